@@ -1,0 +1,133 @@
+"""The Olsztyn partner-city exchange manager."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+from flask import Flask
+
+from exchange.config import Config, load_config
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: Config | dict | None = None, *, env: str | None = None) -> Flask:
+    """Build the app: config → logging → extensions → blueprints → errors → templates → cli."""
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        instance_path=str(PROJECT_ROOT / "instance"),
+    )
+    register_config(app, config, env)
+    register_logging(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    register_cli(app)
+    return app
+
+
+def register_config(app: Flask, config: Config | dict | None, env: str | None) -> None:
+    if config is None:
+        config = load_config(Path(app.instance_path), env)
+    app.config.from_mapping(config.as_dict() if isinstance(config, Config) else config)
+
+
+def register_logging(app: Flask) -> None:
+    """Log to stderr. Log lines name users by id only: no names, e-mails or other personal data."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger("exchange")
+    root.handlers[:] = [handler]
+    root.setLevel(app.config["LOG_LEVEL"])
+    root.propagate = False
+
+
+def register_extensions(app: Flask) -> None:
+    from exchange.auth.models import User
+    from exchange.auth.permissions import require_login
+    from exchange.auth.services import get_user
+    from exchange.core.locale import select_locale
+    from exchange.extensions import babel, csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(PROJECT_ROOT / "translations"))
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None  # the login page says what to do
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        try:
+            return get_user(int(user_id))
+        except ValueError:
+            return None
+
+    app.before_request(require_login)
+
+    if app.config["RAISE_ON_LAZY_LOAD"]:
+        _raise_on_lazy_load(app)
+
+
+def _raise_on_lazy_load(app: Flask) -> None:
+    """Turn every lazy load that would emit SQL into an error (tests): N+1 queries fail loudly.
+
+    The listener is installed once on the shared session factory and asks the current app's
+    config, so apps built with other settings in the same process are not affected.
+    """
+    import sqlalchemy as sa
+    from flask import current_app, has_app_context
+    from sqlalchemy.orm import raiseload
+
+    from exchange.extensions import db
+
+    factory = db.session.session_factory
+
+    def add_raiseload(state: sa.orm.ORMExecuteState) -> None:
+        if (
+            state.is_select
+            and not state.is_column_load
+            and has_app_context()
+            and current_app.config.get("RAISE_ON_LAZY_LOAD")
+        ):
+            state.statement = state.statement.options(raiseload("*", sql_only=True))
+
+    if not getattr(factory, "_exchange_raiseload", False):
+        sa.event.listen(factory, "do_orm_execute", add_raiseload)
+        factory._exchange_raiseload = True
+
+
+def register_blueprints(app: Flask) -> None:
+    from exchange.auth.views import bp as auth_bp
+    from exchange.core.views import bp as core_bp
+    from exchange.partners.views import bp as partners_bp
+
+    app.register_blueprint(core_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(partners_bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from exchange.core.errors import register
+
+    register(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from exchange.core.templating import register
+
+    register(app)
+
+
+def register_cli(app: Flask) -> None:
+    from exchange.cli import register
+
+    register(app)

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.validators import Email, InputRequired, Length, Optional
+
+from exchange.auth.models import Role
+from exchange.forms_util import choices, enum_choices
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[InputRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[InputRequired(), Length(max=1024)])
+    submit = SubmitField(_l("Log in"))
+
+
+def _coerce_optional_int(value: object) -> int | None:
+    if value in (None, "", "None"):
+        return None
+    return int(value)  # type: ignore[arg-type]
+
+
+class UserForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[InputRequired(), Email(), Length(max=254)])
+    full_name = StringField(_l("Full name"), validators=[InputRequired(), Length(max=200)])
+    role = SelectField(
+        _l("Role"),
+        coerce=Role,
+        validators=[InputRequired()],
+    )
+    institution_id = SelectField(
+        _l("Institution"),
+        coerce=_coerce_optional_int,
+        validators=[Optional()],
+        description=_l("Required for school representatives."),
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[Optional(), Length(max=1024)],
+        description=_l("At least 12 characters."),
+    )
+    submit = SubmitField(_l("Save"))
+
+    def __init__(self, *args, institutions=(), password_required: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.role.choices = enum_choices(Role)
+        self.institution_id.choices = choices(
+            [("", _l("— none —"))] + [(item.id, item.name) for item in institutions]
+        )
+        if password_required:
+            self.password.validators = [InputRequired(), Length(max=1024)]
+            self.password.flags.required = True
+        else:
+            self.password.description = _l("Leave empty to keep the current password.")

@@ -1,0 +1,84 @@
+"""Users and their roles."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+
+from exchange.db import TimestampMixin
+from exchange.extensions import db
+from exchange.partners.models import Institution
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"
+    COORDINATOR = "coordinator"
+    SCHOOL = "school"
+
+    @property
+    def label(self) -> str:
+        return str(_ROLE_LABELS[self])
+
+
+_ROLE_LABELS = {
+    Role.ADMIN: _l("Administrator"),
+    Role.COORDINATOR: _l("Coordinator"),
+    Role.SCHOOL: _l("School representative"),
+}
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+class User(UserMixin, TimestampMixin, db.Model):
+    __tablename__ = "user_account"  # "user" is reserved in PostgreSQL
+    __table_args__ = (
+        # e-mail addresses are compared case-insensitively: they are stored in lower case only
+        sa.CheckConstraint("email = lower(email)", name="email_lower_case"),
+        sa.CheckConstraint(
+            "role <> 'school' OR institution_id IS NOT NULL", name="school_has_institution"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    full_name: Mapped[str] = mapped_column(sa.String(200))
+    #: None until the person has set a password (an invited user)
+    password_hash: Mapped[str | None] = mapped_column(sa.String(255))
+    role: Mapped[Role] = mapped_column(index=True)
+    institution_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("institution.id", ondelete="RESTRICT"), index=True
+    )
+    active: Mapped[bool] = mapped_column(default=True)
+    last_login_at: Mapped[datetime | None]
+
+    institution: Mapped[Institution | None] = relationship()
+
+    @validates("email")
+    def _normalise_email(self, key: str, value: str) -> str:
+        return normalise_email(value)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+    def has_role(self, *roles: Role) -> bool:
+        return self.role in roles
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.ADMIN
+
+    @property
+    def is_staff(self) -> bool:
+        """City hall: admins and coordinators."""
+        return self.role in (Role.ADMIN, Role.COORDINATOR)
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.role}>"

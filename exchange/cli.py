@@ -1,0 +1,105 @@
+"""Command-line tools: ``flask --app exchange <command>``."""
+
+from __future__ import annotations
+
+import functools
+import sys
+
+import click
+import sqlalchemy as sa
+from flask import Flask
+from sqlalchemy.exc import ArgumentError, OperationalError
+
+from exchange.auth import services as auth_services
+from exchange.auth.models import Role
+from exchange.errors import DomainError
+from exchange.extensions import db
+from exchange.partners import services as partner_services
+
+
+def database_errors_as_messages(command):
+    """Show an unreachable database as one clear line, not a traceback."""
+
+    @functools.wraps(command)
+    def wrapped(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except OperationalError as error:
+            db.session.rollback()
+            raise click.ClickException(
+                f"cannot reach the database ({type(error.orig).__name__}): check DATABASE_URL "
+                "and that the database server is running."
+            ) from None
+        except DomainError as error:
+            db.session.rollback()
+            raise click.ClickException(str(error)) from None
+
+    return wrapped
+
+
+def register(app: Flask) -> None:
+    @app.cli.command("check-db")
+    @database_errors_as_messages
+    def check_db() -> None:
+        """Check that the database answers."""
+        try:
+            db.session.execute(sa.text("SELECT 1"))
+        except ArgumentError as error:
+            raise click.ClickException(f"DATABASE_URL is not usable: {error}") from None
+        click.echo(f"Database OK: {db.engine.url.render_as_string(hide_password=True)}")
+
+    @app.cli.command("seed")
+    @database_errors_as_messages
+    def seed() -> None:
+        """Load Olsztyn's partner cities from the city's published list (safe to run again)."""
+        added = partner_services.seed_partners()
+        db.session.commit()
+        if added:
+            click.echo(f"Added {len(added)} partner cities: {', '.join(p.name for p in added)}.")
+        else:
+            click.echo("All partner cities of the published list are already there.")
+
+    @app.cli.command("create-user")
+    @click.argument("email")
+    @click.option(
+        "--role", type=click.Choice([role.value for role in Role]), default=Role.COORDINATOR.value
+    )
+    @click.option("--name", "full_name", default=None, help="Full name (default: the e-mail).")
+    @click.option("--institution-id", type=int, default=None, help="For school representatives.")
+    @click.password_option(help="Prompted for when not given.")
+    @database_errors_as_messages
+    def create_user(email, role, full_name, institution_id, password) -> None:
+        """Create a user account."""
+        institution = None
+        if institution_id is not None:
+            institution = partner_services.get_institution(institution_id)
+            if institution is None:
+                raise click.ClickException(f"no institution with id {institution_id}")
+        user = auth_services.create_user(
+            email=email,
+            full_name=full_name or email,
+            role=Role(role),
+            password=password,
+            institution=institution,
+        )
+        db.session.commit()
+        click.echo(f"Created {user.role.value} {user.email} (id {user.id}).")
+
+    @app.cli.command("ensure-admin")
+    @database_errors_as_messages
+    def ensure_admin() -> None:
+        """On a database without users, create an admin and print its password once."""
+        created = auth_services.ensure_admin(app.config["ADMIN_EMAIL"])
+        db.session.commit()
+        if created is None:
+            return
+        user, password = created
+        # printed to the terminal of the person who started the app, never logged
+        click.echo(
+            "\n"
+            "  An administrator account was created. Its password is shown only this once:\n"
+            f"    e-mail:   {user.email}\n"
+            f"    password: {password}\n"
+            "  Log in and change it, or create your own admin account.\n",
+            file=sys.stdout,
+        )

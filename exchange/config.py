@@ -1,0 +1,156 @@
+"""Settings from the environment, one class per environment.
+
+``EXCHANGE_ENV`` chooses the class: ``development`` (the default), ``production`` or ``testing``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+
+class ConfigError(SystemExit):
+    """A setting is missing or wrong.
+
+    It is a ``SystemExit`` so that gunicorn and the ``flask`` command stop with the message alone,
+    not with a traceback: the person starting the app needs the sentence, not the stack.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(f"Configuration error: {message}")
+        self.message = message
+
+
+def normalise_database_url(url: str) -> str:
+    """Return ``url`` with the psycopg 3 driver for PostgreSQL, or raise ``ConfigError``."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ConfigError(
+            "DATABASE_URL is not a database URL. Use for example "
+            "postgresql+psycopg://user:password@host:5432/dbname or sqlite:///path/to/file.db."
+        ) from None
+    if parsed.drivername in {"postgres", "postgresql", "postgresql+psycopg2"}:
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() not in {"sqlite", "postgresql"}:
+        raise ConfigError(
+            f"DATABASE_URL uses {parsed.get_backend_name()!r}; only sqlite and postgresql are supported."
+        )
+    return parsed.render_as_string(hide_password=False)
+
+
+def _instance_secret_key(instance_path: Path) -> str:
+    """Generate a development secret key once and keep it in the instance folder."""
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+class Config:
+    ENV_NAME = "development"
+    TESTING = False
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    #: make every lazy load that would run SQL an error (the tests turn this on)
+    RAISE_ON_LAZY_LOAD = False
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Warsaw"
+    LANGUAGES = ("en", "pl")
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
+    #: argon2id with OWASP's recommended minimum (19 MiB, 2 iterations, 1 lane)
+    PASSWORD_HASH_MEMORY_KIB = 19 * 1024
+    PASSWORD_HASH_TIME_COST = 2
+    ADMIN_EMAIL = "admin@example.org"
+    LOG_LEVEL = "INFO"
+    ITEMS_PER_PAGE = 25
+
+    def __init__(self, instance_path: Path) -> None:
+        self.instance_path = instance_path
+        default_db = f"sqlite:///{instance_path / 'exchange.db'}"
+        self.SQLALCHEMY_DATABASE_URI = normalise_database_url(
+            os.environ.get("DATABASE_URL") or default_db
+        )
+        self.SECRET_KEY = self.secret_key()
+        self.ADMIN_EMAIL = os.environ.get("ADMIN_EMAIL", self.ADMIN_EMAIL)
+        self.LOG_LEVEL = os.environ.get("LOG_LEVEL", self.LOG_LEVEL)
+
+    def secret_key(self) -> str:
+        return os.environ.get("SECRET_KEY") or _instance_secret_key(self.instance_path)
+
+    def as_dict(self) -> dict:
+        return {
+            name: getattr(self, name)
+            for name in dir(self)
+            if name.isupper() and not name.startswith("_")
+        }
+
+
+class DevelopmentConfig(Config):
+    pass
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    LOG_LEVEL = "WARNING"
+
+    def secret_key(self) -> str:
+        key = os.environ.get("SECRET_KEY", "")
+        if len(key) < 32:
+            raise ConfigError(
+                "SECRET_KEY must be set to a random string of at least 32 characters in "
+                "production, e.g. python -c 'import secrets; print(secrets.token_hex(32))'."
+            )
+        return key
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    RAISE_ON_LAZY_LOAD = True
+    LOG_LEVEL = "WARNING"
+    # cheaper hashing keeps the suite fast; the algorithm is the same
+    PASSWORD_HASH_MEMORY_KIB = 1024
+    PASSWORD_HASH_TIME_COST = 1
+
+    def __init__(self, instance_path: Path) -> None:
+        super().__init__(instance_path)
+        self.SQLALCHEMY_DATABASE_URI = normalise_database_url(
+            os.environ.get("TEST_DATABASE_URL") or "sqlite://"
+        )
+
+    def secret_key(self) -> str:
+        return "testing-secret-key-not-for-production"  # noqa: S105
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "production": ProductionConfig,
+    "testing": TestingConfig,
+}
+
+
+def load_config(instance_path: Path, env_name: str | None = None) -> Config:
+    name = env_name or os.environ.get("EXCHANGE_ENV", "development")
+    try:
+        config_class = CONFIGS[name]
+    except KeyError:
+        raise ConfigError(
+            f"EXCHANGE_ENV={name!r} is unknown; use one of {', '.join(CONFIGS)}."
+        ) from None
+    return config_class(instance_path)

@@ -1,0 +1,71 @@
+"""Home page, dashboard, language switch and the health check."""
+
+from __future__ import annotations
+
+import logging
+
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    current_app,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from sqlalchemy.exc import SQLAlchemyError
+
+from exchange.auth.permissions import is_safe_next, public
+from exchange.extensions import db
+from exchange.partners.services import list_partners
+
+log = logging.getLogger(__name__)
+
+LANGUAGE_COOKIE = "lang"
+
+bp = Blueprint("core", __name__)
+
+
+@bp.get("/")
+@public
+def index():
+    return render_template("core/index.html", partners=list_partners())
+
+
+@bp.get("/dashboard")
+def dashboard():
+    return render_template("core/dashboard.html")
+
+
+@bp.post("/language")
+@public
+def set_language():
+    language = request.form.get("language", "")
+    target = request.form.get("next")
+    response = make_response(redirect(target if is_safe_next(target) else url_for(".index")))
+    if language in current_app.config["LANGUAGES"]:
+        response.set_cookie(
+            LANGUAGE_COOKIE,
+            language,
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            httponly=True,
+            secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+        )
+    return response
+
+
+@bp.get("/healthz")
+@public
+def healthz():
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+        database = "ok"
+    except SQLAlchemyError as error:
+        db.session.rollback()
+        log.warning("health check: database unavailable: %s", type(error).__name__)
+        database = "unavailable"
+    status = 200 if database == "ok" else 503
+    return jsonify(app="ok" if status == 200 else "degraded", database=database), status

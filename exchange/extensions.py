@@ -1,0 +1,15 @@
+"""The Flask extensions, created once and bound to the app in ``create_app``."""
+
+from flask_babel import Babel
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf import CSRFProtect
+
+from exchange.db import Base, render_migration_item
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate(render_as_batch=True, compare_type=True, render_item=render_migration_item)
+login_manager = LoginManager()
+csrf = CSRFProtect()
+babel = Babel()

@@ -1,0 +1,1 @@
+"""Partner cities and institutions."""

@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    EmailField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    URLField,
+)
+from wtforms.validators import URL, Email, InputRequired, Length, NumberRange, Optional
+
+from exchange.forms_util import choices, enum_choices
+from exchange.partners.countries import country_choices
+from exchange.partners.models import InstitutionKind, PartnerKind, PartnerStatus
+
+
+def _optional_int(value: object) -> int | None:
+    if value in (None, "", "None"):
+        return None
+    return int(value)  # type: ignore[arg-type]
+
+
+class PartnerForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[InputRequired(), Length(max=120)])
+    country = SelectField(_l("Country"), validators=[InputRequired()])
+    region = StringField(
+        _l("Region"), validators=[Optional(), Length(max=120)], description=_l("e.g. Virginia")
+    )
+    kind = SelectField(_l("Relationship"), coerce=PartnerKind, validators=[InputRequired()])
+    year_signed = IntegerField(
+        _l("Year signed"), validators=[InputRequired(), NumberRange(min=1900, max=2100)]
+    )
+    status = SelectField(_l("Status"), coerce=PartnerStatus, validators=[InputRequired()])
+    status_note = TextAreaField(
+        _l("Note on the status"),
+        validators=[Optional(), Length(max=2000)],
+        description=_l("Required when the partnership is suspended or ended."),
+    )
+    website = URLField(
+        _l("Website"), validators=[Optional(), URL(require_tld=True), Length(max=300)]
+    )
+    contact_name = StringField(_l("Contact person"), validators=[Optional(), Length(max=200)])
+    contact_email = EmailField(
+        _l("Contact e-mail"), validators=[Optional(), Email(), Length(max=254)]
+    )
+    contact_phone = StringField(_l("Contact phone"), validators=[Optional(), Length(max=40)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=10000)])
+    submit = SubmitField(_l("Save"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.country.choices = choices([("", _l("— choose —")), *country_choices()])
+        self.kind.choices = enum_choices(PartnerKind)
+        self.status.choices = enum_choices(PartnerStatus)
+
+    def values(self) -> dict:
+        return {name: getattr(self, name).data for name in (
+            "name", "country", "region", "kind", "year_signed", "status", "status_note",
+            "website", "contact_name", "contact_email", "contact_phone", "description",
+        )}  # fmt: skip
+
+
+class InstitutionForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[InputRequired(), Length(max=200)])
+    kind = SelectField(_l("Kind"), coerce=InstitutionKind, validators=[InputRequired()])
+    partner_city_id = SelectField(_l("City"), coerce=_optional_int, validators=[Optional()])
+    address = StringField(_l("Address"), validators=[Optional(), Length(max=300)])
+    contact_email = EmailField(
+        _l("Contact e-mail"), validators=[Optional(), Email(), Length(max=254)]
+    )
+    contact_phone = StringField(_l("Contact phone"), validators=[Optional(), Length(max=40)])
+    submit = SubmitField(_l("Save"))
+
+    def __init__(self, *args, partners=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind.choices = enum_choices(InstitutionKind)
+        self.partner_city_id.choices = choices(
+            [("", "Olsztyn")] + [(partner.id, partner.name) for partner in partners]
+        )
+
+
+class InstitutionFilterForm(FlaskForm):
+    """The filters above the institution list (GET, so no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Search by name"), validators=[Optional(), Length(max=100)])
+    kind = SelectField(_l("Kind"), validators=[Optional()])
+    city = SelectField(_l("City"), validators=[Optional()])
+
+    def __init__(self, *args, partners=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind.choices = choices([("", _l("All kinds"))]) + enum_choices(InstitutionKind)
+        self.city.choices = choices(
+            [("", _l("All cities")), ("0", "Olsztyn")]
+            + [(str(partner.id), partner.name) for partner in partners]
+        )

@@ -1,0 +1,275 @@
+"""Rules and queries for partner cities and institutions; the seed of the city's published list."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
+
+from exchange.errors import DomainError
+from exchange.extensions import db
+from exchange.partners.countries import country_codes
+from exchange.partners.models import (
+    Institution,
+    InstitutionKind,
+    PartnerCity,
+    PartnerKind,
+    PartnerStatus,
+)
+
+
+class PartnerError(DomainError):
+    pass
+
+
+def slugify(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80] or "partner"
+
+
+# --- partner cities -------------------------------------------------------------------------
+
+
+def list_partners() -> list[PartnerCity]:
+    return list(
+        db.session.scalars(
+            sa.select(PartnerCity).order_by(PartnerCity.year_signed, PartnerCity.name)
+        )
+    )
+
+
+def get_partner_by_slug(slug: str) -> PartnerCity | None:
+    return db.session.scalar(sa.select(PartnerCity).where(PartnerCity.slug == slug))
+
+
+def get_partner(partner_id: int) -> PartnerCity | None:
+    return db.session.get(PartnerCity, partner_id)
+
+
+PARTNER_FIELDS = (
+    "name",
+    "country",
+    "region",
+    "kind",
+    "year_signed",
+    "status",
+    "status_note",
+    "website",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "description",
+)
+
+
+def _check_partner(values: dict, partner: PartnerCity | None) -> None:
+    country = values["country"]
+    if country not in country_codes():
+        raise PartnerError(_l("Choose a country from the list."), field="country")
+    same_name = db.session.scalar(
+        sa.select(PartnerCity).where(sa.func.lower(PartnerCity.name) == values["name"].lower())
+    )
+    if same_name is not None and same_name is not partner:
+        raise PartnerError(_l("A partner city with this name already exists."), field="name")
+    if values["status"] is not PartnerStatus.ACTIVE and not values["status_note"].strip():
+        raise PartnerError(
+            _l("Say why the partnership is suspended or ended."), field="status_note"
+        )
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name)
+    slug, number = base, 2
+    while db.session.scalar(sa.select(PartnerCity.id).where(PartnerCity.slug == slug)):
+        slug, number = f"{base}-{number}", number + 1
+    return slug
+
+
+def create_partner(**values) -> PartnerCity:
+    values = _clean_partner_values(values)
+    _check_partner(values, None)
+    partner = PartnerCity(slug=_unique_slug(values["name"]), **values)
+    db.session.add(partner)
+    db.session.flush()
+    return partner
+
+
+def update_partner(partner: PartnerCity, **values) -> PartnerCity:
+    values = _clean_partner_values(values)
+    _check_partner(values, partner)
+    for name, value in values.items():
+        setattr(partner, name, value)
+    db.session.flush()
+    return partner
+
+
+def _clean_partner_values(values: dict) -> dict:
+    unknown = set(values) - set(PARTNER_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown partner fields: {sorted(unknown)}")
+    cleaned = {name: values.get(name) for name in PARTNER_FIELDS}
+    for name, value in cleaned.items():
+        if isinstance(value, str):
+            cleaned[name] = value.strip()
+        elif value is None and name not in {"kind", "status", "year_signed"}:
+            cleaned[name] = ""
+    cleaned["country"] = (cleaned["country"] or "").upper()
+    cleaned["kind"] = PartnerKind(cleaned["kind"] or PartnerKind.PARTNERSHIP)
+    cleaned["status"] = PartnerStatus(cleaned["status"] or PartnerStatus.ACTIVE)
+    return cleaned
+
+
+# --- institutions ---------------------------------------------------------------------------
+
+
+def get_institution(institution_id: int) -> Institution | None:
+    return db.session.scalar(
+        sa.select(Institution)
+        .options(joinedload(Institution.partner_city))
+        .where(Institution.id == institution_id)
+    )
+
+
+def list_institutions(active_only: bool = True) -> list[Institution]:
+    query = sa.select(Institution).order_by(Institution.name)
+    if active_only:
+        query = query.where(Institution.active.is_(True))
+    return list(db.session.scalars(query))
+
+
+@dataclass
+class InstitutionFilter:
+    q: str = ""
+    kind: InstitutionKind | None = None
+    #: a partner city's id, 0 for Olsztyn, None for every city
+    city: int | None = None
+
+
+def institutions_query(filters: InstitutionFilter) -> sa.Select:
+    query = (
+        sa.select(Institution)
+        .options(joinedload(Institution.partner_city))
+        .order_by(Institution.name, Institution.id)
+    )
+    if filters.q:
+        query = query.where(Institution.name.ilike(f"%{_escape_like(filters.q)}%", escape="\\"))
+    if filters.kind is not None:
+        query = query.where(Institution.kind == filters.kind)
+    if filters.city == 0:
+        query = query.where(Institution.partner_city_id.is_(None))
+    elif filters.city is not None:
+        query = query.where(Institution.partner_city_id == filters.city)
+    return query
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+INSTITUTION_FIELDS = ("name", "kind", "partner_city", "address", "contact_email", "contact_phone")
+
+
+def create_institution(**values) -> Institution:
+    institution = Institution(**_clean_institution_values(values))
+    db.session.add(institution)
+    db.session.flush()
+    return institution
+
+
+def update_institution(institution: Institution, **values) -> Institution:
+    for name, value in _clean_institution_values(values).items():
+        setattr(institution, name, value)
+    db.session.flush()
+    return institution
+
+
+def set_institution_active(institution: Institution, active: bool) -> None:
+    institution.active = active
+    db.session.flush()
+
+
+def _clean_institution_values(values: dict) -> dict:
+    unknown = set(values) - set(INSTITUTION_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown institution fields: {sorted(unknown)}")
+    cleaned = {}
+    for name in INSTITUTION_FIELDS:
+        value = values.get(name)
+        cleaned[name] = value.strip() if isinstance(value, str) else value
+    for name in ("address", "contact_email", "contact_phone"):
+        cleaned[name] = cleaned[name] or ""
+    if not cleaned["name"]:
+        raise PartnerError(_l("Give the institution's name."), field="name")
+    return cleaned
+
+
+# --- seed -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SeedPartner:
+    slug: str
+    name: str
+    country: str
+    year_signed: int
+    kind: PartnerKind = PartnerKind.PARTNERSHIP
+    region: str = ""
+    status_note: str = ""
+    website: str = ""
+
+
+#: The city's published list ("Olsztyn's partner cities", olsztyn.eu)
+SEED_PARTNERS = (
+    SeedPartner("rovaniemi", "Rovaniemi", "FI", 1976, region="Lapland", website="https://www.rovaniemi.fi"),
+    SeedPartner("chateauroux", "Châteauroux", "FR", 1991, region="Centre-Val de Loire", website="https://www.chateauroux-metropole.fr"),
+    SeedPartner("gelsenkirchen", "Gelsenkirchen", "DE", 1992, region="North Rhine-Westphalia", website="https://www.gelsenkirchen.de"),
+    SeedPartner("kaliningrad", "Kaliningrad", "RU", 1993, region="Kaliningrad Oblast"),
+    SeedPartner("richmond", "Richmond", "US", 1995, region="Virginia", website="https://www.rva.gov"),
+    SeedPartner("lutsk", "Lutsk", "UA", 1997, region="Volyn Oblast"),
+    SeedPartner("offenburg", "Offenburg", "DE", 1999, region="Baden-Württemberg", website="https://www.offenburg.de"),
+    SeedPartner("halmstad", "Halmstad", "SE", 2003, kind=PartnerKind.COOPERATION_AGREEMENT, region="Halland", website="https://www.halmstad.se"),
+    SeedPartner(
+        "perugia",
+        "Province of Perugia",
+        "IT",
+        2004,
+        kind=PartnerKind.COOPERATION_AGREEMENT,
+        region="Umbria",
+        status_note=(
+            "Olsztyn signed the agreement as the representative of Warmia, together with the "
+            "Olsztyński, Braniewski and Lidzbarski District Governor's Offices."
+        ),
+    ),
+)  # fmt: skip
+
+
+def seed_partners() -> list[PartnerCity]:
+    """Add the partners of the city's published list that are missing; change nothing else.
+
+    Partners are matched by their slug, so running the seed again, or after an admin edited a
+    partner, adds nothing and overwrites nothing.
+    """
+    existing = set(db.session.scalars(sa.select(PartnerCity.slug)))
+    added = []
+    for seed in SEED_PARTNERS:
+        if seed.slug in existing:
+            continue
+        partner = PartnerCity(
+            slug=seed.slug,
+            name=seed.name,
+            country=seed.country,
+            region=seed.region,
+            kind=seed.kind,
+            year_signed=seed.year_signed,
+            status=PartnerStatus.ACTIVE,
+            status_note=seed.status_note,
+            website=seed.website,
+        )
+        db.session.add(partner)
+        added.append(partner)
+    db.session.flush()
+    return added

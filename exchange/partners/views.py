@@ -1,0 +1,170 @@
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from exchange.auth.permissions import admin_required, public, staff_required
+from exchange.errors import DomainError
+from exchange.extensions import db
+from exchange.forms_util import attach_error
+from exchange.partners import services
+from exchange.partners.forms import InstitutionFilterForm, InstitutionForm, PartnerForm
+from exchange.partners.models import Institution, InstitutionKind, PartnerCity
+
+bp = Blueprint("partners", __name__)
+
+
+def get_partner_or_404(slug: str) -> PartnerCity:
+    partner = services.get_partner_by_slug(slug)
+    if partner is None:
+        abort(404)
+    return partner
+
+
+def get_institution_or_404(institution_id: int) -> Institution:
+    institution = services.get_institution(institution_id)
+    if institution is None:
+        abort(404)
+    return institution
+
+
+# --- partner cities -------------------------------------------------------------------------
+
+
+@bp.get("/partners/")
+@public
+def partners():
+    return render_template("partners/list.html", partners=services.list_partners())
+
+
+@bp.get("/partners/<slug>")
+@public
+def partner(slug: str):
+    return render_template("partners/detail.html", partner=get_partner_or_404(slug))
+
+
+@bp.route("/partners/new", methods=["GET", "POST"])
+@admin_required
+def create_partner():
+    form = PartnerForm()
+    if form.validate_on_submit():
+        try:
+            partner = services.create_partner(**form.values())
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("%(name)s is added to the partner cities.", name=partner.name), "success")
+            return redirect(url_for(".partner", slug=partner.slug))
+    status = 422 if form.is_submitted() else 200
+    return render_template("partners/form.html", form=form, partner=None), status
+
+
+@bp.route("/partners/<slug>/edit", methods=["GET", "POST"])
+@admin_required
+def edit_partner(slug: str):
+    partner = get_partner_or_404(slug)
+    form = PartnerForm(obj=partner)
+    if form.validate_on_submit():
+        try:
+            services.update_partner(partner, **form.values())
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("%(name)s is saved.", name=partner.name), "success")
+            return redirect(url_for(".partner", slug=partner.slug))
+    status = 422 if form.is_submitted() else 200
+    return render_template("partners/form.html", form=form, partner=partner), status
+
+
+# --- institutions ---------------------------------------------------------------------------
+
+
+@bp.get("/institutions/")
+@staff_required
+def institutions():
+    partners = services.list_partners()
+    form = InstitutionFilterForm(request.args, partners=partners)
+    filters = services.InstitutionFilter()
+    if form.validate():
+        filters.q = (form.q.data or "").strip()
+        if form.kind.data:
+            filters.kind = InstitutionKind(form.kind.data)
+        if form.city.data:
+            filters.city = int(form.city.data)
+    page = db.paginate(
+        services.institutions_query(filters),
+        per_page=current_app.config["ITEMS_PER_PAGE"],
+        error_out=False,
+    )
+    return render_template("partners/institutions.html", page=page, form=form)
+
+
+def _institution_values(form: InstitutionForm) -> dict:
+    partner = None
+    if form.partner_city_id.data is not None:
+        partner = services.get_partner(form.partner_city_id.data)
+        if partner is None:
+            abort(404)
+    return {
+        "name": form.name.data,
+        "kind": form.kind.data,
+        "partner_city": partner,
+        "address": form.address.data,
+        "contact_email": form.contact_email.data,
+        "contact_phone": form.contact_phone.data,
+    }
+
+
+@bp.route("/institutions/new", methods=["GET", "POST"])
+@staff_required
+def create_institution():
+    form = InstitutionForm(partners=services.list_partners())
+    if form.validate_on_submit():
+        try:
+            institution = services.create_institution(**_institution_values(form))
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("%(name)s is added.", name=institution.name), "success")
+            return redirect(url_for(".institutions"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("partners/institution_form.html", form=form, institution=None), status
+
+
+@bp.route("/institutions/<int:institution_id>/edit", methods=["GET", "POST"])
+@staff_required
+def edit_institution(institution_id: int):
+    institution = get_institution_or_404(institution_id)
+    form = InstitutionForm(obj=institution, partners=services.list_partners())
+    if form.validate_on_submit():
+        try:
+            services.update_institution(institution, **_institution_values(form))
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("%(name)s is saved.", name=institution.name), "success")
+            return redirect(url_for(".institutions"))
+    status = 422 if form.is_submitted() else 200
+    return render_template(
+        "partners/institution_form.html", form=form, institution=institution
+    ), status
+
+
+@bp.post("/institutions/<int:institution_id>/active")
+@staff_required
+def set_institution_active(institution_id: int):
+    institution = get_institution_or_404(institution_id)
+    active = request.form.get("active") == "1"
+    services.set_institution_active(institution, active)
+    db.session.commit()
+    if active:
+        flash(_("%(name)s is active again.", name=institution.name), "success")
+    else:
+        flash(_("%(name)s is archived.", name=institution.name), "success")
+    return redirect(url_for(".institutions"))
