@@ -39,7 +39,8 @@ def normalise_database_url(url: str) -> str:
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.get_backend_name() not in {"sqlite", "postgresql"}:
         raise ConfigError(
-            f"DATABASE_URL uses {parsed.get_backend_name()!r}; only sqlite and postgresql are supported."
+            f"DATABASE_URL uses {parsed.get_backend_name()!r}; "
+            "only sqlite and postgresql are supported."
         )
     return parsed.render_as_string(hide_password=False)
 

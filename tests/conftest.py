@@ -111,14 +111,14 @@ def _clean_database(request) -> Iterator[None]:
     app = request.getfixturevalue("app")
     with app.app_context():
         db.session.remove()
-        tables = [table.name for table in reversed(db.metadata.sorted_tables)]
+        tables = list(reversed(db.metadata.sorted_tables))
         with db.engine.begin() as connection:
             if connection.dialect.name == "postgresql":
-                names = ", ".join(f'"{name}"' for name in tables)
+                names = ", ".join(f'"{table.name}"' for table in tables)
                 connection.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
             else:
-                for name in tables:
-                    connection.exec_driver_sql(f'DELETE FROM "{name}"')
+                for table in tables:
+                    connection.execute(table.delete())
 
 
 @pytest.fixture

@@ -224,14 +224,47 @@ class SeedPartner:
 
 #: The city's published list ("Olsztyn's partner cities", olsztyn.eu)
 SEED_PARTNERS = (
-    SeedPartner("rovaniemi", "Rovaniemi", "FI", 1976, region="Lapland", website="https://www.rovaniemi.fi"),
-    SeedPartner("chateauroux", "Châteauroux", "FR", 1991, region="Centre-Val de Loire", website="https://www.chateauroux-metropole.fr"),
-    SeedPartner("gelsenkirchen", "Gelsenkirchen", "DE", 1992, region="North Rhine-Westphalia", website="https://www.gelsenkirchen.de"),
+    SeedPartner(
+        "rovaniemi", "Rovaniemi", "FI", 1976, region="Lapland", website="https://www.rovaniemi.fi"
+    ),
+    SeedPartner(
+        "chateauroux",
+        "Châteauroux",
+        "FR",
+        1991,
+        region="Centre-Val de Loire",
+        website="https://www.chateauroux-metropole.fr",
+    ),
+    SeedPartner(
+        "gelsenkirchen",
+        "Gelsenkirchen",
+        "DE",
+        1992,
+        region="North Rhine-Westphalia",
+        website="https://www.gelsenkirchen.de",
+    ),
     SeedPartner("kaliningrad", "Kaliningrad", "RU", 1993, region="Kaliningrad Oblast"),
-    SeedPartner("richmond", "Richmond", "US", 1995, region="Virginia", website="https://www.rva.gov"),
+    SeedPartner(
+        "richmond", "Richmond", "US", 1995, region="Virginia", website="https://www.rva.gov"
+    ),
     SeedPartner("lutsk", "Lutsk", "UA", 1997, region="Volyn Oblast"),
-    SeedPartner("offenburg", "Offenburg", "DE", 1999, region="Baden-Württemberg", website="https://www.offenburg.de"),
-    SeedPartner("halmstad", "Halmstad", "SE", 2003, kind=PartnerKind.COOPERATION_AGREEMENT, region="Halland", website="https://www.halmstad.se"),
+    SeedPartner(
+        "offenburg",
+        "Offenburg",
+        "DE",
+        1999,
+        region="Baden-Württemberg",
+        website="https://www.offenburg.de",
+    ),
+    SeedPartner(
+        "halmstad",
+        "Halmstad",
+        "SE",
+        2003,
+        kind=PartnerKind.COOPERATION_AGREEMENT,
+        region="Halland",
+        website="https://www.halmstad.se",
+    ),
     SeedPartner(
         "perugia",
         "Province of Perugia",
@@ -244,7 +277,7 @@ SEED_PARTNERS = (
             "Olsztyński, Braniewski and Lidzbarski District Governor's Offices."
         ),
     ),
-)  # fmt: skip
+)
 
 
 def seed_partners() -> list[PartnerCity]:
