@@ -109,6 +109,7 @@ def register_blueprints(app: Flask) -> None:
     from exchange.auth.views import bp as auth_bp
     from exchange.core.views import bp as core_bp
     from exchange.partners.views import bp as partners_bp
+    import exchange.exchanges.models  # noqa: F401  (until the exchanges blueprint lands)
 
     app.register_blueprint(core_bp)
     app.register_blueprint(auth_bp)

@@ -45,11 +45,14 @@ def run_migrations_online():
         if connection.dialect.name == "sqlite":
             # batch mode copies tables; foreign keys are checked again when it is done
             connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
+            connection.commit()
         context.configure(connection=connection, target_metadata=target_metadata, **conf_args)
         with context.begin_transaction():
             context.run_migrations()
+        connection.commit()
         if connection.dialect.name == "sqlite":
             connection.exec_driver_sql("PRAGMA foreign_keys = ON")
+            connection.commit()
 
 
 if context.is_offline_mode():

@@ -1,0 +1,60 @@
+# What the README tells a new user: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+export FLASK_APP := exchange
+
+.PHONY: help install run db test lint format translations extract-messages update-catalog demo clean
+
+help:
+	@echo "make run    - set up, migrate, seed and serve on http://127.0.0.1:5000"
+	@echo "make test   - set up, lint and run the whole test suite"
+	@echo "make demo   - fill the development database with synthetic demo data"
+	@echo "make format - format the code with ruff"
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=python3.x)")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test,dev]"
+	touch $@
+
+install: $(STAMP) translations
+
+# compiled catalogs (.mo) are build output, not committed
+translations: $(STAMP)
+	$(BIN)/pybabel -q compile -d translations
+
+db: install
+	$(BIN)/flask check-db
+	$(BIN)/flask db upgrade
+	$(BIN)/flask seed
+	$(BIN)/flask ensure-admin
+
+run: db
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+extract-messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+		--project olsztyn-exchange -o translations/messages.pot .
+
+update-catalog: extract-messages
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,1 @@
+"""Exchanges: the activities with partner cities, their programme, calendar and feeds."""
