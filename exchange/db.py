@@ -83,15 +83,55 @@ def render_migration_item(type_: str, obj: object, autogen_context) -> str | boo
 
 @sa.event.listens_for(sa.engine.Engine, "connect")
 def _configure_sqlite(dbapi_connection, connection_record) -> None:
-    """SQLite: enforce foreign keys, wait for locks instead of failing, and use WAL so readers
-    do not block the writer."""
+    """SQLite: enforce foreign keys, wait for locks instead of failing, use WAL so readers do
+    not block the writer, and let SQLAlchemy (not the driver) start transactions."""
     import sqlite3
 
     if not isinstance(dbapi_connection, sqlite3.Connection):
         return
+    # The driver would open transactions itself, only before writes; with None it stays out of
+    # the way and ``_begin_sqlite`` below starts every transaction, reads included.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.execute("PRAGMA busy_timeout = 30000")
     if cursor.execute("PRAGMA journal_mode").fetchone()[0] != "memory":
         cursor.execute("PRAGMA journal_mode = WAL")
     cursor.close()
+
+
+#: execution option: how an SQLite transaction begins ("DEFERRED" or "IMMEDIATE")
+SQLITE_BEGIN = "sqlite_begin"
+
+
+@sa.event.listens_for(sa.engine.Engine, "begin")
+def _begin_sqlite(connection: sa.Connection) -> None:
+    if connection.dialect.name != "sqlite":
+        return
+    mode = connection.get_execution_options().get(SQLITE_BEGIN, "DEFERRED")
+    if mode not in {"DEFERRED", "IMMEDIATE"}:
+        raise ValueError(f"unknown SQLite transaction mode {mode!r}")
+    connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def lock_for_update(session: sa.orm.Session, instance: object) -> None:
+    """Make the rest of the session's transaction the only writer of ``instance``'s row.
+
+    PostgreSQL: ``SELECT … FOR UPDATE`` on the row, and the object is reloaded. SQLite locks the
+    whole database instead: the read-only transaction so far is ended and a new one begins with
+    ``BEGIN IMMEDIATE``, which waits for (and then excludes) every other writer; the object is
+    reloaded in it. Call this before changing anything in the session.
+    """
+    mapper = sa.inspect(instance).mapper
+    primary_key = mapper.primary_key_from_instance(instance)
+    query = sa.select(mapper.class_).where(
+        *(column == value for column, value in zip(mapper.primary_key, primary_key, strict=True))
+    )
+    if session.get_bind().dialect.name == "sqlite":
+        if session.new or session.dirty or session.deleted:
+            raise RuntimeError("lock_for_update must run before the session changes anything")
+        session.commit()  # ends a transaction that has only read
+        session.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})
+        session.execute(query.execution_options(populate_existing=True))
+    else:
+        session.execute(query.with_for_update().execution_options(populate_existing=True))

@@ -43,16 +43,15 @@ def run_migrations_online():
 
     with engine.connect() as connection:
         if connection.dialect.name == "sqlite":
-            # batch mode copies tables; foreign keys are checked again when it is done
-            connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
-            connection.commit()
+            # batch mode copies tables; foreign keys are checked again when it is done.
+            # (A PRAGMA inside a transaction does nothing, so it goes to the driver directly.)
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys = OFF")
         context.configure(connection=connection, target_metadata=target_metadata, **conf_args)
         with context.begin_transaction():
             context.run_migrations()
         connection.commit()
         if connection.dialect.name == "sqlite":
-            connection.exec_driver_sql("PRAGMA foreign_keys = ON")
-            connection.commit()
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys = ON")
 
 
 if context.is_offline_mode():

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
@@ -63,16 +63,15 @@ class IsolatedClient(FlaskClient):
 
     Without this, a request would reuse the test's app context: its ``g`` (Flask-WTF caches
     the CSRF token there) and its database session (so a missing eager load would be hidden
-    by objects the test already loaded). After the request the test's session is expired, so
-    the test reads what the request committed.
+    by objects the test already loaded). After the request the test's own transaction is
+    ended (SQLite keeps a snapshot per transaction) and its objects expired, so the test reads
+    what the request committed.
     """
 
     def open(self, *args, **kwargs):
         response = contextvars.Context().run(super().open, *args, **kwargs)
-        from flask import has_app_context
-
         if has_app_context():
-            db.session.expire_all()
+            db.session.commit()
         return response
 
 
