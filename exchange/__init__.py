@@ -108,12 +108,14 @@ def _raise_on_lazy_load(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from exchange.auth.views import bp as auth_bp
     from exchange.core.views import bp as core_bp
+    from exchange.exchanges.views import bp as exchanges_bp
     from exchange.partners.views import bp as partners_bp
-    import exchange.exchanges.models  # noqa: F401  (until the exchanges blueprint lands)
+    import exchange.registrations.models  # noqa: F401
 
     app.register_blueprint(core_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(partners_bp)
+    app.register_blueprint(exchanges_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
@@ -19,6 +20,14 @@ NAMING_CONVENTION = {
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+#: the city's time zone: "today" for registration windows and ages is Olsztyn's today
+CITY_TIMEZONE = ZoneInfo("Europe/Warsaw")
+
+
+def local_today() -> date:
+    return datetime.now(CITY_TIMEZONE).date()
 
 
 class UTCDateTime(sa.TypeDecorator[datetime]):
@@ -114,24 +123,49 @@ def _begin_sqlite(connection: sa.Connection) -> None:
     connection.exec_driver_sql(f"BEGIN {mode}")
 
 
-def lock_for_update(session: sa.orm.Session, instance: object) -> None:
+def lock_for_update(session: sa.orm.Session | sa.orm.scoped_session, instance: object) -> None:
     """Make the rest of the session's transaction the only writer of ``instance``'s row.
 
     PostgreSQL: ``SELECT … FOR UPDATE`` on the row, and the object is reloaded. SQLite locks the
-    whole database instead: the read-only transaction so far is ended and a new one begins with
-    ``BEGIN IMMEDIATE``, which waits for (and then excludes) every other writer; the object is
-    reloaded in it. Call this before changing anything in the session.
+    whole database instead: a transaction that has only read so far is ended and a new one
+    begins with ``BEGIN IMMEDIATE``, which waits for (and then excludes) every other writer; the
+    object is reloaded in it. Locking again in the same transaction is cheap. The first lock
+    must come before the session writes anything.
     """
+    if isinstance(session, sa.orm.scoped_session):
+        session = session()
     mapper = sa.inspect(instance).mapper
     primary_key = mapper.primary_key_from_instance(instance)
     query = sa.select(mapper.class_).where(
         *(column == value for column, value in zip(mapper.primary_key, primary_key, strict=True))
     )
     if session.get_bind().dialect.name == "sqlite":
-        if session.new or session.dirty or session.deleted:
-            raise RuntimeError("lock_for_update must run before the session changes anything")
-        session.commit()  # ends a transaction that has only read
-        session.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})
+        if not _holds_sqlite_write_lock(session):
+            if session.new or session.dirty or session.deleted or session.info.get(_WROTE):
+                raise RuntimeError("lock_for_update must come before the session writes")
+            session.commit()  # ends a transaction that has only read
+            session.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})
         session.execute(query.execution_options(populate_existing=True))
     else:
         session.execute(query.with_for_update().execution_options(populate_existing=True))
+
+
+_WROTE = "exchange_wrote"
+
+
+def _holds_sqlite_write_lock(session: sa.orm.Session) -> bool:
+    if not session.in_transaction():
+        return False
+    options = session.connection().get_execution_options()
+    return options.get(SQLITE_BEGIN) == "IMMEDIATE"
+
+
+@sa.event.listens_for(sa.orm.Session, "after_flush")
+def _remember_write(session: sa.orm.Session, flush_context) -> None:
+    session.info[_WROTE] = True
+
+
+@sa.event.listens_for(sa.orm.Session, "after_transaction_end")
+def _forget_write(session: sa.orm.Session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_WROTE, None)

@@ -46,3 +46,65 @@ def partner(**values) -> PartnerCity:
     db.session.add(item)
     db.session.commit()
     return item
+
+
+def exchange(partners=(), **values):
+    """An exchange open for registration, starting in 60 days, unless told otherwise."""
+    from datetime import timedelta
+
+    from exchange.db import local_today
+    from exchange.exchanges.models import Direction, Exchange, ExchangeKind, ExchangeStatus
+
+    number = next(_numbers)
+    start = values.pop("start_date", local_today() + timedelta(days=60))
+    values.setdefault("title", f"Youth exchange {number}")
+    values.setdefault("kind", ExchangeKind.YOUTH)
+    values.setdefault("direction", Direction.OUTGOING)
+    values.setdefault("status", ExchangeStatus.REGISTRATION_OPEN)
+    values.setdefault("end_date", start + timedelta(days=6))
+    item = Exchange(start_date=start, **values)
+    item.partners = list(partners) or [partner()]
+    db.session.add(item)
+    db.session.commit()
+    return item
+
+
+def participant(institution=None, *, minor: bool = True, consent: bool = True, **values):
+    """A pupil of 15 with a guardian's consent (or an adult teacher with ``minor=False``)."""
+    from datetime import date
+
+    from exchange.db import local_today
+    from exchange.registrations.models import (
+        ConsentMethod,
+        ConsentRecord,
+        Participant,
+        ParticipantRole,
+    )
+
+    number = next(_numbers)
+    today = local_today()
+    values.setdefault("first_name", f"Ola{number}")
+    values.setdefault("last_name", f"Kowalska{number}")
+    values.setdefault(
+        "date_of_birth", date(today.year - 15 if minor else today.year - 40, 1, 15)
+    )
+    values.setdefault("role", ParticipantRole.PUPIL if minor else ParticipantRole.TEACHER)
+    values.setdefault("country", "PL")
+    if minor:
+        values.setdefault("emergency_contact_name", "Anna Kowalska")
+        values.setdefault("emergency_contact_phone", "+48 600 100 200")
+    else:
+        values.setdefault("email", f"teacher{number}@example.org")
+    item = Participant(institution=institution or globals()["institution"](), **values)
+    if minor and consent:
+        item.consents.append(
+            ConsentRecord(
+                guardian_name="Anna Kowalska",
+                given_on=today,
+                method=ConsentMethod.PAPER,
+                text_version="2026-01",
+            )
+        )
+    db.session.add(item)
+    db.session.commit()
+    return item

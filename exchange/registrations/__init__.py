@@ -1,0 +1,1 @@
+"""Participants, their registrations for exchanges, parental consent and bulk import."""

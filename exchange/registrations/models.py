@@ -1,0 +1,232 @@
+"""Participants (often minors), their parental consent and their registrations for exchanges."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from exchange.db import TimestampMixin, utcnow
+from exchange.exchanges.models import Exchange, LabelledEnum
+from exchange.extensions import db
+from exchange.partners.models import Institution
+
+if TYPE_CHECKING:
+    from exchange.auth.models import User
+
+ADULT_AGE = 18
+
+
+class Gender(LabelledEnum):
+    FEMALE = "female"
+    MALE = "male"
+    OTHER = "other"
+    NOT_STATED = "not_stated"
+
+    @classmethod
+    def _labels(cls) -> dict:
+        return {
+            cls.FEMALE: _l("Female"),
+            cls.MALE: _l("Male"),
+            cls.OTHER: _l("Other"),
+            cls.NOT_STATED: _l("Not stated"),
+        }
+
+
+class ParticipantRole(LabelledEnum):
+    PUPIL = "pupil"
+    TEACHER = "teacher"
+    DOCTOR = "doctor"
+    COUNCILLOR = "councillor"
+    ARTIST = "artist"
+    ATHLETE = "athlete"
+    EXHIBITOR = "exhibitor"
+    STAFF = "staff"
+
+    @classmethod
+    def _labels(cls) -> dict:
+        return {
+            cls.PUPIL: _l("Pupil"),
+            cls.TEACHER: _l("Teacher or chaperone"),
+            cls.DOCTOR: _l("Doctor"),
+            cls.COUNCILLOR: _l("Councillor"),
+            cls.ARTIST: _l("Artist"),
+            cls.ATHLETE: _l("Athlete or coach"),
+            cls.EXHIBITOR: _l("Craftsman or exhibitor"),
+            cls.STAFF: _l("Staff"),
+        }
+
+
+class ConsentMethod(LabelledEnum):
+    PAPER = "paper"
+    EMAIL = "email"
+    ELECTRONIC = "electronic"
+
+    @classmethod
+    def _labels(cls) -> dict:
+        return {
+            cls.PAPER: _l("Paper form"),
+            cls.EMAIL: _l("E-mail"),
+            cls.ELECTRONIC: _l("Electronic"),
+        }
+
+
+class RegistrationStatus(LabelledEnum):
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    WITHDRAWN = "withdrawn"
+    CANCELLED = "cancelled"
+    ATTENDED = "attended"
+    NO_SHOW = "no_show"
+
+    @classmethod
+    def _labels(cls) -> dict:
+        return {
+            cls.CONFIRMED: _l("Confirmed"),
+            cls.WAITLISTED: _l("On the waiting list"),
+            cls.WITHDRAWN: _l("Withdrawn"),
+            cls.CANCELLED: _l("Cancelled"),
+            cls.ATTENDED: _l("Attended"),
+            cls.NO_SHOW: _l("Did not come"),
+        }
+
+
+#: registrations that hold a place
+HOLDING_PLACE = (
+    RegistrationStatus.CONFIRMED,
+    RegistrationStatus.ATTENDED,
+    RegistrationStatus.NO_SHOW,
+)
+#: registrations that count against the exchange (a place or a waiting-list position)
+ACTIVE = (*HOLDING_PLACE, RegistrationStatus.WAITLISTED)
+
+
+def age_on(date_of_birth: date, day: date) -> int:
+    years = day.year - date_of_birth.year
+    if (day.month, day.day) < (date_of_birth.month, date_of_birth.day):
+        years -= 1
+    return years
+
+
+class Participant(TimestampMixin, db.Model):
+    """A person who takes part in exchanges, always belonging to one institution."""
+
+    __tablename__ = "participant"
+    __table_args__ = (
+        sa.CheckConstraint("length(country) = 2", name="country_alpha2"),
+        sa.Index("ix_participant_institution_name", "institution_id", "last_name", "first_name"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    first_name: Mapped[str] = mapped_column(sa.String(100))
+    last_name: Mapped[str] = mapped_column(sa.String(100))
+    date_of_birth: Mapped[date]
+    gender: Mapped[Gender] = mapped_column(default=Gender.NOT_STATED)
+    #: country of residence, ISO 3166-1 alpha-2
+    country: Mapped[str] = mapped_column(sa.String(2), default="PL")
+    institution_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("institution.id", ondelete="RESTRICT")
+    )
+    role: Mapped[ParticipantRole] = mapped_column(default=ParticipantRole.PUPIL)
+    #: contact for adults
+    email: Mapped[str] = mapped_column(sa.String(254), default="")
+    phone: Mapped[str] = mapped_column(sa.String(40), default="")
+    #: emergency contact for minors
+    emergency_contact_name: Mapped[str] = mapped_column(sa.String(200), default="")
+    emergency_contact_phone: Mapped[str] = mapped_column(sa.String(40), default="")
+    #: visible only to coordinators and the participant's own school
+    dietary_notes: Mapped[str] = mapped_column(sa.Text, default="")
+    medical_notes: Mapped[str] = mapped_column(sa.Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+
+    institution: Mapped[Institution] = relationship()
+    consents: Mapped[list[ConsentRecord]] = relationship(
+        back_populates="participant",
+        cascade="all, delete-orphan",
+        order_by="ConsentRecord.recorded_at.desc()",
+    )
+    registrations: Mapped[list[Registration]] = relationship(back_populates="participant")
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    def age_on(self, day: date) -> int:
+        return age_on(self.date_of_birth, day)
+
+    def is_minor_on(self, day: date) -> bool:
+        return self.age_on(day) < ADULT_AGE
+
+    def __repr__(self) -> str:
+        return f"<Participant {self.id}>"
+
+
+class ConsentRecord(db.Model):
+    """A parent's or guardian's consent for a minor to take part in exchanges."""
+
+    __tablename__ = "consent_record"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("participant.id", ondelete="CASCADE"), index=True
+    )
+    guardian_name: Mapped[str] = mapped_column(sa.String(200))
+    given_on: Mapped[date]
+    method: Mapped[ConsentMethod]
+    #: which text the guardian agreed to, e.g. "2026-01"
+    text_version: Mapped[str] = mapped_column(sa.String(40))
+    recorded_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    withdrawn_at: Mapped[datetime | None]
+
+    participant: Mapped[Participant] = relationship(back_populates="consents")
+    recorded_by: Mapped[User | None] = relationship()
+
+    @property
+    def is_valid(self) -> bool:
+        return self.withdrawn_at is None
+
+
+class Registration(db.Model):
+    """A participant's place (or waiting-list position) in an exchange."""
+
+    __tablename__ = "registration"
+    __table_args__ = (
+        sa.UniqueConstraint("exchange_id", "participant_id"),
+        sa.Index("ix_registration_exchange_status", "exchange_id", "status", "registered_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exchange_id: Mapped[int] = mapped_column(sa.ForeignKey("exchange.id", ondelete="CASCADE"))
+    participant_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("participant.id", ondelete="CASCADE"), index=True
+    )
+    #: the participant's institution when registering (quotas and rosters group by it)
+    institution_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("institution.id", ondelete="RESTRICT"), index=True
+    )
+    status: Mapped[RegistrationStatus]
+    registered_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    #: first come, first served: the waiting list is ordered by this
+    registered_at: Mapped[datetime] = mapped_column(default=utcnow)
+    status_changed_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    status_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    exchange: Mapped[Exchange] = relationship()
+    participant: Mapped[Participant] = relationship(back_populates="registrations")
+    institution: Mapped[Institution] = relationship()
+    registered_by: Mapped[User | None] = relationship(foreign_keys=[registered_by_id])
+
+    def __repr__(self) -> str:
+        return f"<Registration {self.id} {self.status}>"
