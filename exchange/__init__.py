@@ -110,12 +110,13 @@ def register_blueprints(app: Flask) -> None:
     from exchange.core.views import bp as core_bp
     from exchange.exchanges.views import bp as exchanges_bp
     from exchange.partners.views import bp as partners_bp
-    import exchange.registrations.models  # noqa: F401
+    from exchange.registrations.views import bp as registrations_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(partners_bp)
     app.register_blueprint(exchanges_bp)
+    app.register_blueprint(registrations_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -78,6 +78,8 @@ class Config:
     ADMIN_EMAIL = "admin@example.org"
     LOG_LEVEL = "INFO"
     ITEMS_PER_PAGE = 25
+    #: uploads (participant spreadsheets) larger than this answer 413
+    MAX_CONTENT_LENGTH = 5 * 1024 * 1024
 
     def __init__(self, instance_path: Path) -> None:
         self.instance_path = instance_path

@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
-from wtforms.validators import Email, InputRequired, Length, Optional
+from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional
 
 from exchange.auth.models import Role
 from exchange.forms_util import choices, enum_choices
@@ -53,3 +53,31 @@ class UserForm(FlaskForm):
             self.password.flags.required = True
         else:
             self.password.description = _l("Leave empty to keep the current password.")
+
+
+class InvitationForm(FlaskForm):
+    full_name = StringField(_l("Full name"), validators=[InputRequired(), Length(max=200)])
+    email = EmailField(_l("Email"), validators=[InputRequired(), Email(), Length(max=254)])
+    institution_id = SelectField(_l("Institution"), coerce=_coerce_optional_int)
+    submit = SubmitField(_l("Create the account and the invitation link"))
+
+    def __init__(self, *args, institutions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.institution_id.choices = choices(
+            [("", _l("— choose —"))] + [(item.id, item.name) for item in institutions]
+        )
+        self.institution_id.validators = [InputRequired()]
+        self.institution_id.flags.required = True
+
+
+class SetPasswordForm(FlaskForm):
+    password = PasswordField(
+        _l("New password"),
+        validators=[InputRequired(), Length(max=1024)],
+        description=_l("At least 12 characters."),
+    )
+    confirm = PasswordField(
+        _l("Repeat the password"),
+        validators=[InputRequired(), EqualTo("password", _l("The two passwords differ."))],
+    )
+    submit = SubmitField(_l("Set my password"))

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import secrets
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
-from exchange.auth.models import Role, User, normalise_email
+from exchange.auth.models import Invitation, Role, User, normalise_email
 from exchange.auth.passwords import hash_password, needs_rehash, verify_password
 from exchange.db import utcnow
 from exchange.errors import DomainError
@@ -41,6 +43,19 @@ def list_users() -> list[User]:
             sa.select(User)
             .options(joinedload(User.institution))
             .order_by(User.active.desc(), User.full_name)
+        )
+    )
+
+
+def list_school_accounts() -> list[User]:
+    """School representatives, with whether they have set a password yet."""
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .join(User.institution)
+            .options(joinedload(User.institution))
+            .where(User.role == Role.SCHOOL)
+            .order_by(Institution.name, User.full_name)
         )
     )
 
@@ -158,3 +173,69 @@ def ensure_admin(email: str) -> tuple[User, str] | None:
     password = secrets.token_urlsafe(12)
     user = create_user(email=email, full_name="Administrator", role=Role.ADMIN, password=password)
     return user, password
+
+
+# --- invitations ----------------------------------------------------------------------------
+
+INVITATION_VALID_FOR = timedelta(days=7)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invite(user: User, *, by: User) -> str:
+    """Make a one-time link for ``user`` to set a password; earlier links stop working.
+
+    Returns the token; only its hash is stored.
+    """
+    now = utcnow()
+    db.session.execute(
+        sa.update(Invitation)
+        .where(Invitation.user_id == user.id, Invitation.used_at.is_(None))
+        .values(used_at=now)
+    )
+    token = secrets.token_urlsafe(32)
+    db.session.add(
+        Invitation(
+            user_id=user.id,
+            token_hash=_token_hash(token),
+            created_by_id=by.id,
+            created_at=now,
+            expires_at=now + INVITATION_VALID_FOR,
+        )
+    )
+    db.session.flush()
+    log.info("invitation for user %s made by user %s", user.id, by.id)
+    return token
+
+
+def invite_school_representative(
+    *, email: str, full_name: str, institution: Institution, by: User
+) -> tuple[User, str]:
+    """Create a school representative without a password, and the link to set one."""
+    user = create_user(
+        email=email, full_name=full_name, role=Role.SCHOOL, password=None, institution=institution
+    )
+    return user, invite(user, by=by)
+
+
+def find_invitation(token: str) -> Invitation | None:
+    """The invitation for this token if it can still be used, else None."""
+    invitation = db.session.scalar(
+        sa.select(Invitation)
+        .options(joinedload(Invitation.user))
+        .where(Invitation.token_hash == _token_hash(token))
+    )
+    if invitation is None or not invitation.is_usable(utcnow()) or not invitation.user.active:
+        return None
+    return invitation
+
+
+def accept_invitation(invitation: Invitation, password: str) -> User:
+    user = invitation.user
+    set_password(user, password)
+    invitation.used_at = utcnow()
+    db.session.flush()
+    log.info("user %s accepted an invitation", user.id)
+    return user

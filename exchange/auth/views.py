@@ -5,9 +5,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from exchange.auth import services
-from exchange.auth.forms import LoginForm, UserForm
-from exchange.auth.models import User
-from exchange.auth.permissions import admin_required, is_safe_next, public
+from exchange.auth.forms import InvitationForm, LoginForm, SetPasswordForm, UserForm
+from exchange.auth.models import Role, User
+from exchange.auth.permissions import admin_required, is_safe_next, public, staff_required
+from exchange.db import utcnow
 from exchange.errors import DomainError
 from exchange.extensions import db
 from exchange.forms_util import attach_error
@@ -137,3 +138,68 @@ def set_user_active(user_id: int):
     else:
         flash(_("The account of %(name)s is deactivated.", name=user.full_name), "success")
     return redirect(url_for(".users"))
+
+
+# --- school representatives and their invitations --------------------------------------------
+
+
+@bp.get("/school-accounts/")
+@staff_required
+def school_accounts():
+    return render_template("auth/school_accounts.html", users=services.list_school_accounts())
+
+
+@bp.route("/school-accounts/new", methods=["GET", "POST"])
+@staff_required
+def invite_school():
+    form = InvitationForm(institutions=list_institutions())
+    if form.validate_on_submit():
+        try:
+            user, token = services.invite_school_representative(
+                email=form.email.data,
+                full_name=form.full_name.data,
+                institution=_user_form_institution(form),
+                by=current_user,
+            )
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            # shown once, on this page, and never stored: so no redirect here
+            return render_template("auth/invitation_link.html", user=user, token=token)
+    status = 422 if form.is_submitted() else 200
+    return render_template("auth/invite_school.html", form=form), status
+
+
+@bp.post("/school-accounts/<int:user_id>/invitation")
+@staff_required
+def renew_invitation(user_id: int):
+    user = get_user_or_404(user_id)
+    if user.role is not Role.SCHOOL and not current_user.is_admin:
+        abort(404)
+    token = services.invite(user, by=current_user)
+    db.session.commit()
+    return render_template("auth/invitation_link.html", user=user, token=token)
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+@public
+def accept_invitation(token: str):
+    invitation = services.find_invitation(token)
+    if invitation is None:
+        return render_template("auth/invitation_invalid.html"), 404
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = services.accept_invitation(invitation, form.password.data)
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            session.clear()
+            login_user(user)
+            user.last_login_at = utcnow()
+            db.session.commit()
+            flash(_("Your password is set. Welcome, %(name)s!", name=user.full_name), "success")
+            return redirect(url_for("core.dashboard"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("auth/accept_invitation.html", form=form, user=invitation.user), status

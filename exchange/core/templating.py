@@ -6,6 +6,7 @@ from flask import Flask, request
 from flask_babel import get_locale
 
 from exchange.auth.models import Role
+from exchange.db import local_today
 from exchange.partners.countries import country_name
 
 
@@ -19,4 +20,5 @@ def register(app: Flask) -> None:
         return {
             "current_path": request.full_path.rstrip("?") if request else "/",
             "languages": app.config["LANGUAGES"],
+            "today": local_today(),
         }

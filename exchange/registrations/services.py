@@ -507,24 +507,9 @@ def registrable_participants(exchange: Exchange, user: User) -> list[Participant
 
 
 def my_registrations_query(user: User) -> sa.Select:
-    """Registrations visible to the user, each with its waiting-list position (or None)."""
-    waiting = RegistrationStatus.WAITLISTED
-    position = (
-        sa.func.row_number()
-        .over(
-            partition_by=Registration.exchange_id,
-            order_by=(Registration.registered_at, Registration.id),
-        )
-        .label("position")
-    )
-    positions = (
-        sa.select(Registration.id.label("registration_id"), position)
-        .where(Registration.status == waiting)
-        .subquery()
-    )
+    """Registrations visible to the user, newest exchange first."""
     return (
-        sa.select(Registration, positions.c.position)
-        .outerjoin(positions, positions.c.registration_id == Registration.id)
+        sa.select(Registration)
         .join(Registration.exchange)
         .join(Registration.participant)
         .options(
@@ -535,6 +520,32 @@ def my_registrations_query(user: User) -> sa.Select:
         .where(registration_scope(user))
         .order_by(Exchange.start_date.desc(), Participant.last_name, Participant.first_name)
     )
+
+
+def waiting_positions(registrations: list[Registration]) -> dict[int, int]:
+    """Waiting-list positions (1 = next to get a place) of those registrations that wait,
+    in one query."""
+    exchange_ids = {
+        item.exchange_id for item in registrations if item.status is RegistrationStatus.WAITLISTED
+    }
+    if not exchange_ids:
+        return {}
+    position = (
+        sa.func.row_number()
+        .over(
+            partition_by=Registration.exchange_id,
+            order_by=(Registration.registered_at, Registration.id),
+        )
+        .label("position")
+    )
+    rows = db.session.execute(
+        sa.select(Registration.id, position).where(
+            Registration.exchange_id.in_(exchange_ids),
+            Registration.status == RegistrationStatus.WAITLISTED,
+        )
+    )
+    wanted = {item.id for item in registrations}
+    return {registration_id: pos for registration_id, pos in rows if registration_id in wanted}
 
 
 def waiting_position(registration: Registration) -> int | None:

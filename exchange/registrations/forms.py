@@ -1,0 +1,138 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import Email, InputRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from exchange.forms_util import choices, enum_choices
+from exchange.partners.countries import country_choices
+from exchange.registrations.models import ConsentMethod, Gender, ParticipantRole
+
+
+def _optional_int(value: object) -> int | None:
+    if value in (None, "", "None"):
+        return None
+    return int(value)  # type: ignore[arg-type]
+
+
+class ParticipantForm(FlaskForm):
+    first_name = StringField(_l("First name"), validators=[InputRequired(), Length(max=100)])
+    last_name = StringField(_l("Last name"), validators=[InputRequired(), Length(max=100)])
+    date_of_birth = DateField(_l("Date of birth"), validators=[InputRequired()])
+    gender = SelectField(_l("Gender"), coerce=Gender)
+    country = SelectField(_l("Country of residence"), validators=[InputRequired()])
+    role = SelectField(_l("Role"), coerce=ParticipantRole)
+    institution_id = SelectField(_l("Institution"), coerce=_optional_int)
+    email = EmailField(
+        _l("E-mail"),
+        validators=[Optional(), Email(), Length(max=254)],
+        description=_l("For adults: an e-mail address or a phone number."),
+    )
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
+    emergency_contact_name = StringField(
+        _l("Emergency contact"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("Required for minors: usually a parent."),
+    )
+    emergency_contact_phone = StringField(
+        _l("Emergency contact's phone"), validators=[Optional(), Length(max=40)]
+    )
+    dietary_notes = TextAreaField(
+        _l("Dietary needs"),
+        validators=[Optional(), Length(max=2000)],
+        description=_l("Seen only by city hall coordinators and your school."),
+    )
+    medical_notes = TextAreaField(
+        _l("Medical notes"),
+        validators=[Optional(), Length(max=2000)],
+        description=_l("Seen only by city hall coordinators and your school."),
+    )
+    submit = SubmitField(_l("Save"))
+
+    def __init__(self, *args, institutions=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.gender.choices = enum_choices(Gender)
+        self.role.choices = enum_choices(ParticipantRole)
+        self.country.choices = choices([("", _l("— choose —")), *country_choices()])
+        if institutions is None:  # a school's own participant: the institution is fixed
+            del self.institution_id
+        else:
+            self.institution_id.choices = choices(
+                [("", _l("— choose —"))] + [(item.id, item.name) for item in institutions]
+            )
+            self.institution_id.validators = [InputRequired()]
+            self.institution_id.flags.required = True
+
+    def values(self) -> dict:
+        return {
+            name: getattr(self, name).data
+            for name in (
+                "first_name", "last_name", "date_of_birth", "gender", "country", "role", "email",
+                "phone", "emergency_contact_name", "emergency_contact_phone", "dietary_notes",
+                "medical_notes",
+            )
+        }  # fmt: skip
+
+
+class ConsentForm(FlaskForm):
+    guardian_name = StringField(
+        _l("Parent or guardian"), validators=[InputRequired(), Length(max=200)]
+    )
+    given_on = DateField(_l("Consent given on"), validators=[InputRequired()])
+    method = SelectField(_l("How it was given"), coerce=ConsentMethod)
+    text_version = StringField(
+        _l("Version of the consent text"),
+        validators=[InputRequired(), Length(max=40)],
+        description=_l("As printed on the form, e.g. 2026-01."),
+    )
+    submit = SubmitField(_l("Record consent"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.method.choices = enum_choices(ConsentMethod)
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class RegisterForm(FlaskForm):
+    participants = MultiCheckboxField(
+        _l("Participants"), coerce=int, validators=[InputRequired(_l("Choose at least one."))]
+    )
+    submit = SubmitField(_l("Register"))
+
+    def __init__(self, *args, participants=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.participants.choices = choices(
+            (item.id, f"{item.last_name} {item.first_name}") for item in participants
+        )
+
+
+class ImportForm(FlaskForm):
+    file = FileField(
+        _l("Spreadsheet (XLSX or CSV)"),
+        validators=[FileRequired(_l("Choose a file."))],
+        description=_l("Up to 2,000 rows, in the layout of the template."),
+    )
+    submit = SubmitField(_l("Import"))
+
+
+class RosterExportForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    include_notes = BooleanField(_l("Include dietary and medical notes"))
