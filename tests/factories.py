@@ -85,9 +85,7 @@ def participant(institution=None, *, minor: bool = True, consent: bool = True, *
     today = local_today()
     values.setdefault("first_name", f"Ola{number}")
     values.setdefault("last_name", f"Kowalska{number}")
-    values.setdefault(
-        "date_of_birth", date(today.year - 15 if minor else today.year - 40, 1, 15)
-    )
+    values.setdefault("date_of_birth", date(today.year - 15 if minor else today.year - 40, 1, 15))
     values.setdefault("role", ParticipantRole.PUPIL if minor else ParticipantRole.TEACHER)
     values.setdefault("country", "PL")
     if minor:

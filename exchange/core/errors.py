@@ -60,10 +60,12 @@ def register(app: Flask) -> None:
     def database_unavailable(error: OperationalError):
         db.session.rollback()
         log.error("database unavailable: %s", type(error.orig).__name__)
-        # a page without the layout: the layout would ask the database for the current user
+        # a page without the layout, rendered without the context processors: the layout and
+        # Flask-Login's context processor would ask the database for the current user again
         title = _("The service is unavailable")
         message = _("The database does not answer. Please try again in a moment.")
-        return render_template("errors/unavailable.html", title=title, message=message), 503
+        template = app.jinja_env.get_template("errors/unavailable.html")
+        return template.render(title=title, message=message), 503
 
     @app.errorhandler(500)
     def internal_error(error: Exception):

@@ -81,10 +81,16 @@ def _check_partner(values: dict, partner: PartnerCity | None) -> None:
         )
 
 
+#: path segments of /partners/… that are pages, not partners
+RESERVED_SLUGS = frozenset({"new"})
+
+
 def _unique_slug(name: str) -> str:
     base = slugify(name)
     slug, number = base, 2
-    while db.session.scalar(sa.select(PartnerCity.id).where(PartnerCity.slug == slug)):
+    while slug in RESERVED_SLUGS or db.session.scalar(
+        sa.select(PartnerCity.id).where(PartnerCity.slug == slug)
+    ):
         slug, number = f"{base}-{number}", number + 1
     return slug
 
