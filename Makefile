@@ -35,6 +35,10 @@ db: install
 run: db
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
+# synthetic exchanges for trying the app out; refuses a database that already has exchanges
+demo: db
+	$(BIN)/flask demo-data
+
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -103,3 +103,28 @@ def register(app: Flask) -> None:
             "  Log in and change it, or create your own admin account.\n",
             file=sys.stdout,
         )
+
+    @app.cli.command("demo-data")
+    @click.option("--seed", default=1, show_default=True, help="Same seed, same data.")
+    @click.option(
+        "--years", default=5, show_default=True, type=click.IntRange(1, 30), help="Years back."
+    )
+    @click.option("--append", is_flag=True, help="Add even when the database has exchanges.")
+    @database_errors_as_messages
+    def demo_data(seed: int, years: int, append: bool) -> None:
+        """Fill the database with synthetic exchanges, programmes and institutions (demo only)."""
+        from exchange.db import local_today
+        from exchange.exchanges import demo
+        from exchange.exchanges.models import Exchange
+
+        if not append and db.session.scalar(sa.select(sa.func.count()).select_from(Exchange)):
+            raise click.ClickException(
+                "the database already has exchanges; use --append to add the demo data anyway."
+            )
+        counts = demo.generate(db.session, seed=seed, years=years, today=local_today())
+        db.session.commit()
+        click.echo(
+            f"Added {counts['exchanges']} exchanges with {counts['programme_items']} programme "
+            f"items, {counts['institutions']} institutions and {counts['partners']} partner "
+            "cities."
+        )

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from exchange.auth.permissions import admin_required, public, staff_required
 from exchange.errors import DomainError
@@ -40,7 +41,17 @@ def partners():
 @bp.get("/partners/<slug>")
 @public
 def partner(slug: str):
-    return render_template("partners/detail.html", partner=get_partner_or_404(slug))
+    """The partner city, with its exchanges since the agreement year as the viewer may see them
+    (visitors: public ones but drafts; schools: all but drafts; staff: all)."""
+    from exchange.exchanges import services as exchange_services
+
+    partner = get_partner_or_404(slug)
+    return render_template(
+        "exchanges/partner_detail.html",
+        partner=partner,
+        exchanges=exchange_services.partner_exchanges(partner, current_user),
+        statistics=exchange_services.partner_statistics(partner, current_user),
+    )
 
 
 @bp.route("/partners/new", methods=["GET", "POST"])

@@ -1,0 +1,479 @@
+"""Synthetic demo data: institutions on both sides and years of exchanges with every partner.
+
+Everything comes from ``random.Random(seed)`` and the ``today`` given, so the same seed and day
+give the same data. Statuses follow the dates: past exchanges are completed (a few cancelled),
+running ones have registration closed, future ones are planned, open or closed for registration
+as their registration window says, and some far-off ones are still drafts.
+
+``generate`` is meant to be extended (participants, registrations): it returns the counts of
+what it added and leaves the commit to the caller.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from exchange.exchanges.models import (
+    Direction,
+    Exchange,
+    ExchangeKind,
+    ExchangeStatus,
+    FundingSource,
+    Profession,
+    ProgrammeItem,
+    SchoolLevel,
+    exchange_partner,
+)
+from exchange.partners.models import Institution, InstitutionKind, PartnerCity
+from exchange.partners.services import seed_partners
+
+OLSZTYN_INSTITUTIONS = (
+    ("Primary School No. 34 in Olsztyn", InstitutionKind.SCHOOL),
+    ("Nicolaus Copernicus Secondary School No. 2 in Olsztyn", InstitutionKind.SCHOOL),
+    ("Adam Mickiewicz Secondary School No. 1 in Olsztyn", InstitutionKind.SCHOOL),
+    ("Vocational School Complex of Mechanics in Olsztyn", InstitutionKind.SCHOOL),
+    ("Hotel and Catering School Complex in Olsztyn", InstitutionKind.SCHOOL),
+    ("Regional Specialist Hospital in Olsztyn", InstitutionKind.HEALTHCARE),
+    ("Olsztyn City Hospital", InstitutionKind.HEALTHCARE),
+    ("University of Warmia and Mazury in Olsztyn", InstitutionKind.UNIVERSITY),
+    ("Olsztyn City Council", InstitutionKind.PUBLIC_AUTHORITY),
+    ("Warmia and Mazury Philharmonic Youth Choir", InstitutionKind.CULTURE),
+    ("Kortowo Song and Dance Ensemble", InstitutionKind.CULTURE),
+    ("Olsztyn Youth Theatre Studio", InstitutionKind.CULTURE),
+    ("AZS UWM Olsztyn Volleyball Academy", InstitutionKind.SPORTS_CLUB),
+    ("Stomil Olsztyn Youth Football", InstitutionKind.SPORTS_CLUB),
+    ("Olsztyn Rowing and Canoe Club", InstitutionKind.SPORTS_CLUB),
+    ("Warmia Guild of Crafts", InstitutionKind.BUSINESS),
+    ("Olsztyn Amber Workshop", InstitutionKind.BUSINESS),
+    ("Warmian Honey and Preserves Cooperative", InstitutionKind.BUSINESS),
+)
+
+#: per partner city: (institution name pattern, kind); {city} is the city's short name
+PARTNER_INSTITUTIONS = (
+    ("{city} Upper Secondary School", InstitutionKind.SCHOOL),
+    ("{city} Vocational College", InstitutionKind.SCHOOL),
+    ("{city} Central Hospital", InstitutionKind.HEALTHCARE),
+    ("{city} City Council", InstitutionKind.PUBLIC_AUTHORITY),
+    ("{city} Youth Orchestra", InstitutionKind.CULTURE),
+    ("{city} Sports Club", InstitutionKind.SPORTS_CLUB),
+    ("{city} Chamber of Crafts", InstitutionKind.BUSINESS),
+)
+
+SHORT_NAMES = {"perugia": "Perugia"}
+
+YOUTH_THEMES = (
+    "Lakes and forests: ecology across borders",
+    "Digital storytelling",
+    "Our shared European history",
+    "Copernicus and the stars",
+    "Cooking traditions of two cities",
+    "Young entrepreneurs",
+    "Street art and the city",
+    "Robotics workshop",
+    "Languages and friendship",
+    "Climate action week",
+)
+PROFESSIONAL_TOPICS = {
+    Profession.DOCTORS: (
+        "Emergency medicine study visit",
+        "Paediatric care exchange",
+        "Cardiology training placement",
+        "Rehabilitation practice visit",
+    ),
+    Profession.TEACHERS: (
+        "Teachers' job shadowing",
+        "Inclusive education seminar",
+        "Vocational training methods visit",
+        "Language teachers' workshop",
+    ),
+    Profession.OTHER: (
+        "Municipal utilities study visit",
+        "Social workers' exchange",
+        "Librarians' study visit",
+    ),
+}
+COUNCILLOR_TOPICS = (
+    "Participatory budgeting",
+    "Public transport planning",
+    "Energy efficiency in public buildings",
+    "Smart city data",
+    "Social housing policy",
+    "Tourism promotion",
+    "Integrating refugees in local communities",
+    "Climate adaptation in cities",
+)
+ENSEMBLES = (
+    ("Warmia and Mazury Philharmonic Youth Choir", "Two concerts of Polish and Baltic songs"),
+    ("Kortowo Song and Dance Ensemble", "Folk dance show; open workshop in the old town"),
+    ("Olsztyn Youth Theatre Studio", "Three performances of “The Little Prince”"),
+    ("Olsztyn Jazz Quartet", "Club concert; jam session with local musicians"),
+)
+SPORTS = (
+    ("Volleyball", "Youth Volleyball Cup"),
+    ("Football", "Friendship Football Tournament"),
+    ("Rowing", "Lakes Regatta"),
+    ("Athletics", "City Run"),
+    ("Basketball", "Twin Towns Basketball Cup"),
+    ("Chess", "Open Chess Festival"),
+)
+FAIRS = {
+    "offenburg": "Oberrhein Messe",
+    "perugia": "Eurochocolate",
+    "rovaniemi": "Arctic Design and Crafts Fair",
+    "gelsenkirchen": "Ruhr Crafts Fair",
+    "chateauroux": "Foire Exposition de l'Indre",
+    "halmstad": "Halmstad Harbour Market",
+    "richmond": "Virginia Makers Expo",
+    "lutsk": "Volyn Business Forum",
+    "kaliningrad": "Baltic Amber Fair",
+}
+TRADES = (
+    "amber jewellery",
+    "smoked fish",
+    "honey",
+    "pottery",
+    "wood carving",
+    "linen weaving",
+    "craft beer",
+    "cheese",
+    "bakery",
+    "leather goods",
+)
+OLSZTYN_VENUES = (
+    "Olsztyn Castle",
+    "Olsztyn Planetarium",
+    "City Hall, Plac Jana Pawła II",
+    "Urania Hall",
+    "Kortowo campus",
+)
+PROGRAMME = (
+    ("Welcome at the town hall", "Town hall"),
+    ("Guided walk through the old town", "Old town"),
+    ("Workshops in mixed groups", ""),
+    ("Visit to the host institution", ""),
+    ("Lunch with the hosts", ""),
+    ("Presentation of results", ""),
+    ("Excursion to the lakes", "Lake Ukiel"),
+    ("Sports and games with the hosts", ""),
+    ("Farewell dinner", ""),
+)
+
+
+@dataclass
+class _Context:
+    rng: random.Random
+    today: date
+    partners: list[PartnerCity]
+    olsztyn: dict[InstitutionKind, list[Institution]]
+    abroad: dict[int, dict[InstitutionKind, list[Institution]]]
+
+
+def _short_name(partner: PartnerCity) -> str:
+    return SHORT_NAMES.get(partner.slug, partner.name)
+
+
+def _institutions(session: Session, partners: list[PartnerCity]) -> tuple[dict, dict, int]:
+    """Get or create the demo institutions; matched by name, so a second run adds none."""
+    existing = {
+        (institution.name, institution.partner_city_id): institution
+        for institution in session.scalars(sa.select(Institution))
+    }
+    added = 0
+
+    def get(name: str, kind: InstitutionKind, partner: PartnerCity | None) -> Institution:
+        nonlocal added
+        key = (name, partner.id if partner else None)
+        if key not in existing:
+            existing[key] = Institution(name=name, kind=kind, partner_city=partner)
+            session.add(existing[key])
+            added += 1
+        return existing[key]
+
+    olsztyn: dict[InstitutionKind, list[Institution]] = {}
+    for name, kind in OLSZTYN_INSTITUTIONS:
+        olsztyn.setdefault(kind, []).append(get(name, kind, None))
+    abroad: dict[int, dict[InstitutionKind, list[Institution]]] = {}
+    for partner in partners:
+        for pattern, kind in PARTNER_INSTITUTIONS:
+            institution = get(pattern.format(city=_short_name(partner)), kind, partner)
+            abroad.setdefault(partner.id, {}).setdefault(kind, []).append(institution)
+    session.flush()
+    return olsztyn, abroad, added
+
+
+def _status(
+    start: date, end: date, opens: date | None, closes: date | None, ctx: _Context
+) -> ExchangeStatus:
+    rng, today = ctx.rng, ctx.today
+    if end < today:
+        return ExchangeStatus.CANCELLED if rng.random() < 0.08 else ExchangeStatus.COMPLETED
+    if start <= today:
+        return ExchangeStatus.REGISTRATION_CLOSED
+    if rng.random() < 0.04:
+        return ExchangeStatus.CANCELLED
+    if start - today > timedelta(days=200) and rng.random() < 0.35:
+        return ExchangeStatus.DRAFT
+    if opens is not None and today < opens:
+        return ExchangeStatus.PLANNED
+    if closes is not None and today > closes:
+        return ExchangeStatus.REGISTRATION_CLOSED
+    return ExchangeStatus.REGISTRATION_OPEN
+
+
+def _money(rng: random.Random, low: int, high: int) -> Decimal:
+    return Decimal(rng.randrange(low, high, 50)).quantize(Decimal("0.01"))
+
+
+def _exchange(kind: ExchangeKind, partners: list[PartnerCity], start: date, ctx: _Context) -> dict:
+    """The column values of one exchange (partners and programme are added by the caller)."""
+    rng = ctx.rng
+    main = partners[0]
+    city_name = _short_name(main)
+    direction = rng.choice((Direction.INCOMING, Direction.OUTGOING))
+    days = {
+        ExchangeKind.YOUTH: (5, 10),
+        ExchangeKind.PROFESSIONAL: (3, 10),
+        ExchangeKind.COUNCILLORS: (2, 4),
+        ExchangeKind.ARTISTIC: (3, 6),
+        ExchangeKind.SPORTS: (2, 5),
+        ExchangeKind.TRADE_FAIR: (3, 5),
+    }[kind]
+    end = start + timedelta(days=rng.randint(*days) - 1)
+    values: dict = {
+        "kind": kind,
+        "direction": direction,
+        "start_date": start,
+        "end_date": end,
+        "city": "Olsztyn" if direction is Direction.INCOMING else main.name,
+        "currency": "PLN" if direction is Direction.INCOMING or rng.random() < 0.5 else "EUR",
+        "is_public": rng.random() < 0.7,
+        "funding_source": rng.choice(list(FundingSource)),
+    }
+    where = "in Olsztyn" if direction is Direction.INCOMING else f"in {city_name}"
+    olsztyn_kind = InstitutionKind.SCHOOL
+    partner_kind = InstitutionKind.SCHOOL
+
+    if kind is ExchangeKind.YOUTH:
+        level = rng.choice(list(SchoolLevel))
+        low_age = {SchoolLevel.PRIMARY: 11, SchoolLevel.SECONDARY: 15, SchoolLevel.VOCATIONAL: 16}
+        values |= {
+            "title": f"{rng.choice(YOUTH_THEMES)}: youth exchange {where}",
+            "school_level": level,
+            "min_age": low_age[level],
+            "max_age": low_age[level] + 4,
+            "minors_per_adult": rng.choice((8, 10, 12)),
+            "capacity": rng.choice((20, 24, 30, 36)),
+            "institution_quota": rng.choice((6, 8, 10)),
+            "funding_source": rng.choice((FundingSource.ERASMUS_PLUS, FundingSource.CITY_BUDGET)),
+        }
+        values["venue"] = (
+            rng.choice(OLSZTYN_VENUES) if direction is Direction.INCOMING else "Partner school"
+        )
+    elif kind is ExchangeKind.PROFESSIONAL:
+        profession = rng.choice(list(Profession))
+        olsztyn_kind = {
+            Profession.DOCTORS: InstitutionKind.HEALTHCARE,
+            Profession.TEACHERS: InstitutionKind.SCHOOL,
+            Profession.OTHER: InstitutionKind.PUBLIC_AUTHORITY,
+        }[profession]
+        partner_kind = olsztyn_kind
+        values |= {
+            "title": f"{rng.choice(PROFESSIONAL_TOPICS[profession])} {where}",
+            "profession": profession,
+            "capacity": rng.choice((4, 6, 8, 10)),
+            "min_age": 18,
+        }
+    elif kind is ExchangeKind.COUNCILLORS:
+        topic = rng.choice(COUNCILLOR_TOPICS)
+        olsztyn_kind = partner_kind = InstitutionKind.PUBLIC_AUTHORITY
+        values |= {
+            "title": f"Councillor training: {topic.lower()}",
+            "topic": topic,
+            "capacity": rng.choice((8, 10, 12, 15)),
+            "venue": "City Hall" if direction is Direction.INCOMING else f"{city_name} town hall",
+            "funding_source": rng.choice((FundingSource.CERV, FundingSource.CITY_BUDGET)),
+            "min_age": 18,
+        }
+    elif kind is ExchangeKind.ARTISTIC:
+        ensemble, performances = rng.choice(ENSEMBLES)
+        if direction is Direction.INCOMING:
+            ensemble = f"{city_name} Youth Orchestra"
+            performances = "Open-air concert at the castle; school concert"
+            title = f"{ensemble} visits Olsztyn"
+        else:
+            title = f"{ensemble} in {city_name}"
+        olsztyn_kind = partner_kind = InstitutionKind.CULTURE
+        values |= {
+            "title": title,
+            "ensemble": ensemble,
+            "performances": performances,
+            "capacity": rng.choice((15, 20, 30, 40)),
+        }
+    elif kind is ExchangeKind.SPORTS:
+        discipline, event = rng.choice(SPORTS)
+        olsztyn_kind = partner_kind = InstitutionKind.SPORTS_CLUB
+        values |= {
+            "title": f"{discipline}: {event} {where}",
+            "discipline": discipline,
+            "event_name": f"{event} {start.year}",
+            "capacity": rng.choice((12, 16, 20, 24)),
+            "min_age": 12,
+            "max_age": 19,
+            "minors_per_adult": 8,
+        }
+    else:  # trade fair
+        fair = FAIRS.get(main.slug, f"{city_name} Trade Fair")
+        direction = Direction.OUTGOING  # Olsztyn's craftsmen go to the partner's fair
+        values["direction"] = direction
+        values["city"] = main.name
+        olsztyn_kind = partner_kind = InstitutionKind.BUSINESS
+        values |= {
+            "title": f"Olsztyn craftsmen and producers at {fair}",
+            "fair_name": fair,
+            "stand": f"Hall {rng.randint(1, 6)}, stand {rng.choice('ABCD')}{rng.randint(1, 40)}",
+            "exhibitor_trades": ", ".join(rng.sample(TRADES, 4)),
+            "capacity": rng.choice((6, 8, 10, 12)),
+            "venue": f"{fair} grounds",
+            "min_age": 18,
+        }
+
+    values["olsztyn_institution"] = rng.choice(ctx.olsztyn[olsztyn_kind])
+    values["partner_institution"] = rng.choice(ctx.abroad[main.id][partner_kind])
+    if kind is ExchangeKind.PROFESSIONAL:
+        host = values[
+            "olsztyn_institution" if direction is Direction.INCOMING else "partner_institution"
+        ]
+        values["host_institution"] = host.name
+    values["budget_planned"] = _money(rng, 4000, 60000)
+    if values["capacity"] and values.get("institution_quota"):
+        values["institution_quota"] = min(values["institution_quota"], values["capacity"])
+    if kind is not ExchangeKind.TRADE_FAIR and values.get("venue") is None:
+        values["venue"] = (
+            rng.choice(OLSZTYN_VENUES)
+            if direction is Direction.INCOMING
+            else values["partner_institution"].name
+        )
+    values["registration_opens"] = start - timedelta(days=rng.choice((75, 90, 120)))
+    values["registration_closes"] = start - timedelta(days=rng.choice((14, 21, 30)))
+    values["description"] = (
+        f"{kind.value.replace('_', ' ').capitalize()} with {', '.join(p.name for p in partners)}."
+    )
+    status = _status(start, end, values["registration_opens"], values["registration_closes"], ctx)
+    values["status"] = status
+    if status is ExchangeStatus.COMPLETED:
+        spent = Decimal(rng.uniform(0.8, 1.05)) * values["budget_planned"]
+        values["budget_actual"] = spent.quantize(Decimal("0.01"))
+    if status is ExchangeStatus.CANCELLED:
+        values["cancel_reason"] = rng.choice(
+            (
+                "Too few registrations.",
+                "The host institution could not receive the group on these dates.",
+                "Travel restrictions.",
+                "Postponed to next year at the partner's request.",
+            )
+        )
+        cancelled_on = min(start - timedelta(days=10), ctx.today)
+        values["cancelled_at"] = datetime.combine(cancelled_on, time(10), tzinfo=UTC)
+    if status is ExchangeStatus.DRAFT:
+        values["is_public"] = False
+    return values
+
+
+def _programme(exchange: Exchange, rng: random.Random) -> list[dict]:
+    rows = []
+    for offset in range(exchange.days):
+        day = exchange.start_date + timedelta(days=offset)
+        if offset == 0:
+            entries = [PROGRAMME[0]]
+        elif offset == exchange.days - 1:
+            entries = [PROGRAMME[5], PROGRAMME[8]]
+        else:
+            entries = rng.sample(PROGRAMME[1:8], 2)
+        hour = 9
+        for activity, place in entries:
+            length = rng.choice((1, 2, 3))
+            rows.append(
+                {
+                    "exchange_id": exchange.id,
+                    "day": day,
+                    "start_time": time(hour),
+                    "end_time": time(hour + length),
+                    "activity": activity,
+                    "place": place or exchange.venue,
+                }
+            )
+            hour += length + rng.choice((1, 2))
+    return rows
+
+
+def generate(session: Session, seed: int = 1, years: int = 5, today: date | None = None) -> dict:
+    """Add demo institutions and ``years`` years of exchanges (up to a year ahead of ``today``).
+
+    Seeds the partner cities first when they are missing. Returns the counts of what was added.
+    Flushes; the caller commits.
+    """
+    today = today or date.today()
+    rng = random.Random(seed)  # noqa: S311  (demo data, deterministic on purpose)
+    added_partners = len(seed_partners())
+    partners = list(session.scalars(sa.select(PartnerCity).order_by(PartnerCity.slug)))
+    olsztyn, abroad, added_institutions = _institutions(session, partners)
+    ctx = _Context(rng, today, partners, olsztyn, abroad)
+
+    kinds = list(ExchangeKind)
+    exchanges: list[tuple[Exchange, list[PartnerCity]]] = []
+    first_year = today.year - years + 1
+    for year in range(first_year, today.year + 2):
+        # every kind several times a year, spread over the partners
+        year_kinds = kinds * 4
+        rng.shuffle(year_kinds)
+        for index, kind in enumerate(year_kinds):
+            main = partners[index % len(partners)]
+            if year < main.year_signed:
+                continue
+            others = [p for p in partners if p is not main]
+            extra = rng.sample(others, rng.randint(1, 2)) if rng.random() < 0.15 else []
+            month = rng.randint(1, 12)
+            if kind is ExchangeKind.YOUTH:
+                month = rng.choice((3, 4, 5, 6, 9, 10))
+            start = date(year, month, rng.randint(1, 28))
+            if start > today + timedelta(days=400):
+                continue
+            exchange_partners = [main, *extra]
+            values = _exchange(kind, exchange_partners, start, ctx)
+            exchange = Exchange(**values)
+            session.add(exchange)
+            exchanges.append((exchange, exchange_partners))
+    session.flush()
+
+    # the partners and the programme of many exchanges: bulk inserts
+    session.execute(
+        sa.insert(exchange_partner),
+        [
+            {"exchange_id": exchange.id, "partner_city_id": partner.id}
+            for exchange, exchange_partners in exchanges
+            for partner in exchange_partners
+        ],
+    )
+    programme = [row for exchange, _ in exchanges for row in _programme(exchange, rng)]
+    if programme:
+        session.execute(sa.insert(ProgrammeItem), programme)
+    session.flush()
+    for exchange, _ in exchanges:
+        session.expire(exchange, ["partners", "programme"])
+
+    by_kind = {kind.value: 0 for kind in kinds}
+    for exchange, _ in exchanges:
+        by_kind[exchange.kind.value] += 1
+    return {
+        "partners": added_partners,
+        "institutions": added_institutions,
+        "exchanges": len(exchanges),
+        "programme_items": len(programme),
+        **{f"kind_{kind}": count for kind, count in by_kind.items()},
+    }

@@ -1,0 +1,213 @@
+"""Forms of the exchanges: the exchange itself, its programme, cancelling, the list's filters.
+
+Forms check the shape of the input (required, a number, a date, a length); the rules between
+values (dates in order, kind-specific details, budgets…) are the services'.
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import InputRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from exchange.exchanges.models import (
+    Direction,
+    ExchangeKind,
+    ExchangeStatus,
+    FundingSource,
+    Profession,
+    SchoolLevel,
+)
+from exchange.exchanges.services import CURRENCIES, KIND_FIELDS
+from exchange.forms_util import choices, enum_choices
+
+
+def _optional_int(value: object) -> int | None:
+    if value in (None, "", "None"):
+        return None
+    return int(value)  # type: ignore[arg-type]
+
+
+def _optional_enum(enum_class):
+    def coerce(value: object):
+        if value in (None, "", "None"):
+            return None
+        return enum_class(value)
+
+    return coerce
+
+
+def _none_choice(label=None):
+    return choices([("", label or _l("— choose —"))])
+
+
+class ExchangeForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[InputRequired(), Length(max=200)])
+    kind = SelectField(_l("Kind"), coerce=ExchangeKind, validators=[InputRequired()])
+    direction = SelectField(_l("Direction"), coerce=Direction, validators=[InputRequired()])
+    start_date = DateField(_l("First day"), validators=[InputRequired()])
+    end_date = DateField(_l("Last day"), validators=[InputRequired()])
+    partners = SelectMultipleField(
+        _l("Partner cities"),
+        coerce=int,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
+    venue = StringField(_l("Venue"), validators=[Optional(), Length(max=200)])
+    city = StringField(
+        _l("City"),
+        validators=[Optional(), Length(max=120)],
+        description=_l("Where it takes place: Olsztyn or the partner city."),
+    )
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=10000)])
+    olsztyn_institution_id = SelectField(
+        _l("Institution in Olsztyn"), coerce=_optional_int, validators=[Optional()]
+    )
+    partner_institution_id = SelectField(
+        _l("Institution in the partner city"), coerce=_optional_int, validators=[Optional()]
+    )
+    coordinator_id = SelectField(_l("Coordinator"), coerce=_optional_int, validators=[Optional()])
+    is_public = BooleanField(
+        _l("Public"),
+        description=_l("Show it on the public list of upcoming events and in the public feed."),
+    )
+
+    capacity = IntegerField(
+        _l("Places"), validators=[Optional()], description=_l("Leave empty for no limit.")
+    )
+    institution_quota = IntegerField(
+        _l("Places per institution"),
+        validators=[Optional()],
+        description=_l("Leave empty for no quota."),
+    )
+    registration_opens = DateField(_l("Registration opens"), validators=[Optional()])
+    registration_closes = DateField(_l("Registration closes"), validators=[Optional()])
+    min_age = IntegerField(_l("Minimum age"), validators=[Optional()])
+    max_age = IntegerField(_l("Maximum age"), validators=[Optional()])
+    minors_per_adult = IntegerField(
+        _l("Minors per accompanying adult"),
+        validators=[Optional()],
+        description=_l("Each institution sends one adult per this many minors."),
+    )
+
+    budget_planned = DecimalField(_l("Planned budget"), places=2, validators=[Optional()])
+    budget_actual = DecimalField(_l("Actual cost"), places=2, validators=[Optional()])
+    currency = SelectField(_l("Currency"), validators=[InputRequired()])
+    funding_source = SelectField(
+        _l("Funding source"), coerce=_optional_enum(FundingSource), validators=[Optional()]
+    )
+
+    # youth
+    school_level = SelectField(
+        _l("School level"), coerce=_optional_enum(SchoolLevel), validators=[Optional()]
+    )
+    # professional
+    profession = SelectField(
+        _l("Profession"), coerce=_optional_enum(Profession), validators=[Optional()]
+    )
+    host_institution = StringField(_l("Host institution"), validators=[Optional(), Length(max=200)])
+    # councillors
+    topic = StringField(_l("Topic"), validators=[Optional(), Length(max=200)])
+    # artistic
+    ensemble = StringField(_l("Artistic group"), validators=[Optional(), Length(max=200)])
+    performances = TextAreaField(_l("Performances"), validators=[Optional(), Length(max=5000)])
+    # sports
+    discipline = StringField(_l("Discipline"), validators=[Optional(), Length(max=120)])
+    event_name = StringField(_l("Event"), validators=[Optional(), Length(max=200)])
+    # trade fair
+    fair_name = StringField(_l("Trade fair"), validators=[Optional(), Length(max=200)])
+    stand = StringField(_l("Stand"), validators=[Optional(), Length(max=120)])
+    exhibitor_trades = TextAreaField(
+        _l("Exhibitors' trades"), validators=[Optional(), Length(max=5000)]
+    )
+
+    def __init__(self, *args, partners=(), institutions=(), coordinators=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind.choices = enum_choices(ExchangeKind)
+        self.direction.choices = enum_choices(Direction)
+        self.partners.choices = choices((partner.id, partner.name) for partner in partners)
+        self.olsztyn_institution_id.choices = _none_choice(_l("— none —")) + choices(
+            (institution.id, institution.name)
+            for institution in institutions
+            if institution.partner_city_id is None
+        )
+        self.partner_institution_id.choices = _none_choice(_l("— none —")) + choices(
+            (institution.id, f"{institution.name} ({institution.city_name})")
+            for institution in institutions
+            if institution.partner_city_id is not None
+        )
+        self.coordinator_id.choices = _none_choice(_l("— none —")) + choices(
+            (user.id, user.full_name) for user in coordinators
+        )
+        self.currency.choices = choices((code, code) for code in CURRENCIES)
+        self.funding_source.choices = _none_choice() + enum_choices(FundingSource)
+        self.school_level.choices = _none_choice() + enum_choices(SchoolLevel)
+        self.profession.choices = _none_choice() + enum_choices(Profession)
+
+    def kind_fieldsets(self) -> list[tuple[ExchangeKind, list]]:
+        """The kind-specific fields, grouped per kind, for a fieldset with a legend each."""
+        return [
+            (kind, [getattr(self, name) for name in names]) for kind, names in KIND_FIELDS.items()
+        ]
+
+
+class ProgrammeItemForm(FlaskForm):
+    day = DateField(_l("Day"), validators=[InputRequired()])
+    start_time = TimeField(_l("From"), validators=[InputRequired()])
+    end_time = TimeField(_l("To"), validators=[Optional()])
+    activity = StringField(_l("Activity"), validators=[InputRequired(), Length(max=300)])
+    place = StringField(_l("Place"), validators=[Optional(), Length(max=200)])
+
+    def values(self) -> dict:
+        return {
+            name: getattr(self, name).data
+            for name in ("day", "start_time", "end_time", "activity", "place")
+        }
+
+
+class CancelForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Reason for cancelling"),
+        validators=[Length(max=2000)],
+        description=_l("Required. Schools and participants will see it."),
+    )
+
+
+class ExchangeFilterForm(FlaskForm):
+    """The filters above the exchange list (GET, so no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Search by title"), validators=[Optional(), Length(max=100)])
+    year = SelectField(_l("Year"), validators=[Optional()])
+    kind = SelectField(_l("Kind"), validators=[Optional()])
+    partner = SelectField(_l("Partner city"), validators=[Optional()])
+    direction = SelectField(_l("Direction"), validators=[Optional()])
+    status = SelectField(_l("Status"), validators=[Optional()])
+
+    def __init__(self, *args, partners=(), years=(), statuses=tuple(ExchangeStatus), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.year.choices = choices(
+            [("", _l("All years")), *((str(year), str(year)) for year in years)]
+        )
+        self.kind.choices = choices([("", _l("All kinds"))]) + enum_choices(ExchangeKind)
+        self.partner.choices = choices(
+            [("", _l("All partner cities")), *((str(p.id), p.name) for p in partners)]
+        )
+        self.direction.choices = choices([("", _l("Both directions"))]) + enum_choices(Direction)
+        self.status.choices = choices([("", _l("Any status"))]) + choices(
+            (status.value, status.label) for status in statuses
+        )

@@ -1,0 +1,83 @@
+"""iCalendar (RFC 5545) feeds of exchanges.
+
+An exchange is an all-day event: DTSTART is its first day and DTEND the day after its last
+(DTEND is exclusive). The UID depends on the exchange's id only, so a calendar that subscribed
+to the feed updates the event instead of adding a copy. Nothing personal goes into a feed: no
+coordinator, no contact, no free-text description (it might name people), only the title,
+the place, the kind, the direction and the partner cities.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+
+from flask_babel import gettext as _
+from icalendar import Calendar, Event
+
+from exchange.exchanges.models import Exchange, ExchangeStatus
+from exchange.exchanges.services import location, partner_names
+
+PRODID = "-//City of Olsztyn//Partner-city exchanges//EN"
+UID_DOMAIN = "exchange.olsztyn"
+MIMETYPE = "text/calendar; charset=utf-8"
+
+_STATUS = {
+    ExchangeStatus.CANCELLED: "CANCELLED",
+    ExchangeStatus.PLANNED: "TENTATIVE",
+}
+
+
+def uid(exchange: Exchange) -> str:
+    return f"exchange-{exchange.id}@{UID_DOMAIN}"
+
+
+def _event(exchange: Exchange, url: str | None) -> Event:
+    event = Event()
+    event.add("uid", uid(exchange))
+    modified = exchange.updated_at.astimezone(UTC)
+    # without METHOD, DTSTAMP is the time the event last changed (RFC 5545, 3.8.7.2): a feed
+    # fetched twice without a change is the same text
+    event.add("dtstamp", modified)
+    event.add("last-modified", modified)
+    event.add("dtstart", exchange.start_date)
+    event.add("dtend", exchange.end_date + timedelta(days=1))
+    summary = exchange.title
+    if exchange.status is ExchangeStatus.CANCELLED:
+        summary = _("Cancelled: %(title)s", title=exchange.title)
+    event.add("summary", summary)
+    if place := location(exchange):
+        event.add("location", place)
+    lines = [
+        exchange.kind.label,
+        exchange.direction.label,
+        _("Partner cities: %(names)s", names=partner_names(exchange)),
+    ]
+    event.add("description", "\n".join(lines))
+    event.add("categories", [exchange.kind.label])
+    event.add("status", _STATUS.get(exchange.status, "CONFIRMED"))
+    event.add("transp", "TRANSPARENT")
+    if url:
+        event.add("url", url)
+    return event
+
+
+def build_calendar(exchanges: Iterable[Exchange], name: str, url_for_exchange=None) -> bytes:
+    """The feed of ``exchanges`` (their partners must be loaded) as iCalendar bytes.
+
+    ``url_for_exchange(exchange)`` gives each event a link, when the feed's readers can open it.
+    """
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-timezone", "Europe/Warsaw")
+    for exchange in exchanges:
+        url = url_for_exchange(exchange) if url_for_exchange else None
+        calendar.add_component(_event(exchange, url))
+    return calendar.to_ical()
+
+
+def last_modified(exchanges: Iterable[Exchange]) -> datetime | None:
+    return max((exchange.updated_at for exchange in exchanges), default=None)

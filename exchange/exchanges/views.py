@@ -1,0 +1,435 @@
+"""Exchanges: list, detail, form, workflow buttons, programme, month calendar and iCal feeds.
+
+Public (no login): the upcoming events page ``/events``, its feed ``/events.ics`` and the feed
+of a partner city ``/partners/<slug>/calendar.ics`` (public exchanges only for visitors).
+Everything else needs a login; creating, editing and the workflow need a coordinator or admin.
+``/calendar.ics`` (every exchange but drafts) needs a login too: it is for the people of city
+hall and of the schools, downloaded in the browser or fetched with the session cookie.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import format_currency, format_date
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from exchange.auth.permissions import public, staff_required
+from exchange.db import local_today
+from exchange.errors import DomainError
+from exchange.exchanges import ical, services
+from exchange.exchanges.forms import CancelForm, ExchangeFilterForm, ExchangeForm, ProgrammeItemForm
+from exchange.exchanges.models import (
+    Direction,
+    Exchange,
+    ExchangeKind,
+    ExchangeStatus,
+    InvalidTransition,
+    ProgrammeItem,
+)
+from exchange.extensions import db
+from exchange.forms_util import attach_error
+from exchange.partners.models import PartnerCity
+from exchange.partners.services import get_partner_by_slug
+
+bp = Blueprint("exchanges", __name__)
+
+#: the months a calendar page may show (outside, the page answers 404)
+CALENDAR_YEARS = range(1900, 2101)
+
+
+@bp.app_template_filter("money")
+def money(value, currency: str = "PLN") -> str:
+    return "" if value is None else format_currency(value, currency)
+
+
+@bp.app_template_filter("day")
+def day(value: date | None, format: str = "medium") -> str:
+    return "" if value is None else format_date(value, format)
+
+
+def action_labels() -> dict[str, str]:
+    return {
+        "plan": _("Plan (show to schools)"),
+        "open_registration": _("Open registration"),
+        "close_registration": _("Close registration"),
+        "reopen_registration": _("Reopen registration"),
+        "complete": _("Mark as completed"),
+        "cancel": _("Cancel the exchange"),
+    }
+
+
+# --- loaders --------------------------------------------------------------------------------
+
+
+def get_exchange_or_404(exchange_id: int) -> Exchange:
+    """The exchange, if the current user may read it: a draft is not found for a school."""
+    exchange = services.get_exchange(exchange_id)
+    if exchange is None or not services.can_read(exchange, current_user):
+        abort(404)
+    return exchange
+
+
+def get_programme_item_or_404(exchange: Exchange, item_id: int) -> ProgrammeItem:
+    item = services.get_programme_item(exchange, item_id)
+    if item is None:
+        abort(404)
+    return item
+
+
+def get_partner_or_404(slug: str) -> PartnerCity:
+    partner = get_partner_by_slug(slug)
+    if partner is None:
+        abort(404)
+    return partner
+
+
+# --- list -----------------------------------------------------------------------------------
+
+
+def _filters(form: ExchangeFilterForm) -> services.ExchangeFilter:
+    """The filters of the form; a value that is not one of the choices is ignored."""
+    form.validate()
+    filters = services.ExchangeFilter()
+    if form.q.data and not form.q.errors:
+        filters.q = form.q.data.strip()
+    if form.year.data and not form.year.errors:
+        filters.year = int(form.year.data)
+    if form.kind.data and not form.kind.errors:
+        filters.kind = ExchangeKind(form.kind.data)
+    if form.partner.data and not form.partner.errors:
+        filters.partner_id = int(form.partner.data)
+    if form.direction.data and not form.direction.errors:
+        filters.direction = Direction(form.direction.data)
+    if form.status.data and not form.status.errors:
+        filters.status = ExchangeStatus(form.status.data)
+    return filters
+
+
+@bp.get("/exchanges/")
+def index():
+    staff = services.is_staff(current_user)
+    statuses = [s for s in ExchangeStatus if staff or s is not ExchangeStatus.DRAFT]
+    form = ExchangeFilterForm(
+        request.args,
+        partners=services.list_partners(),
+        years=services.exchange_years(),
+        statuses=statuses,
+    )
+    page = db.paginate(
+        services.exchanges_query(_filters(form), current_user),
+        per_page=current_app.config["ITEMS_PER_PAGE"],
+        error_out=False,
+    )
+    return render_template("exchanges/list.html", page=page, form=form)
+
+
+# --- detail ---------------------------------------------------------------------------------
+
+
+def _render_detail(
+    exchange: Exchange,
+    *,
+    programme_form: ProgrammeItemForm | None = None,
+    cancel_form: CancelForm | None = None,
+    error: str | None = None,
+    status: int = 200,
+):
+    if programme_form is None:
+        programme_form = ProgrammeItemForm(formdata=None, day=exchange.start_date)
+    return render_template(
+        "exchanges/detail.html",
+        exchange=exchange,
+        programme_form=programme_form,
+        cancel_form=cancel_form or CancelForm(formdata=None),
+        kind_details=services.kind_details(exchange),
+        action_labels=action_labels(),
+        error=error,
+    ), status
+
+
+@bp.get("/exchanges/<int:exchange_id>")
+def detail(exchange_id: int):
+    return _render_detail(get_exchange_or_404(exchange_id))
+
+
+# --- create and edit ------------------------------------------------------------------------
+
+
+def _exchange_form(exchange: Exchange | None = None) -> tuple[ExchangeForm, dict]:
+    partners = services.list_partners()
+    institutions = services.institutions_for_exchanges()
+    coordinators = services.list_coordinators()
+    if exchange is not None:
+        # an archived institution or a former coordinator stays choosable on its own exchange
+        for current, options in (
+            (exchange.olsztyn_institution, institutions),
+            (exchange.partner_institution, institutions),
+            (exchange.coordinator, coordinators),
+        ):
+            if current is not None and current not in options:
+                options.append(current)
+        form = ExchangeForm(
+            obj=exchange, partners=partners, institutions=institutions, coordinators=coordinators
+        )
+        if not form.is_submitted():
+            form.partners.data = [partner.id for partner in exchange.partners]
+    else:
+        form = ExchangeForm(
+            partners=partners,
+            institutions=institutions,
+            coordinators=coordinators,
+            data={"coordinator_id": current_user.id, "currency": "PLN"},
+        )
+    lookup = {
+        "partners": {partner.id: partner for partner in partners},
+        "institutions": {institution.id: institution for institution in institutions},
+        "coordinators": {user.id: user for user in coordinators},
+    }
+    return form, lookup
+
+
+def _exchange_values(form: ExchangeForm, lookup: dict) -> dict:
+    values = {
+        name: getattr(form, name).data
+        for name in services.EXCHANGE_FIELDS
+        if name not in {"partners", "olsztyn_institution", "partner_institution", "coordinator"}
+    }
+    values["partners"] = [lookup["partners"][pid] for pid in form.partners.data or ()]
+    values["olsztyn_institution"] = lookup["institutions"].get(form.olsztyn_institution_id.data)
+    values["partner_institution"] = lookup["institutions"].get(form.partner_institution_id.data)
+    values["coordinator"] = lookup["coordinators"].get(form.coordinator_id.data)
+    return values
+
+
+@bp.route("/exchanges/new", methods=["GET", "POST"])
+@staff_required
+def create():
+    form, lookup = _exchange_form()
+    if form.validate_on_submit():
+        try:
+            exchange = services.create_exchange(_exchange_values(form, lookup), by=current_user)
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("%(title)s is saved as a draft.", title=exchange.title), "success")
+            return redirect(url_for(".detail", exchange_id=exchange.id))
+    status = 422 if form.is_submitted() else 200
+    return render_template("exchanges/form.html", form=form, exchange=None), status
+
+
+@bp.route("/exchanges/<int:exchange_id>/edit", methods=["GET", "POST"])
+@staff_required
+def edit(exchange_id: int):
+    exchange = get_exchange_or_404(exchange_id)
+    form, lookup = _exchange_form(exchange)
+    if form.validate_on_submit():
+        try:
+            services.update_exchange(exchange, _exchange_values(form, lookup), by=current_user)
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("%(title)s is saved.", title=exchange.title), "success")
+            return redirect(url_for(".detail", exchange_id=exchange.id))
+    status = 422 if form.is_submitted() else 200
+    return render_template("exchanges/form.html", form=form, exchange=exchange), status
+
+
+# --- workflow -------------------------------------------------------------------------------
+
+
+@bp.post("/exchanges/<int:exchange_id>/status/<action>")
+@staff_required
+def change_status(exchange_id: int, action: str):
+    if action not in services.ACTIONS:
+        abort(404)
+    exchange = get_exchange_or_404(exchange_id)
+    form = CancelForm()
+    if not form.validate_on_submit():
+        return _render_detail(exchange, cancel_form=form, status=422)
+    try:
+        services.transition(exchange, action, by=current_user, reason=form.reason.data)
+    except InvalidTransition as error:
+        return _render_detail(exchange, error=str(error), status=409)
+    except DomainError as error:
+        attach_error(form, error)
+        return _render_detail(exchange, cancel_form=form, status=422)
+    db.session.commit()
+    flash(
+        _("%(title)s: %(status)s.", title=exchange.title, status=exchange.status.label), "success"
+    )
+    return redirect(url_for(".detail", exchange_id=exchange.id))
+
+
+# --- programme ------------------------------------------------------------------------------
+
+
+@bp.post("/exchanges/<int:exchange_id>/programme")
+@staff_required
+def add_programme_item(exchange_id: int):
+    exchange = get_exchange_or_404(exchange_id)
+    form = ProgrammeItemForm()
+    if form.validate_on_submit():
+        try:
+            services.add_programme_item(exchange, form.values(), by=current_user)
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The programme item is added."), "success")
+            return redirect(url_for(".detail", exchange_id=exchange.id) + "#programme")
+    return _render_detail(exchange, programme_form=form, status=422)
+
+
+@bp.route("/exchanges/<int:exchange_id>/programme/<int:item_id>/edit", methods=["GET", "POST"])
+@staff_required
+def edit_programme_item(exchange_id: int, item_id: int):
+    exchange = get_exchange_or_404(exchange_id)
+    item = get_programme_item_or_404(exchange, item_id)
+    form = ProgrammeItemForm(obj=item)
+    if form.validate_on_submit():
+        try:
+            services.update_programme_item(item, exchange, form.values())
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The programme item is saved."), "success")
+            return redirect(url_for(".detail", exchange_id=exchange.id) + "#programme")
+    status = 422 if form.is_submitted() else 200
+    return render_template(
+        "exchanges/programme_form.html", form=form, exchange=exchange, item=item
+    ), status
+
+
+@bp.post("/exchanges/<int:exchange_id>/programme/<int:item_id>/delete")
+@staff_required
+def delete_programme_item(exchange_id: int, item_id: int):
+    exchange = get_exchange_or_404(exchange_id)
+    item = get_programme_item_or_404(exchange, item_id)
+    services.delete_programme_item(item, exchange)
+    db.session.commit()
+    flash(_("The programme item is deleted."), "success")
+    return redirect(url_for(".detail", exchange_id=exchange.id) + "#programme")
+
+
+# --- month calendar -------------------------------------------------------------------------
+
+
+@bp.get("/exchanges/calendar")
+def month():
+    """A month as a table of weeks; ``?year=2026&month=5``, this month without them.
+
+    A value that is not a number falls back to this month; a month out of range is not found.
+    """
+    today = local_today()
+    year = request.args.get("year", type=int, default=today.year)
+    month_number = request.args.get("month", type=int, default=today.month)
+    if year not in CALENDAR_YEARS or not 1 <= month_number <= 12:
+        abort(404)
+    calendar = services.month_calendar(year, month_number, current_user)
+    previous, following = calendar.previous, calendar.next
+    return render_template(
+        "exchanges/calendar.html",
+        calendar=calendar,
+        today=today,
+        previous=previous if previous and previous[0] in CALENDAR_YEARS else None,
+        following=following if following and following[0] in CALENDAR_YEARS else None,
+    )
+
+
+# --- public upcoming events -----------------------------------------------------------------
+
+
+@bp.get("/events")
+@public
+def events():
+    return render_template(
+        "exchanges/events.html", exchanges=services.upcoming_public_events(local_today())
+    )
+
+
+# --- iCal feeds -----------------------------------------------------------------------------
+
+
+def _ics_response(
+    exchanges: list[Exchange],
+    name: str,
+    filename: str,
+    *,
+    attachment: bool = False,
+    private: bool = True,
+    links: bool = False,
+) -> Response:
+    body = ical.build_calendar(
+        exchanges,
+        name,
+        (lambda e: url_for(".detail", exchange_id=e.id, _external=True)) if links else None,
+    )
+    response = Response(body, mimetype="text/calendar")
+    disposition = "attachment" if attachment else "inline"
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    response.headers["Cache-Control"] = f"{'private' if private else 'public'}, max-age=300"
+    response.last_modified = ical.last_modified(exchanges)
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+@bp.get("/calendar.ics")
+def calendar_feed():
+    """Every exchange but drafts (schools and staff alike)."""
+    return _ics_response(
+        services.feed_exchanges(current_user),
+        _("Olsztyn partner-city exchanges"),
+        "olsztyn-exchanges.ics",
+        links=True,
+    )
+
+
+@bp.get("/events.ics")
+@public
+def events_feed():
+    """Public exchanges, but drafts: what the upcoming events page shows, and the past ones."""
+    return _ics_response(
+        services.feed_exchanges(None),
+        _("Olsztyn partner-city events"),
+        "olsztyn-events.ics",
+        private=False,
+    )
+
+
+@bp.get("/partners/<slug>/calendar.ics")
+@public
+def partner_feed(slug: str):
+    """The partner's exchanges but drafts: public ones only for visitors who are not logged in."""
+    partner = get_partner_or_404(slug)
+    logged_in = current_user.is_authenticated
+    return _ics_response(
+        services.feed_exchanges(current_user, partner),
+        _("Olsztyn and %(name)s", name=partner.name),
+        f"olsztyn-{partner.slug}.ics",
+        private=logged_in,
+        links=logged_in,
+    )
+
+
+@bp.get("/exchanges/<int:exchange_id>/calendar.ics")
+def exchange_feed(exchange_id: int):
+    exchange = get_exchange_or_404(exchange_id)
+    return _ics_response(
+        [exchange], exchange.title, f"exchange-{exchange.id}.ics", attachment=True, links=True
+    )

@@ -1,0 +1,125 @@
+"""Factories for exchanges and their programme, and the form data of a valid exchange."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date, time, timedelta
+
+import sqlalchemy as sa
+
+from exchange.db import local_today
+from exchange.exchanges.models import (
+    Direction,
+    Exchange,
+    ExchangeKind,
+    ExchangeStatus,
+    Profession,
+    ProgrammeItem,
+    SchoolLevel,
+)
+from exchange.extensions import db
+from exchange.partners.models import PartnerCity
+
+_numbers = itertools.count(1)
+
+#: the kind-specific values that make each kind valid
+KIND_VALUES = {
+    ExchangeKind.YOUTH: {"school_level": SchoolLevel.SECONDARY},
+    ExchangeKind.PROFESSIONAL: {
+        "profession": Profession.DOCTORS,
+        "host_institution": "City Hospital",
+    },
+    ExchangeKind.COUNCILLORS: {"topic": "Participatory budgeting"},
+    ExchangeKind.ARTISTIC: {"ensemble": "Youth Choir", "performances": "Two concerts"},
+    ExchangeKind.SPORTS: {"discipline": "Volleyball", "event_name": "Twin Towns Cup"},
+    ExchangeKind.TRADE_FAIR: {
+        "fair_name": "Oberrhein Messe",
+        "stand": "Hall 3, B12",
+        "exhibitor_trades": "amber, honey",
+    },
+}
+
+
+def some_partner() -> PartnerCity:
+    """A partner city: the first one there is, or a new one."""
+    partner = db.session.scalar(sa.select(PartnerCity).order_by(PartnerCity.id).limit(1))
+    if partner is None:
+        number = next(_numbers)
+        partner = PartnerCity(
+            name=f"Partnerstadt {number}", slug=f"partnerstadt-{number}", country="DE",
+            year_signed=1990,
+        )  # fmt: skip
+        db.session.add(partner)
+    return partner
+
+
+def exchange(
+    partners=(),
+    *,
+    start: date | None = None,
+    days: int = 5,
+    kind: ExchangeKind = ExchangeKind.YOUTH,
+    status: ExchangeStatus = ExchangeStatus.PLANNED,
+    commit: bool = True,
+    **values,
+) -> Exchange:
+    """A valid exchange of ``kind`` (a planned youth exchange in 60 days unless told otherwise)."""
+    number = next(_numbers)
+    start = start or local_today() + timedelta(days=60)
+    values.setdefault("title", f"Exchange {number}")
+    values.setdefault("direction", Direction.OUTGOING)
+    values.setdefault("end_date", start + timedelta(days=days - 1))
+    values.setdefault("city", "Offenburg")
+    for name, value in KIND_VALUES[kind].items():
+        values.setdefault(name, value)
+    item = Exchange(kind=kind, status=status, start_date=start, **values)
+    item.partners = list(partners) or [some_partner()]
+    db.session.add(item)
+    if commit:
+        db.session.commit()
+    return item
+
+
+def programme_item(exchange: Exchange, day: date | None = None, **values) -> ProgrammeItem:
+    values.setdefault("start_time", time(9))
+    values.setdefault("end_time", time(11))
+    values.setdefault("activity", "Welcome at the town hall")
+    item = ProgrammeItem(exchange_id=exchange.id, day=day or exchange.start_date, **values)
+    db.session.add(item)
+    db.session.commit()
+    return item
+
+
+def form_data(partner_list, kind: ExchangeKind = ExchangeKind.YOUTH, **overrides) -> dict:
+    """What the browser sends for a valid new exchange of ``kind``."""
+    start = local_today() + timedelta(days=90)
+    data = {
+        "title": "Lakes and forests: youth exchange in Offenburg",
+        "kind": kind.value,
+        "direction": "outgoing",
+        "start_date": start.isoformat(),
+        "end_date": (start + timedelta(days=6)).isoformat(),
+        "partners": [str(partner.id) for partner in partner_list],
+        "venue": "Oken-Gymnasium",
+        "city": "Offenburg",
+        "description": "A week of workshops.",
+        "olsztyn_institution_id": "",
+        "partner_institution_id": "",
+        "coordinator_id": "",
+        "capacity": "30",
+        "institution_quota": "10",
+        "registration_opens": (start - timedelta(days=60)).isoformat(),
+        "registration_closes": (start - timedelta(days=20)).isoformat(),
+        "min_age": "15",
+        "max_age": "19",
+        "minors_per_adult": "10",
+        "budget_planned": "24000.00",
+        "budget_actual": "",
+        "currency": "PLN",
+        "funding_source": "erasmus_plus",
+        "is_public": "y",
+    }
+    for name, value in KIND_VALUES[kind].items():
+        data[name] = str(value.value if hasattr(value, "value") else value)
+    data.update(overrides)
+    return data
