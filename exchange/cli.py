@@ -115,6 +115,7 @@ def register(app: Flask) -> None:
         """Fill the database with synthetic exchanges, programmes and institutions (demo only)."""
         from exchange.db import local_today
         from exchange.exchanges import demo
+        from exchange.registrations import demo as registrations_demo
         from exchange.exchanges.models import Exchange
 
         if not append and db.session.scalar(sa.select(sa.func.count()).select_from(Exchange)):
@@ -122,9 +123,11 @@ def register(app: Flask) -> None:
                 "the database already has exchanges; use --append to add the demo data anyway."
             )
         counts = demo.generate(db.session, seed=seed, years=years, today=local_today())
+        counts |= registrations_demo.generate(db.session, seed=seed, today=local_today())
         db.session.commit()
         click.echo(
             f"Added {counts['exchanges']} exchanges with {counts['programme_items']} programme "
-            f"items, {counts['institutions']} institutions and {counts['partners']} partner "
-            "cities."
+            f"items, {counts['institutions']} institutions, {counts['partners']} partner "
+            f"cities, {counts['participants']} participants and {counts['registrations']} "
+            "registrations."
         )
