@@ -115,8 +115,8 @@ def register(app: Flask) -> None:
         """Fill the database with synthetic exchanges, programmes and institutions (demo only)."""
         from exchange.db import local_today
         from exchange.exchanges import demo
-        from exchange.registrations import demo as registrations_demo
         from exchange.exchanges.models import Exchange
+        from exchange.registrations import demo as registrations_demo
 
         if not append and db.session.scalar(sa.select(sa.func.count()).select_from(Exchange)):
             raise click.ClickException(

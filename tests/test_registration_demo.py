@@ -30,7 +30,8 @@ def test_demo_data_adds_participants_and_registrations_deterministically(app, ap
     assert result.exit_code == 0, result.output
     assert "participants" in result.output
     first = _snapshot()
-    assert first[0] and first[1]
+    assert first[0]
+    assert first[1]
 
     # past exchanges hold attendance, open ones places and waiting lists; nobody twice
     rows = db.session.execute(
