@@ -14,7 +14,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(config: Config | dict | None = None, *, env: str | None = None) -> Flask:
-    """Build the app: config → logging → extensions → blueprints → errors → templates → cli."""
+    """Build the app: config → logging → extensions → security → blueprints → errors →
+    templates → cli."""
     app = Flask(
         __name__,
         template_folder=str(PROJECT_ROOT / "templates"),
@@ -23,6 +24,7 @@ def create_app(config: Config | dict | None = None, *, env: str | None = None) -
     register_config(app, config, env)
     register_logging(app)
     register_extensions(app)
+    register_security(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_template_helpers(app)
@@ -49,13 +51,15 @@ def register_logging(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     from exchange.auth.models import User
     from exchange.auth.permissions import require_login
-    from exchange.auth.services import get_user
+    from exchange.auth.services import load_session_user
+    from exchange.auth.sessions import expire_idle_session
     from exchange.core.locale import select_locale
-    from exchange.extensions import babel, csrf, db, login_manager, migrate
+    from exchange.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
+    limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(PROJECT_ROOT / "translations"))
 
@@ -65,12 +69,10 @@ def register_extensions(app: Flask) -> None:
     login_manager.session_protection = "strong"
 
     @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        try:
-            return get_user(int(user_id))
-        except ValueError:
-            return None
+    def load_user(session_id: str) -> User | None:
+        return load_session_user(session_id)
 
+    app.before_request(expire_idle_session)
     app.before_request(require_login)
 
     if app.config["RAISE_ON_LAZY_LOAD"]:
@@ -105,18 +107,28 @@ def _raise_on_lazy_load(app: Flask) -> None:
         factory._exchange_raiseload = True
 
 
+def register_security(app: Flask) -> None:
+    from exchange.core.security import register
+
+    register(app)
+
+
 def register_blueprints(app: Flask) -> None:
+    from exchange.audit.views import bp as audit_bp
     from exchange.auth.views import bp as auth_bp
     from exchange.core.views import bp as core_bp
     from exchange.exchanges.views import bp as exchanges_bp
     from exchange.partners.views import bp as partners_bp
     from exchange.registrations.views import bp as registrations_bp
+    from exchange.reports.views import bp as reports_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(partners_bp)
     app.register_blueprint(exchanges_bp)
     app.register_blueprint(registrations_bp)
+    app.register_blueprint(reports_bp)
+    app.register_blueprint(audit_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

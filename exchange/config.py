@@ -57,6 +57,30 @@ def _instance_secret_key(instance_path: Path) -> str:
     return key
 
 
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {value!r}.") from None
+    if number < 0:
+        raise ConfigError(f"{name} must not be negative.")
+    return number
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"{name} must be true or false, not {value!r}.")
+
+
 class Config:
     ENV_NAME = "development"
     TESTING = False
@@ -71,13 +95,37 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
+    #: a session ends after a working day without requests (see exchange.auth.sessions)
     PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
+    #: where Flask-Limiter counts attempts; "memory://" is per process, use Redis in production
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    #: failed log-ins allowed per e-mail address and per client address
+    LOGIN_RATE_LIMIT_PER_ACCOUNT = "5 per minute"
+    LOGIN_RATE_LIMIT_PER_IP = "20 per minute"
+    #: password-reset e-mails that may be asked for
+    RESET_LINK_RATE_LIMIT_PER_ACCOUNT = "3 per hour"
+    RESET_LINK_RATE_LIMIT_PER_IP = "10 per hour"
+    #: how many proxies set X-Forwarded-For / X-Forwarded-Proto in front of the app (0: none)
+    PROXY_FIX_X_FOR = 0
+    PROXY_FIX_X_PROTO = 0
+    #: the site's address as its users reach it, for links in e-mails: https://exchange.example
+    PUBLIC_URL: str | None = None
+    #: outgoing e-mail; without MAIL_SERVER messages are written to the log (development only)
+    MAIL_SERVER: str | None = None
+    MAIL_PORT = 587
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_USE_TLS = True
+    MAIL_FROM = "noreply@localhost"
     #: argon2id with OWASP's recommended minimum (19 MiB, 2 iterations, 1 lane)
     PASSWORD_HASH_MEMORY_KIB = 19 * 1024
     PASSWORD_HASH_TIME_COST = 2
     ADMIN_EMAIL = "admin@example.org"
     LOG_LEVEL = "INFO"
     ITEMS_PER_PAGE = 25
+    #: participants' personal data is anonymised this many months after their last exchange
+    RETENTION_MONTHS = 24
     #: uploads (participant spreadsheets) larger than this answer 413
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024
 
@@ -90,6 +138,19 @@ class Config:
         self.SECRET_KEY = self.secret_key()
         self.ADMIN_EMAIL = os.environ.get("ADMIN_EMAIL", self.ADMIN_EMAIL)
         self.LOG_LEVEL = os.environ.get("LOG_LEVEL", self.LOG_LEVEL)
+        self.RETENTION_MONTHS = int(os.environ.get("RETENTION_MONTHS", self.RETENTION_MONTHS))
+        self.RATELIMIT_STORAGE_URI = (
+            os.environ.get("RATELIMIT_STORAGE_URI") or self.RATELIMIT_STORAGE_URI
+        )
+        self.PROXY_FIX_X_FOR = _env_int("PROXY_FIX_X_FOR", self.PROXY_FIX_X_FOR)
+        self.PROXY_FIX_X_PROTO = _env_int("PROXY_FIX_X_PROTO", self.PROXY_FIX_X_PROTO)
+        self.PUBLIC_URL = os.environ.get("PUBLIC_URL") or self.PUBLIC_URL
+        self.MAIL_SERVER = os.environ.get("MAIL_SERVER") or self.MAIL_SERVER
+        self.MAIL_PORT = _env_int("MAIL_PORT", self.MAIL_PORT)
+        self.MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or self.MAIL_USERNAME
+        self.MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or self.MAIL_PASSWORD
+        self.MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", self.MAIL_USE_TLS)
+        self.MAIL_FROM = os.environ.get("MAIL_FROM") or self.MAIL_FROM
 
     def secret_key(self) -> str:
         return os.environ.get("SECRET_KEY") or _instance_secret_key(self.instance_path)
@@ -136,6 +197,11 @@ class TestingConfig(Config):
         self.SQLALCHEMY_DATABASE_URI = normalise_database_url(
             os.environ.get("TEST_DATABASE_URL") or "sqlite://"
         )
+        # the tests never reach a real mail server, a Redis or a proxy of the developer's shell
+        self.MAIL_SERVER = None
+        self.RATELIMIT_STORAGE_URI = "memory://"
+        self.PROXY_FIX_X_FOR = self.PROXY_FIX_X_PROTO = 0
+        self.PUBLIC_URL = None
 
     def secret_key(self) -> str:
         return "testing-secret-key-not-for-production"  # noqa: S105

@@ -1,6 +1,8 @@
 """The Flask extensions, created once and bound to the app in ``create_app``."""
 
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -13,3 +15,6 @@ migrate = Migrate(render_as_batch=True, compare_type=True, render_item=render_mi
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+#: no default limits: the views that need one (log-in, password reset) say so; the storage
+#: comes from RATELIMIT_STORAGE_URI
+limiter = Limiter(key_func=get_remote_address)

@@ -23,7 +23,7 @@ from flask_migrate import upgrade
 
 from exchange import create_app
 from exchange.config import TestingConfig
-from exchange.extensions import db
+from exchange.extensions import db, limiter
 from tests import factories
 
 BACKENDS = ("sqlite", "postgresql")
@@ -103,12 +103,13 @@ def app(backend, tmp_path_factory) -> Iterator[Flask]:
 
 @pytest.fixture(autouse=True)
 def _clean_database(request) -> Iterator[None]:
-    """Empty every table after each test that used the database."""
+    """Empty every table (and the login rate limits) after each test that used the database."""
     yield
     if "app" not in request.fixturenames:
         return
     app = request.getfixturevalue("app")
     with app.app_context():
+        limiter.reset()
         db.session.remove()
         tables = list(reversed(db.metadata.sorted_tables))
         with db.engine.begin() as connection:

@@ -20,6 +20,9 @@ PUBLIC_ENDPOINTS = {
     "auth.login",
     # a one-time link from the invitation sets the invited person's first password
     "auth.accept_invitation",
+    # a forgotten password: asking for an e-mailed one-time link, and the link itself
+    "auth.forgot_password",
+    "auth.reset_password",
     # public events: the upcoming-events page and its calendar feeds (public exchanges only)
     "exchanges.events",
     "exchanges.events_feed",

@@ -81,3 +81,24 @@ class SetPasswordForm(FlaskForm):
         validators=[InputRequired(), EqualTo("password", _l("The two passwords differ."))],
     )
     submit = SubmitField(_l("Set my password"))
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        _l("Current password"), validators=[InputRequired(), Length(max=1024)]
+    )
+    password = PasswordField(
+        _l("New password"),
+        validators=[InputRequired(), Length(max=1024)],
+        description=_l("At least 12 characters."),
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[InputRequired(), EqualTo("password", _l("The two passwords differ."))],
+    )
+    submit = SubmitField(_l("Change my password"))
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[InputRequired(), Email(), Length(max=254)])
+    submit = SubmitField(_l("Send me a link"))

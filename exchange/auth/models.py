@@ -57,6 +57,9 @@ class User(UserMixin, TimestampMixin, db.Model):
     )
     active: Mapped[bool] = mapped_column(default=True)
     last_login_at: Mapped[datetime | None]
+    #: part of the id kept in the session cookie; a new password raises it, which ends every
+    #: session opened with the old one (see ``get_id`` and ``services.load_session_user``)
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     institution: Mapped[Institution | None] = relationship()
 
@@ -67,6 +70,14 @@ class User(UserMixin, TimestampMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session: the id and the session version."""
+        return f"{self.id}:{self.session_version}"
+
+    def end_other_sessions(self) -> None:
+        """Make every session opened so far invalid (the current one can log in again)."""
+        self.session_version += 1
 
     def has_role(self, *roles: Role) -> bool:
         return self.role in roles
@@ -106,6 +117,29 @@ class Invitation(db.Model):
     used_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+    def is_usable(self, now: datetime) -> bool:
+        return self.used_at is None and now < self.expires_at
+
+
+class PasswordReset(db.Model):
+    """A one-time link, sent by e-mail, that lets a user choose a new password.
+
+    As with invitations only a SHA-256 hash of the token is stored.
+    """
+
+    __tablename__ = "password_reset"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()
 
     def is_usable(self, now: datetime) -> bool:
         return self.used_at is None and now < self.expires_at

@@ -6,12 +6,14 @@ import hashlib
 import logging
 import secrets
 from datetime import timedelta
+from functools import cache
+from importlib import resources
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
-from exchange.auth.models import Invitation, Role, User, normalise_email
+from exchange.auth.models import Invitation, PasswordReset, Role, User, normalise_email
 from exchange.auth.passwords import hash_password, needs_rehash, verify_password
 from exchange.db import utcnow
 from exchange.errors import DomainError
@@ -31,6 +33,21 @@ def get_user(user_id: int) -> User | None:
     return db.session.scalar(
         sa.select(User).options(joinedload(User.institution)).where(User.id == user_id)
     )
+
+
+def load_session_user(session_id: str) -> User | None:
+    """The user named by the id in a session (``User.get_id``), if that session still counts.
+
+    A session stops counting when the user is deactivated or the password changes (which
+    raises ``session_version``); ids without a version, from before versions existed, too.
+    """
+    user_id, _, version = session_id.partition(":")
+    if not (user_id.isdigit() and version.isdigit()):
+        return None
+    user = get_user(int(user_id))
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
 
 
 def find_user_by_email(email: str) -> User | None:
@@ -77,6 +94,20 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
+@cache
+def common_passwords() -> frozenset[str]:
+    """The list shipped in ``common_passwords.txt``, in lower case, read once per process."""
+    text = resources.files("exchange.auth").joinpath("common_passwords.txt").read_text("utf-8")
+    return frozenset(
+        line.strip().lower() for line in text.splitlines() if line.strip() and line[0] != "#"
+    )
+
+
+def is_common_password(password: str) -> bool:
+    lowered = password.strip().lower()
+    return lowered in common_passwords() or "".join(lowered.split()) in common_passwords()
+
+
 def check_password_rules(password: str, email: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise UserError(
@@ -84,6 +115,14 @@ def check_password_rules(password: str, email: str) -> None:
         )
     if password.strip().lower() == normalise_email(email):
         raise UserError(_l("The password must not be the e-mail address."), field="password")
+    if is_common_password(password):
+        raise UserError(
+            _l(
+                "This password is on a list of the most common passwords, which are guessed "
+                "first. Choose another one, for example a few unrelated words."
+            ),
+            field="password",
+        )
 
 
 def _check_role_and_institution(role: Role, institution: Institution | None) -> None:
@@ -151,8 +190,26 @@ def update_user(
 
 
 def set_password(user: User, password: str) -> None:
+    """Set a new password and end every session the user has open.
+
+    A view that changes the password of the person logged in logs them in again (see
+    ``exchange.auth.sessions.renew``), so only their other sessions end.
+    """
     check_password_rules(password, user.email)
     user.password_hash = hash_password(password)
+    user.end_other_sessions()
+    log.info("password of user %s changed; other sessions ended", user.id)
+
+
+def change_password(user: User, *, current_password: str, new_password: str) -> None:
+    """The user's own change: the current password is asked, so an open session is not enough."""
+    if not verify_password(user.password_hash, current_password):
+        log.info("wrong current password when user %s changed the password", user.id)
+        raise UserError(_l("The current password is wrong."), field="current_password")
+    if new_password == current_password:
+        raise UserError(_l("The new password must differ from the current one."), field="password")
+    set_password(user, new_password)
+    db.session.flush()
 
 
 def set_active(user: User, active: bool, *, by: User) -> None:
@@ -238,4 +295,65 @@ def accept_invitation(invitation: Invitation, password: str) -> User:
     invitation.used_at = utcnow()
     db.session.flush()
     log.info("user %s accepted an invitation", user.id)
+    return user
+
+
+# --- password reset by e-mail ---------------------------------------------------------------
+
+PASSWORD_RESET_VALID_FOR = timedelta(hours=1)
+
+
+def request_password_reset(email: str) -> tuple[User, str] | None:
+    """Make a one-time link for the active user with this e-mail, or None when there is none.
+
+    Earlier links of the user stop working. Returns the user and the token; only its hash is
+    stored. The caller must answer the same whether or not a user was found.
+    """
+    user = find_user_by_email(email)
+    if user is None or not user.active:
+        log.info("password reset asked for an unknown or inactive account")
+        return None
+    now = utcnow()
+    _end_password_resets(user, now)
+    token = secrets.token_urlsafe(32)
+    db.session.add(
+        PasswordReset(
+            user_id=user.id,
+            token_hash=_token_hash(token),
+            created_at=now,
+            expires_at=now + PASSWORD_RESET_VALID_FOR,
+        )
+    )
+    db.session.flush()
+    log.info("password reset link made for user %s", user.id)
+    return user, token
+
+
+def _end_password_resets(user: User, now) -> None:
+    db.session.execute(
+        sa.update(PasswordReset)
+        .where(PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None))
+        .values(used_at=now)
+    )
+
+
+def find_password_reset(token: str) -> PasswordReset | None:
+    """The reset for this token if it can still be used, else None."""
+    reset = db.session.scalar(
+        sa.select(PasswordReset)
+        .options(joinedload(PasswordReset.user).joinedload(User.institution))
+        .where(PasswordReset.token_hash == _token_hash(token))
+    )
+    if reset is None or not reset.is_usable(utcnow()) or not reset.user.active:
+        return None
+    return reset
+
+
+def reset_password(reset: PasswordReset, password: str) -> User:
+    """Set the new password; this link and every other open link of the user stop working."""
+    user = reset.user
+    set_password(user, password)
+    _end_password_resets(user, utcnow())
+    db.session.flush()
+    log.info("user %s set a new password with a reset link", user.id)
     return user

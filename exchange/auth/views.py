@@ -1,20 +1,44 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+import hashlib
+import logging
 
-from exchange.auth import services
-from exchange.auth.forms import InvitationForm, LoginForm, SetPasswordForm, UserForm
-from exchange.auth.models import Role, User
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, logout_user
+
+from exchange.auth import services, sessions
+from exchange.auth.forms import (
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    InvitationForm,
+    LoginForm,
+    SetPasswordForm,
+    UserForm,
+)
+from exchange.auth.models import Role, User, normalise_email
 from exchange.auth.permissions import admin_required, is_safe_next, public, staff_required
+from exchange.core.mail import send_mail_after_response
 from exchange.db import utcnow
 from exchange.errors import DomainError
-from exchange.extensions import db
+from exchange.extensions import db, limiter
 from exchange.forms_util import attach_error
 from exchange.partners.services import get_institution, list_institutions
 
 bp = Blueprint("auth", __name__)
+log = logging.getLogger(__name__)
 
 
 def _next_url() -> str | None:
@@ -22,9 +46,37 @@ def _next_url() -> str | None:
     return target if is_safe_next(target) else None
 
 
+# --- rate limits ----------------------------------------------------------------------------
+# Counted in the storage of RATELIMIT_STORAGE_URI. The e-mail in a key is hashed: the storage
+# (Redis in production) holds no addresses.
+
+
+def _submitted_email_key() -> str:
+    email = normalise_email(request.form.get("email", ""))
+    return "email:" + hashlib.sha256(email.encode()).hexdigest()
+
+
+def _config_limit(name: str):
+    return lambda: current_app.config[name]
+
+
+def _login_failed(response: Response) -> bool:
+    return response.status_code == 401
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @public
+@limiter.limit(
+    _config_limit("LOGIN_RATE_LIMIT_PER_ACCOUNT"),
+    key_func=_submitted_email_key,
+    methods=["POST"],
+    deduct_when=_login_failed,
+)
+@limiter.limit(
+    _config_limit("LOGIN_RATE_LIMIT_PER_IP"), methods=["POST"], deduct_when=_login_failed
+)
 def login():
+    """Log in. Only failures count towards the limits, so people who type well never wait."""
     if current_user.is_authenticated:
         return redirect(_next_url() or url_for("core.dashboard"))
     form = LoginForm()
@@ -34,8 +86,7 @@ def login():
             db.session.commit()  # keeps a password rehash / audit trail, never half a change
             form.form_errors.append(_("The e-mail address or password is wrong."))
             return render_template("auth/login.html", form=form), 401
-        session.clear()  # a fresh session at login: nothing from before carries over
-        login_user(user)
+        sessions.start(user)
         db.session.commit()
         return redirect(_next_url() or url_for("core.dashboard"))
     status = 422 if form.is_submitted() else 200
@@ -115,6 +166,8 @@ def edit_user(user_id: int):
             db.session.rollback()
             attach_error(form, error)
         else:
+            if form.password.data and user == current_user:
+                sessions.renew(user)  # a new own password ends the other sessions, not this one
             db.session.commit()
             flash(_("The account of %(name)s is saved.", name=user.full_name), "success")
             return redirect(url_for(".users"))
@@ -195,11 +248,134 @@ def accept_invitation(token: str):
         except DomainError as error:
             attach_error(form, error)
         else:
-            session.clear()
-            login_user(user)
+            sessions.start(user)
             user.last_login_at = utcnow()
             db.session.commit()
             flash(_("Your password is set. Welcome, %(name)s!", name=user.full_name), "success")
             return redirect(url_for("core.dashboard"))
     status = 422 if form.is_submitted() else 200
     return render_template("auth/accept_invitation.html", form=form, user=invitation.user), status
+
+
+# --- the user's own password ----------------------------------------------------------------
+
+
+def _current_user_key() -> str:
+    return f"user:{current_user.id}" if current_user.is_authenticated else request.remote_addr
+
+
+def _wrong_current_password(response: Response) -> bool:
+    return bool(g.get("wrong_current_password"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@limiter.limit(
+    _config_limit("LOGIN_RATE_LIMIT_PER_ACCOUNT"),
+    key_func=_current_user_key,
+    methods=["POST"],
+    deduct_when=_wrong_current_password,
+)
+def change_password():
+    """Every logged-in user changes their own password here; their other sessions end."""
+    user: User = current_user._get_current_object()  # type: ignore[attr-defined]
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(
+                user,
+                current_password=form.current_password.data,
+                new_password=form.password.data,
+            )
+        except DomainError as error:  # refused before anything changed
+            g.wrong_current_password = error.field == "current_password"
+            attach_error(form, error)
+        else:
+            sessions.renew(user)
+            db.session.commit()
+            flash(
+                _("Your password is changed. Your other sessions, on other devices, are ended."),
+                "success",
+            )
+            return redirect(url_for("core.dashboard"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("auth/change_password.html", form=form), status
+
+
+# --- a forgotten password -------------------------------------------------------------------
+
+
+def _public_url(endpoint: str, **values) -> str | None:
+    """An absolute link for an e-mail, on PUBLIC_URL; None when no address can be trusted.
+
+    Without PUBLIC_URL the link is built from the request's Host header, which the sender
+    chooses: fine on a developer's machine, not in production.
+    """
+    base = current_app.config.get("PUBLIC_URL")
+    if base:
+        return base.rstrip("/") + url_for(endpoint, **values)
+    if current_app.config.get("ENV_NAME") == "production":
+        log.error("PUBLIC_URL is not set: no link can be e-mailed")
+        return None
+    return url_for(endpoint, _external=True, **values)
+
+
+def _send_password_reset(user: User, token: str) -> None:
+    link = _public_url(".reset_password", token=token)
+    if link is None:
+        return
+    valid_minutes = int(services.PASSWORD_RESET_VALID_FOR.total_seconds() // 60)
+    body = render_template(
+        "auth/password_reset_email.txt", user=user, link=link, valid_minutes=valid_minutes
+    )
+    send_mail_after_response(user.email, _("Choose a new password"), body)
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@public
+@limiter.limit(
+    _config_limit("RESET_LINK_RATE_LIMIT_PER_ACCOUNT"),
+    key_func=_submitted_email_key,
+    methods=["POST"],
+)
+@limiter.limit(_config_limit("RESET_LINK_RATE_LIMIT_PER_IP"), methods=["POST"])
+def forgot_password():
+    """Send a one-time link. The answer is the same whether the address has an account."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        found = services.request_password_reset(form.email.data)
+        db.session.commit()
+        if found is not None:
+            _send_password_reset(*found)
+        flash(
+            _(
+                "If an account uses %(email)s, we have sent it a link to choose a new "
+                "password. The link works once, within an hour.",
+                email=normalise_email(form.email.data),
+            ),
+            "info",
+        )
+        return redirect(url_for(".login"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("auth/forgot_password.html", form=form), status
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@public
+def reset_password(token: str):
+    reset = services.find_password_reset(token)
+    if reset is None:
+        return render_template("auth/reset_invalid.html"), 404
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = services.reset_password(reset, form.password.data)
+        except DomainError as error:  # refused before anything changed
+            attach_error(form, error)
+        else:
+            sessions.start(user)
+            user.last_login_at = utcnow()
+            db.session.commit()
+            flash(_("Your new password is set. You are logged in."), "success")
+            return redirect(url_for("core.dashboard"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("auth/reset_password.html", form=form, user=reset.user), status

@@ -54,6 +54,14 @@ def register(app: Flask) -> None:
             return error
         if request.path.startswith("/static/"):
             return error
+        if error.code == 429:
+            return _page(
+                429,
+                _(
+                    "There were too many attempts in a short time, so this one was refused "
+                    "to protect the accounts. Please wait a minute, then try again."
+                ),
+            )
         return _page(error.code)
 
     @app.errorhandler(OperationalError)
