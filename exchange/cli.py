@@ -17,6 +17,13 @@ from exchange.extensions import db
 from exchange.partners import services as partner_services
 
 
+def _schema_out_of_date(error: OperationalError) -> bool:
+    text = str(error.orig).lower()
+    if "connection" in text:
+        return False
+    return any(sign in text for sign in ("no such table", "no such column", "does not exist"))
+
+
 def database_errors_as_messages(command):
     """Show an unreachable database as one clear line, not a traceback."""
 
@@ -26,6 +33,10 @@ def database_errors_as_messages(command):
             return command(*args, **kwargs)
         except OperationalError as error:
             db.session.rollback()
+            if _schema_out_of_date(error):
+                raise click.ClickException(
+                    "the database schema is not up to date: run `flask --app exchange db upgrade`."
+                ) from None
             raise click.ClickException(
                 f"cannot reach the database ({type(error.orig).__name__}): check DATABASE_URL "
                 "and that the database server is running."
@@ -38,6 +49,10 @@ def database_errors_as_messages(command):
 
 
 def register(app: Flask) -> None:
+    from exchange.reports.cli import report_command
+
+    app.cli.add_command(report_command)
+
     @app.cli.command("check-db")
     @database_errors_as_messages
     def check_db() -> None:
@@ -131,3 +146,20 @@ def register(app: Flask) -> None:
             f"cities, {counts['participants']} participants and {counts['registrations']} "
             "registrations."
         )
+
+    @app.cli.command("anonymise")
+    @click.option(
+        "--months",
+        type=click.IntRange(1, 600),
+        default=None,
+        help="Months after the last exchange (default: RETENTION_MONTHS, 24).",
+    )
+    @database_errors_as_messages
+    def anonymise(months: int | None) -> None:
+        """Anonymise participants whose last exchange ended more than N months ago."""
+        from exchange.registrations.privacy import anonymise_expired
+
+        months = months or app.config["RETENTION_MONTHS"]
+        count = anonymise_expired(months)
+        db.session.commit()
+        click.echo(f"Anonymised {count} participants (last exchange over {months} months ago).")

@@ -143,6 +143,8 @@ class Participant(TimestampMixin, db.Model):
     created_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("user_account.id", ondelete="SET NULL")
     )
+    #: when the personal data was removed (retention period over, or erasure on request)
+    anonymised_at: Mapped[datetime | None]
 
     institution: Mapped[Institution] = relationship()
     consents: Mapped[list[ConsentRecord]] = relationship(

@@ -331,16 +331,17 @@ def register_participant(
         if _has_place(exchange, participant.institution_id)
         else RegistrationStatus.WAITLISTED
     )
-    now = utcnow()
+    # read everything first: touching an expired object may flush half-set changes
+    now, by_id, institution_id = utcnow(), by.id, participant.institution_id
     if registration is None:
         registration = Registration(exchange_id=exchange.id, participant_id=participant.id)
         db.session.add(registration)
     # a participant who comes back after withdrawing queues again from now
-    registration.institution_id = participant.institution_id
+    registration.institution_id = institution_id
     registration.status = status
-    registration.registered_by_id = by.id
+    registration.registered_by_id = by_id
     registration.registered_at = now
-    registration.status_changed_by_id = by.id
+    registration.status_changed_by_id = by_id
     registration.status_changed_at = now
     db.session.flush()
     return registration
@@ -463,8 +464,9 @@ def promote_from_waiting_list(
 
 
 def _set_status(registration: Registration, status: RegistrationStatus, by: User) -> None:
+    by_id = by.id  # first: reading an expired user must not flush a half-made change
     registration.status = status
-    registration.status_changed_by_id = by.id
+    registration.status_changed_by_id = by_id
     registration.status_changed_at = utcnow()
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from flask import (
     Blueprint,
     Response,
@@ -17,6 +19,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
+from exchange.audit import services as audit
 from exchange.auth.models import Role
 from exchange.auth.permissions import role_required, staff_required
 from exchange.errors import DomainError
@@ -25,7 +28,7 @@ from exchange.exchanges.models import Exchange, ExchangeStatus
 from exchange.extensions import db
 from exchange.forms_util import attach_error
 from exchange.partners.services import get_institution, list_institutions
-from exchange.registrations import exports, importer, services
+from exchange.registrations import exports, importer, privacy, services
 from exchange.registrations.forms import (
     ConsentForm,
     ImportForm,
@@ -391,18 +394,51 @@ def mark_attendance(registration_id: int):
 def export_roster(exchange_id: int, fmt: str):
     exchange = get_visible_exchange_or_404(exchange_id)
     include_notes = RosterExportForm(request.args).include_notes.data
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
     data = services.roster(exchange)
-    filename = f"roster-exchange-{exchange.id}"
     if fmt == "csv":
-        return Response(
-            exports.roster_csv(data, include_notes),
-            mimetype="text/csv",
-            headers={"Content-Disposition": f"attachment; filename={filename}.csv"},
-        )
-    if fmt == "xlsx":
-        return Response(
-            exports.roster_xlsx(data, include_notes),
-            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            headers={"Content-Disposition": f"attachment; filename={filename}.xlsx"},
-        )
-    abort(404)
+        body, mimetype = exports.roster_csv(data, include_notes), "text/csv"
+    else:
+        body = exports.roster_xlsx(data, include_notes)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    notes = " with notes" if include_notes else ""
+    audit.record("export", "exchange", exchange.id, detail=f"roster.{fmt}{notes}")
+    db.session.commit()
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={
+            "Content-Disposition": f"attachment; filename=roster-exchange-{exchange.id}.{fmt}",
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+# --- access requests and erasure (GDPR) -----------------------------------------------------
+
+
+@bp.get("/participants/<int:participant_id>/export.json")
+@everyone_logged_in
+def export_person(participant_id: int):
+    item = get_participant_or_404(participant_id)
+    data = privacy.export_person(item, by=current_user)
+    db.session.commit()
+    return Response(
+        json.dumps(data, ensure_ascii=False, indent=2),
+        mimetype="application/json",
+        headers={
+            "Content-Disposition": f"attachment; filename=participant-{item.id}.json",
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@bp.post("/participants/<int:participant_id>/erase")
+@staff_required
+def erase_person(participant_id: int):
+    item = get_participant_or_404(participant_id)
+    privacy.erase(item, by=current_user)
+    db.session.commit()
+    flash(_("The personal data is erased; the counts in the reports stay."), "success")
+    return redirect(url_for(".participant", participant_id=item.id))

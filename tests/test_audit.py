@@ -1,0 +1,120 @@
+"""The audit log records who did what and when, without personal values, and is append-only."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import sqlalchemy as sa
+
+from exchange.audit.models import AuditEvent
+from exchange.extensions import db
+from tests import factories
+from tests.conftest import login_as, post_form
+
+
+def _events(**where) -> list[AuditEvent]:
+    query = sa.select(AuditEvent).order_by(AuditEvent.id)
+    for name, value in where.items():
+        query = query.where(getattr(AuditEvent, name) == value)
+    return list(db.session.scalars(query))
+
+
+def test_creating_and_editing_an_institution_is_logged_with_field_names(client, coordinator):
+    login_as(client, coordinator)
+    post_form(client, "/institutions/new", {"name": "SP 7", "kind": "school"})
+    (created,) = _events(action="create", object_type="institution")
+    assert created.actor_id == coordinator.id
+    assert created.object_id is not None
+    post_form(
+        client,
+        f"/institutions/{created.object_id}/edit",
+        {"name": "SP 7 im. Kopernika", "kind": "school", "address": "ul. Długa 1"},
+    )
+    (updated,) = _events(action="update", object_type="institution")
+    assert updated.changes == ["address", "name"]
+    assert updated.ip_address == "127.0.0.1"
+
+
+def test_changes_to_participants_name_fields_but_never_values(client, school_user):
+    pupil = factories.participant(school_user.institution, last_name="Wiśniewska")
+    login_as(client, school_user)
+    data = {
+        "first_name": pupil.first_name,
+        "last_name": "Zielińska",
+        "date_of_birth": pupil.date_of_birth.isoformat(),
+        "gender": "female",
+        "country": "PL",
+        "role": "pupil",
+        "emergency_contact_name": "Anna",
+        "emergency_contact_phone": "600",
+        "medical_notes": "epilepsy",
+    }
+    response = post_form(client, f"/participants/{pupil.id}/edit", data)
+    assert response.status_code == 302
+    (event,) = _events(action="update", object_type="participant")
+    assert "last_name" in event.changes
+    assert "medical_notes" in event.changes
+    stored = json.dumps([e.changes for e in _events()]) + "".join(e.detail for e in _events())
+    for secret in ("Zielińska", "Wiśniewska", "epilepsy"):
+        assert secret not in stored
+
+
+def test_registration_and_withdrawal_are_logged(client, coordinator, school_user):
+    exchange = factories.exchange(capacity=1)
+    pupil = factories.participant(school_user.institution)
+    login_as(client, school_user)
+    post_form(client, f"/exchanges/{exchange.id}/register", {"participants": [str(pupil.id)]})
+    (created,) = _events(action="create", object_type="registration")
+    assert created.actor_id == school_user.id
+    post_form(client, f"/registrations/{created.object_id}/withdraw")
+    (withdrawn,) = _events(action="update", object_type="registration")
+    assert "status" in withdrawn.changes
+
+
+def test_roster_export_is_logged(client, coordinator):
+    exchange = factories.exchange()
+    login_as(client, coordinator)
+    client.get(f"/exchanges/{exchange.id}/roster.csv?include_notes=y")
+    (event,) = _events(action="export")
+    assert (event.object_type, event.object_id) == ("exchange", exchange.id)
+    assert event.detail == "roster.csv with notes"
+    assert event.actor_id == coordinator.id
+
+
+def test_the_log_cannot_be_changed_or_deleted_from_the_app(app_context, coordinator):
+    from exchange.audit import services
+
+    services.record("export", "exchange", 1, actor_id=coordinator.id)
+    db.session.commit()
+    event = db.session.scalar(sa.select(AuditEvent))
+    event.detail = "nothing happened"
+    with pytest.raises(PermissionError):
+        db.session.commit()
+    db.session.rollback()
+    db.session.delete(db.session.scalar(sa.select(AuditEvent)))
+    with pytest.raises(PermissionError):
+        db.session.commit()
+    db.session.rollback()
+    assert db.session.scalar(sa.select(AuditEvent.detail)) == ""
+
+
+def test_admin_browses_and_filters_the_log(client, admin, coordinator):
+    from exchange.audit import services
+
+    services.record("export", "exchange", 7, actor_id=coordinator.id, detail="roster.csv")
+    services.record("erase", "participant", 9, actor_id=admin.id)
+    db.session.commit()
+    login_as(client, admin)
+    page = client.get("/audit/").get_data(as_text=True)
+    assert "roster.csv" in page
+    assert "participant #9" in page
+    filtered = client.get("/audit/?action=erase").get_data(as_text=True)
+    assert "participant #9" in filtered
+    assert "roster.csv" not in filtered
+    assert client.get("/audit/?date_from=garbage").status_code == 200
+
+
+def test_only_admins_see_the_log(client, coordinator):
+    login_as(client, coordinator)
+    assert client.get("/audit/").status_code == 403
