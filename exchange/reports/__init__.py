@@ -1,0 +1,1 @@
+"""Activity reports: figures, charts, exports and the annual PDF."""

@@ -1,0 +1,154 @@
+"""Activity reports: the page, its exports (CSV, XLSX, PDF) and the grant pack of an exchange."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, render_template, request
+from flask_login import current_user
+
+from exchange.auth.models import Role
+from exchange.auth.permissions import role_required, staff_required
+from exchange.db import local_today
+from exchange.exchanges.models import Exchange
+from exchange.reports import charts, exports, services
+from exchange.reports.forms import ReportFilterForm
+from exchange.reports.services import Report, ReportFilter
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+
+everyone_logged_in = role_required(Role.ADMIN, Role.COORDINATOR, Role.SCHOOL)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _filter_form() -> ReportFilterForm:
+    return ReportFilterForm(
+        request.args,
+        today=local_today(),
+        partners=services.partner_choices(),
+        institutions=services.institution_choices() if current_user.is_staff else None,
+    )
+
+
+def _report_or_400() -> tuple[ReportFilterForm, Report | None]:
+    form = _filter_form()
+    report_filter = form.report_filter()
+    if report_filter is None:
+        return form, None
+    return form, services.build_report(report_filter, current_user)
+
+
+def _charts(report: Report) -> dict:
+    def items(key: str) -> list[tuple[str, int]]:
+        return [(row["label"], row["count"]) for row in report[key].rows]
+
+    def series(key: str) -> dict[str, dict[int, int]]:
+        return {
+            row["label"]: {year: row[str(year)] for year in report.trend_years}
+            for row in report[key].rows
+        }
+
+    return {
+        "exchanges_by_partner": charts.bar_chart(
+            "chart-partner",
+            str(report["exchanges_by_partner"].title),
+            items("exchanges_by_partner"),
+        ),
+        "exchanges_by_kind": charts.bar_chart(
+            "chart-kind", str(report["exchanges_by_kind"].title), items("exchanges_by_kind")
+        ),
+        "trend_exchanges": charts.line_chart(
+            "chart-trend",
+            str(report["trend_exchanges"].title),
+            report.trend_years,
+            series("trend_exchanges"),
+        ),
+    }
+
+
+@bp.get("/")
+@everyone_logged_in
+def index():
+    form, report = _report_or_400()
+    if report is None:
+        return render_template("reports/index.html", form=form, report=None), 400
+    return render_template(
+        "reports/index.html",
+        form=form,
+        report=report,
+        charts=_charts(report),
+        format_cell=exports.format_cell,
+        table_keys=services.TABLE_KEYS,
+        exchanges=services.exchanges_in_period(report.filter) if current_user.is_staff else [],
+    )
+
+
+def _download(data: bytes | str, mimetype: str, filename: str) -> Response:
+    return Response(
+        data,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def _report_or_abort() -> Report:
+    form, report = _report_or_400()
+    if report is None:
+        abort(400)
+    return report
+
+
+def _stem(report_filter: ReportFilter) -> str:
+    return f"report-{report_filter.date_from.isoformat()}-{report_filter.date_to.isoformat()}"
+
+
+@bp.get("/export/<table>.csv")
+@everyone_logged_in
+def export_csv(table: str):
+    if table not in services.TABLE_KEYS:
+        abort(404)
+    report = _report_or_abort()
+    return _download(
+        exports.table_csv(report[table]),
+        "text/csv; charset=utf-8",
+        f"{_stem(report.filter)}-{table}.csv",
+    )
+
+
+@bp.get("/export/report.xlsx")
+@everyone_logged_in
+def export_xlsx():
+    report = _report_or_abort()
+    return _download(exports.report_xlsx(report), XLSX, f"{_stem(report.filter)}.xlsx")
+
+
+@bp.get("/export/report.pdf")
+@everyone_logged_in
+def export_pdf():
+    report = _report_or_abort()
+    return _download(exports.report_pdf(report), "application/pdf", f"{_stem(report.filter)}.pdf")
+
+
+# --- grant pack: personal data, so city hall only --------------------------------------------
+
+
+def get_exchange_or_404(exchange_id: int) -> Exchange:
+    exchange = services.get_exchange(exchange_id)
+    if exchange is None:
+        abort(404)
+    return exchange
+
+
+@bp.get("/exchanges/<int:exchange_id>/grant-pack.pdf")
+@staff_required
+def grant_pack_pdf(exchange_id: int):
+    pack = services.grant_pack(get_exchange_or_404(exchange_id))
+    return _download(
+        exports.grant_pack_pdf(pack), "application/pdf", f"grant-pack-{exchange_id}.pdf"
+    )
+
+
+@bp.get("/exchanges/<int:exchange_id>/grant-pack.xlsx")
+@staff_required
+def grant_pack_xlsx(exchange_id: int):
+    pack = services.grant_pack(get_exchange_or_404(exchange_id))
+    return _download(exports.grant_pack_xlsx(pack), XLSX, f"grant-pack-{exchange_id}.xlsx")
