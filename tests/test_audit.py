@@ -118,3 +118,65 @@ def test_admin_browses_and_filters_the_log(client, admin, coordinator):
 def test_only_admins_see_the_log(client, coordinator):
     login_as(client, coordinator)
     assert client.get("/audit/").status_code == 403
+
+
+# --- what a curious or hostile new user tries: refused every time, and in the log ------------
+
+
+def test_opening_another_schools_participant_is_refused_and_logged(client, school_user):
+    other = factories.participant()
+    login_as(client, school_user)
+    assert client.get(f"/participants/{other.id}").status_code == 404
+    (event,) = _events(action="access_denied")
+    assert (event.object_type, event.object_id, event.actor_id) == (
+        "participant",
+        other.id,
+        school_user.id,
+    )
+    # a number that exists nowhere is simply not found
+    assert client.get("/participants/99999").status_code == 404
+    assert len(_events(action="access_denied")) == 1
+
+
+def test_a_form_without_its_token_is_refused_and_logged(client, admin):
+    login_as(client, admin)
+    response = client.post("/institutions/new", data={"name": "X", "kind": "school"})
+    assert response.status_code == 400
+    (event,) = _events(action="csrf_refused")
+    assert event.detail == "POST /institutions/new"
+    assert _events(action="create", object_type="institution") == []
+
+
+def test_next_to_another_site_is_not_followed_and_logged(client, coordinator):
+    response = post_form(
+        client,
+        "/login?next=//evil.example",
+        {"email": coordinator.email, "password": factories.PASSWORD},
+    )
+    assert response.headers["Location"] == "/dashboard"
+    (event,) = _events(action="redirect_refused")
+    assert event.detail == "//evil.example"
+
+
+def test_ten_password_guesses_all_fail_and_are_logged(client, coordinator):
+    answers = [
+        post_form(
+            client, "/login", {"email": coordinator.email, "password": f"guess number {n}"}
+        ).status_code
+        for n in range(10)
+    ]
+    assert answers[:5] == [401] * 5
+    assert set(answers[5:]) == {429}
+    failures = _events(action="login_failed")
+    assert len(failures) == 5
+    assert {event.object_id for event in failures} == {coordinator.id}
+    assert all(event.detail == "wrong password" for event in failures)
+    assert len(_events(action="rate_limited")) == 5
+    assert client.get("/dashboard").status_code == 302
+    assert _events(action="login") == []
+
+
+def test_a_successful_login_is_logged(client, coordinator):
+    login_as(client, coordinator)
+    (event,) = _events(action="login")
+    assert (event.actor_id, event.object_id) == (coordinator.id, coordinator.id)

@@ -70,10 +70,10 @@ def record(
     )
 
 
-def record_now(action: str, **kwargs) -> None:
+def record_now(action: str, *args, **kwargs) -> None:
     """Record and commit at once, for events whose request changes nothing else and may fail
     afterwards (a refused login)."""
-    record(action, **kwargs)
+    record(action, *args, **kwargs)
     db.session.commit()
 
 

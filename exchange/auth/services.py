@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
+from exchange.audit import services as audit
 from exchange.auth.models import Invitation, PasswordReset, Role, User, normalise_email
 from exchange.auth.passwords import hash_password, needs_rehash, verify_password
 from exchange.db import utcnow
@@ -86,11 +87,14 @@ def authenticate(email: str, password: str) -> User | None:
     ok = verify_password(user.password_hash if user else None, password)
     if user is None or not ok or not user.active:
         log.info("failed login%s", f" for user {user.id}" if user else "")
+        reason = "unknown e-mail" if user is None else ("inactive" if ok else "wrong password")
+        audit.record("login_failed", "user", user.id if user else None, detail=reason)
         return None
     if user.password_hash and needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = utcnow()
     log.info("user %s logged in", user.id)
+    audit.record("login", "user", user.id, actor_id=user.id)
     return user
 
 

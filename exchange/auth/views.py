@@ -19,6 +19,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
+from exchange.audit import services as audit
 from exchange.auth import services, sessions
 from exchange.auth.forms import (
     ChangePasswordForm,
@@ -87,6 +88,9 @@ def login():
             form.form_errors.append(_("The e-mail address or password is wrong."))
             return render_template("auth/login.html", form=form), 401
         sessions.start(user)
+        target = request.values.get("next")
+        if target and not is_safe_next(target):
+            audit.record("redirect_refused", "user", user.id, detail=target[:200])
         db.session.commit()
         return redirect(_next_url() or url_for("core.dashboard"))
     status = 422 if form.is_submitted() else 200

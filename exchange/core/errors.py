@@ -10,6 +10,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
+from exchange.audit import services as audit
 from exchange.extensions import db
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,8 @@ def _page(code: int, message: str | None = None):
 def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
+        db.session.rollback()
+        audit.record_now("csrf_refused", detail=f"{request.method} {request.path}"[:300])
         return _page(
             400, _("The form has expired or was not sent from this site. Please try again.")
         )
@@ -55,6 +58,8 @@ def register(app: Flask) -> None:
         if request.path.startswith("/static/"):
             return error
         if error.code == 429:
+            db.session.rollback()
+            audit.record_now("rate_limited", detail=f"{request.method} {request.path}"[:300])
             return _page(
                 429,
                 _(

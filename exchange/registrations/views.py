@@ -47,24 +47,32 @@ school_required = role_required(Role.SCHOOL)
 # --- loaders: one per model, each applying the user's scope (others answer 404) -------------
 
 
+def _not_found(model, object_type: str, object_id: int):
+    """404 — and when the object exists but belongs to another school, an audit event: someone
+    changed a number in the URL."""
+    if db.session.get(model, object_id) is not None:
+        audit.record_now("access_denied", object_type, object_id)
+    abort(404)
+
+
 def get_participant_or_404(participant_id: int) -> Participant:
     participant = services.get_participant(participant_id, current_user)
     if participant is None:
-        abort(404)
+        _not_found(Participant, "participant", participant_id)
     return participant
 
 
 def get_registration_or_404(registration_id: int) -> Registration:
     registration = services.get_registration(registration_id, current_user)
     if registration is None:
-        abort(404)
+        _not_found(Registration, "registration", registration_id)
     return registration
 
 
 def get_consent_or_404(consent_id: int) -> ConsentRecord:
     consent = services.get_consent(consent_id, current_user)
     if consent is None:
-        abort(404)
+        _not_found(ConsentRecord, "consent", consent_id)
     return consent
 
 
