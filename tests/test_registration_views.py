@@ -406,3 +406,66 @@ def test_coordinator_marks_attendance_after_the_start(client, coordinator):
     login_as(client, coordinator)
     post_form(client, f"/registrations/{registration.id}/attendance", {"attended": "0"})
     assert db.session.get(Registration, registration.id).status is RegistrationStatus.NO_SHOW
+
+
+# --- the exchange changes under the registrations -------------------------------------------
+
+
+def test_more_places_move_the_waiting_list_up(client, coordinator):
+    from exchange.exchanges.models import ExchangeKind
+    from exchange.registrations import services
+    from tests import exchange_factories as make
+
+    partner = factories.partner()
+    start = local_today() + timedelta(days=90)
+    exchange = factories.exchange(
+        partners=[partner],
+        capacity=1,
+        start_date=start,
+        end_date=start + timedelta(days=6),
+        school_level="secondary",
+    )
+    first, second, third = (factories.participant() for _ in range(3))
+    for pupil in (first, second, third):
+        services.register_participant(exchange, pupil, coordinator)
+    db.session.commit()
+
+    login_as(client, coordinator)
+    data = make.form_data(
+        [partner],
+        kind=ExchangeKind.YOUTH,
+        title=exchange.title,
+        capacity="2",
+        institution_quota="",
+        min_age="",
+        max_age="",
+        registration_opens="",
+        registration_closes="",
+    )
+    response = post_form(client, f"/exchanges/{exchange.id}/edit", data)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    statuses = dict(
+        db.session.execute(sa.select(Registration.participant_id, Registration.status)).all()
+    )
+    assert statuses == {
+        first.id: RegistrationStatus.CONFIRMED,
+        second.id: RegistrationStatus.CONFIRMED,
+        third.id: RegistrationStatus.WAITLISTED,
+    }
+
+
+def test_cancelling_the_exchange_cancels_places_and_waiting_list(client, coordinator):
+    from exchange.registrations import services
+
+    exchange = factories.exchange(capacity=1)
+    holder, waiting = factories.participant(), factories.participant()
+    for pupil in (holder, waiting):
+        services.register_participant(exchange, pupil, coordinator)
+    db.session.commit()
+    login_as(client, coordinator)
+    response = post_form(
+        client, f"/exchanges/{exchange.id}/status/cancel", {"reason": "Floods in the region"}
+    )
+    assert response.status_code == 302
+    statuses = set(db.session.scalars(sa.select(Registration.status)))
+    assert statuses == {RegistrationStatus.CANCELLED}

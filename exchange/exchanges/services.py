@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
 
 from exchange.auth.models import Role, User
-from exchange.db import local_today, utcnow
+from exchange.db import local_today, lock_for_update, utcnow
 from exchange.errors import DomainError
 from exchange.exchanges.models import (
     TRANSITIONS,
@@ -577,11 +577,30 @@ def update_exchange(exchange: Exchange, values: dict, by: User) -> Exchange:
     """Save new values; the programme must still fit in the dates. The status is not changed."""
     values = _clean_values(values)
     check_exchange(values, exchange)
+    more_places = _adds_places(exchange, values)
+    if more_places:
+        # the waiting list moves up below: decide it alone, like a registration
+        lock_for_update(db.session, exchange)
     for name, value in values.items():
         setattr(exchange, name, value)
     db.session.flush()
+    if more_places:
+        from exchange.registrations.services import promote_from_waiting_list
+
+        promote_from_waiting_list(exchange, by)
     log.info("exchange %s updated by user %s", exchange.id, by.id)
     return exchange
+
+
+def _adds_places(exchange: Exchange, values: dict) -> bool:
+    """True when the new capacity or per-institution quota is larger (or gone)."""
+
+    def grows(old: int | None, new: int | None) -> bool:
+        return old is not None and (new is None or new > old)
+
+    return grows(exchange.capacity, values.get("capacity")) or grows(
+        exchange.institution_quota, values.get("institution_quota")
+    )
 
 
 # --- workflow -------------------------------------------------------------------------------
@@ -605,6 +624,10 @@ def transition(
         raise ValueError(f"unknown exchange action {action!r}")
     if action == "cancel":
         exchange.cancel(reason or "", now or utcnow())
+        db.session.flush()
+        from exchange.registrations.services import cancel_registrations
+
+        cancel_registrations(exchange, by)
     else:
         getattr(exchange, action)()
     db.session.flush()

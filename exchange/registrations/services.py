@@ -463,6 +463,20 @@ def promote_from_waiting_list(
     return promoted
 
 
+def cancel_registrations(exchange: Exchange, by: User) -> int:
+    """The exchange is cancelled: so are its places and its waiting list."""
+    registrations = db.session.scalars(
+        sa.select(Registration).where(
+            Registration.exchange_id == exchange.id,
+            Registration.status.in_((RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)),
+        )
+    ).all()
+    for registration in registrations:
+        _set_status(registration, RegistrationStatus.CANCELLED, by)
+    db.session.flush()
+    return len(registrations)
+
+
 def _set_status(registration: Registration, status: RegistrationStatus, by: User) -> None:
     by_id = by.id  # first: reading an expired user must not flush a half-made change
     registration.status = status

@@ -36,7 +36,12 @@ from exchange.registrations.forms import (
     RegisterForm,
     RosterExportForm,
 )
-from exchange.registrations.models import ConsentRecord, Participant, Registration
+from exchange.registrations.models import (
+    ConsentRecord,
+    Participant,
+    Registration,
+    RegistrationStatus,
+)
 
 bp = Blueprint("registrations", __name__)
 
@@ -321,7 +326,7 @@ def register(exchange_id: int):
             form.form_errors.insert(0, _("Nobody was registered:"))
         else:
             db.session.commit()
-            confirmed = sum(1 for item in results if item.status.value == "confirmed")
+            confirmed = sum(1 for item in results if item.status is RegistrationStatus.CONFIRMED)
             flash(
                 _("%(confirmed)d confirmed, %(waiting)d on the waiting list.",
                   confirmed=confirmed, waiting=len(results) - confirmed),
