@@ -25,3 +25,10 @@ def choices(pairs) -> list[SelectChoice]:
 def enum_choices(enum_class) -> list[SelectChoice]:
     """An option per member of an enum that has a translated ``label``."""
     return [SelectChoice(member.value, member.label) for member in enum_class]
+
+
+def optional_int(value: object) -> int | None:
+    """``coerce`` for a select whose empty choice means "none"."""
+    if value in (None, "", "None"):
+        return None
+    return int(value)  # type: ignore[arg-type]

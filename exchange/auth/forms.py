@@ -6,19 +6,13 @@ from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitF
 from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional
 
 from exchange.auth.models import Role
-from exchange.forms_util import choices, enum_choices
+from exchange.forms_util import choices, enum_choices, optional_int
 
 
 class LoginForm(FlaskForm):
     email = EmailField(_l("Email"), validators=[InputRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[InputRequired(), Length(max=1024)])
     submit = SubmitField(_l("Log in"))
-
-
-def _coerce_optional_int(value: object) -> int | None:
-    if value in (None, "", "None"):
-        return None
-    return int(value)  # type: ignore[arg-type]
 
 
 class UserForm(FlaskForm):
@@ -31,7 +25,7 @@ class UserForm(FlaskForm):
     )
     institution_id = SelectField(
         _l("Institution"),
-        coerce=_coerce_optional_int,
+        coerce=optional_int,
         validators=[Optional()],
         description=_l("Required for school representatives."),
     )
@@ -58,7 +52,7 @@ class UserForm(FlaskForm):
 class InvitationForm(FlaskForm):
     full_name = StringField(_l("Full name"), validators=[InputRequired(), Length(max=200)])
     email = EmailField(_l("Email"), validators=[InputRequired(), Email(), Length(max=254)])
-    institution_id = SelectField(_l("Institution"), coerce=_coerce_optional_int)
+    institution_id = SelectField(_l("Institution"), coerce=optional_int)
     submit = SubmitField(_l("Create the account and the invitation link"))
 
     def __init__(self, *args, institutions=(), **kwargs):

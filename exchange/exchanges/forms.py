@@ -31,13 +31,7 @@ from exchange.exchanges.models import (
     SchoolLevel,
 )
 from exchange.exchanges.services import CURRENCIES, KIND_FIELDS
-from exchange.forms_util import choices, enum_choices
-
-
-def _optional_int(value: object) -> int | None:
-    if value in (None, "", "None"):
-        return None
-    return int(value)  # type: ignore[arg-type]
+from exchange.forms_util import choices, enum_choices, optional_int
 
 
 def _optional_enum(enum_class):
@@ -73,12 +67,12 @@ class ExchangeForm(FlaskForm):
     )
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=10000)])
     olsztyn_institution_id = SelectField(
-        _l("Institution in Olsztyn"), coerce=_optional_int, validators=[Optional()]
+        _l("Institution in Olsztyn"), coerce=optional_int, validators=[Optional()]
     )
     partner_institution_id = SelectField(
-        _l("Institution in the partner city"), coerce=_optional_int, validators=[Optional()]
+        _l("Institution in the partner city"), coerce=optional_int, validators=[Optional()]
     )
-    coordinator_id = SelectField(_l("Coordinator"), coerce=_optional_int, validators=[Optional()])
+    coordinator_id = SelectField(_l("Coordinator"), coerce=optional_int, validators=[Optional()])
     is_public = BooleanField(
         _l("Public"),
         description=_l("Show it on the public list of upcoming events and in the public feed."),

@@ -13,15 +13,9 @@ from wtforms import (
 )
 from wtforms.validators import URL, Email, InputRequired, Length, NumberRange, Optional
 
-from exchange.forms_util import choices, enum_choices
+from exchange.forms_util import choices, enum_choices, optional_int
 from exchange.partners.countries import country_choices
 from exchange.partners.models import InstitutionKind, PartnerKind, PartnerStatus
-
-
-def _optional_int(value: object) -> int | None:
-    if value in (None, "", "None"):
-        return None
-    return int(value)  # type: ignore[arg-type]
 
 
 class PartnerForm(FlaskForm):
@@ -67,7 +61,7 @@ class PartnerForm(FlaskForm):
 class InstitutionForm(FlaskForm):
     name = StringField(_l("Name"), validators=[InputRequired(), Length(max=200)])
     kind = SelectField(_l("Kind"), coerce=InstitutionKind, validators=[InputRequired()])
-    partner_city_id = SelectField(_l("City"), coerce=_optional_int, validators=[Optional()])
+    partner_city_id = SelectField(_l("City"), coerce=optional_int, validators=[Optional()])
     address = StringField(_l("Address"), validators=[Optional(), Length(max=300)])
     contact_email = EmailField(
         _l("Contact e-mail"), validators=[Optional(), Email(), Length(max=254)]

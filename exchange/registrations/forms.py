@@ -16,15 +16,9 @@ from wtforms import (
 from wtforms.validators import Email, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from exchange.forms_util import choices, enum_choices
+from exchange.forms_util import choices, enum_choices, optional_int
 from exchange.partners.countries import country_choices
 from exchange.registrations.models import ConsentMethod, Gender, ParticipantRole
-
-
-def _optional_int(value: object) -> int | None:
-    if value in (None, "", "None"):
-        return None
-    return int(value)  # type: ignore[arg-type]
 
 
 class ParticipantForm(FlaskForm):
@@ -34,7 +28,7 @@ class ParticipantForm(FlaskForm):
     gender = SelectField(_l("Gender"), coerce=Gender)
     country = SelectField(_l("Country of residence"), validators=[InputRequired()])
     role = SelectField(_l("Role"), coerce=ParticipantRole)
-    institution_id = SelectField(_l("Institution"), coerce=_optional_int)
+    institution_id = SelectField(_l("Institution"), coerce=optional_int)
     email = EmailField(
         _l("E-mail"),
         validators=[Optional(), Email(), Length(max=254)],

@@ -26,27 +26,10 @@ from exchange.registrations.models import ConsentMethod, Gender, Participant, Pa
 
 MAX_ROWS = 2000
 
-#: the template's columns, in order; the header row holds these names
-COLUMNS = (
-    "first_name",
-    "last_name",
-    "date_of_birth",
-    "gender",
-    "country",
-    "role",
-    "email",
-    "phone",
-    "emergency_contact_name",
-    "emergency_contact_phone",
-    "dietary_notes",
-    "medical_notes",
-    "guardian_name",
-    "consent_given_on",
-    "consent_method",
-    "consent_text_version",
-)
-REQUIRED_COLUMNS = ("first_name", "last_name", "date_of_birth")
 CONSENT_COLUMNS = ("guardian_name", "consent_given_on", "consent_method", "consent_text_version")
+#: the template's columns, in order; the header row holds these names
+COLUMNS = (*services.PARTICIPANT_FIELDS, *CONSENT_COLUMNS)
+REQUIRED_COLUMNS = ("first_name", "last_name", "date_of_birth")
 EXAMPLE_ROW = (
     "Ola", "Kowalska", "2011-03-14", "female", "PL", "pupil", "", "", "Anna Kowalska",
     "+48 600 100 200", "vegetarian", "", "Anna Kowalska", "2026-01-10", "paper", "2026-01",
