@@ -180,3 +180,12 @@ def test_a_successful_login_is_logged(client, coordinator):
     login_as(client, coordinator)
     (event,) = _events(action="login")
     assert (event.actor_id, event.object_id) == (coordinator.id, coordinator.id)
+
+
+def test_grant_pack_downloads_are_logged(client, coordinator):
+    exchange = factories.exchange()
+    login_as(client, coordinator)
+    assert client.get(f"/reports/exchanges/{exchange.id}/grant-pack.xlsx").status_code == 200
+    assert client.get(f"/reports/exchanges/{exchange.id}/grant-pack.pdf").status_code == 200
+    details = [event.detail for event in _events(action="export")]
+    assert details == ["grant-pack.xlsx", "grant-pack.pdf"]

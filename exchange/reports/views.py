@@ -5,10 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user
 
+from exchange.audit import services as audit
 from exchange.auth.models import Role
 from exchange.auth.permissions import role_required, staff_required
 from exchange.db import local_today
 from exchange.exchanges.models import Exchange
+from exchange.extensions import db
 from exchange.reports import charts, exports, services
 from exchange.reports.forms import ReportFilterForm
 from exchange.reports.services import Report, ReportFilter
@@ -142,13 +144,21 @@ def get_exchange_or_404(exchange_id: int) -> Exchange:
 @staff_required
 def grant_pack_pdf(exchange_id: int):
     pack = services.grant_pack(get_exchange_or_404(exchange_id))
-    return _download(
-        exports.grant_pack_pdf(pack), "application/pdf", f"grant-pack-{exchange_id}.pdf"
-    )
+    body = exports.grant_pack_pdf(pack)
+    _record_personal_export(exchange_id, "grant-pack.pdf")
+    return _download(body, "application/pdf", f"grant-pack-{exchange_id}.pdf")
 
 
 @bp.get("/exchanges/<int:exchange_id>/grant-pack.xlsx")
 @staff_required
 def grant_pack_xlsx(exchange_id: int):
     pack = services.grant_pack(get_exchange_or_404(exchange_id))
-    return _download(exports.grant_pack_xlsx(pack), XLSX, f"grant-pack-{exchange_id}.xlsx")
+    body = exports.grant_pack_xlsx(pack)
+    _record_personal_export(exchange_id, "grant-pack.xlsx")
+    return _download(body, XLSX, f"grant-pack-{exchange_id}.xlsx")
+
+
+def _record_personal_export(exchange_id: int, what: str) -> None:
+    """The grant pack names participants: every download goes into the audit log."""
+    audit.record("export", "exchange", exchange_id, detail=what)
+    db.session.commit()
