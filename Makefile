@@ -5,12 +5,15 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export FLASK_APP := exchange
 
-.PHONY: help install run db test lint format translations extract-messages update-catalog demo clean
+.PHONY: help install run db test test-browser screenshots lint format translations extract-messages update-catalog demo bench clean
 
 help:
 	@echo "make run    - set up, migrate, seed and serve on http://127.0.0.1:5000"
-	@echo "make test   - set up, lint and run the whole test suite"
+	@echo "make test   - set up, lint and run the whole test suite (browser tests included)"
+	@echo "make test-browser - only the real-browser tests (Chromium, axe-core)"
+	@echo "make screenshots  - retake docs/screenshots/*.png in English and Polish"
 	@echo "make demo   - fill the development database with synthetic demo data"
+	@echo "make bench  - benchmarks at 25 years of data (SQLite and PostgreSQL)"
 	@echo "make format - format the code with ruff"
 
 $(STAMP): pyproject.toml
@@ -39,10 +42,24 @@ run: db
 demo: db
 	$(BIN)/flask demo-data
 
+# 25 years of synthetic data on SQLite and PostgreSQL (see docs/PERFORMANCE.md); not part of
+# `make test`. BENCH_POSTGRES_URL names the server (default: postgres@127.0.0.1:5432).
+bench: install
+	$(BIN)/python -m pip install --quiet -e ".[bench]"
+	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
+
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -q -r exchange -lll
 	$(BIN)/pytest
+
+# the journeys in Chromium (/usr/bin/chromium) with the axe-core checks; they run in `make test`
+test-browser: install
+	$(BIN)/pytest -m browser
+
+screenshots: install
+	SCREENSHOTS=1 $(BIN)/pytest -m browser tests/browser/test_screenshots.py
 
 lint: install
 	$(BIN)/ruff check .

@@ -124,10 +124,19 @@ def register(app: Flask) -> None:
     @click.option(
         "--years", default=5, show_default=True, type=click.IntRange(1, 30), help="Years back."
     )
+    @click.option(
+        "--scale",
+        type=click.FloatRange(0, 10, min_open=True),
+        default=None,
+        help="Large data for performance work: 1 = about 2,000 institutions and 240 exchanges "
+        "a year (6,000 exchanges, 150,000 participants and 300,000 registrations in 25 "
+        "years); 0.1 = a tenth. Without it, the quick demo.",
+    )
     @click.option("--append", is_flag=True, help="Add even when the database has exchanges.")
     @database_errors_as_messages
-    def demo_data(seed: int, years: int, append: bool) -> None:
-        """Fill the database with synthetic exchanges, programmes and institutions (demo only)."""
+    def demo_data(seed: int, years: int, scale: float | None, append: bool) -> None:
+        """Fill the database with synthetic exchanges, programmes, institutions, participants
+        and registrations (demo only)."""
         from exchange.db import local_today
         from exchange.exchanges import demo
         from exchange.exchanges.models import Exchange
@@ -137,8 +146,26 @@ def register(app: Flask) -> None:
             raise click.ClickException(
                 "the database already has exchanges; use --append to add the demo data anyway."
             )
-        counts = demo.generate(db.session, seed=seed, years=years, today=local_today())
-        counts |= registrations_demo.generate(db.session, seed=seed, today=local_today())
+        today = local_today()
+        first_year = today.year - years + 1
+        with click.progressbar(
+            length=today.year + 2 - first_year, label="Exchanges    ", file=sys.stderr
+        ) as bar:
+            counts = demo.generate(
+                db.session, seed=seed, years=years, today=today, scale=scale, progress=bar.update
+            )
+        with click.progressbar(
+            length=registrations_demo.count_exchanges(db.session),
+            label="Registrations",
+            file=sys.stderr,
+        ) as bar:
+            counts |= registrations_demo.generate(
+                db.session, seed=seed, today=today, scale=scale, progress=bar.update
+            )
+        db.session.commit()
+        # fresh statistics for the query planner after a bulk load (SQLite has none before it,
+        # and PostgreSQL's autovacuum would gather them only later)
+        db.session.execute(sa.text("ANALYZE"))
         db.session.commit()
         click.echo(
             f"Added {counts['exchanges']} exchanges with {counts['programme_items']} programme "

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice
+from markupsafe import escape
+from wtforms import SelectChoice, widgets
 
 from exchange.errors import DomainError
 
@@ -32,3 +33,29 @@ def optional_int(value: object) -> int | None:
     if value in (None, "", "None"):
         return None
     return int(value)  # type: ignore[arg-type]
+
+
+#: what ``markupsafe.escape`` does to a plain string
+_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "'": "&#39;", '"': "&#34;"})
+
+
+def _escape(value: object) -> str:
+    if hasattr(value, "__html__"):
+        return str(escape(value))
+    return str(value).translate(_ESCAPES)
+
+
+class Select(widgets.Select):
+    """WTForms' ``<select>`` writing each option as one plain string (the widget makes the
+    whole list markup once): the same HTML, several times faster. The report's filter lists
+    two thousand institutions, and an option through ``html_params`` and ``Markup`` costs tens
+    of microseconds."""
+
+    @classmethod
+    def render_option(cls, choice, **kwargs):
+        if kwargs or choice.render_kw:
+            return super().render_option(choice, **kwargs)
+        value = str(choice.value) if isinstance(choice.value, bool) else choice.value
+        label = _escape(choice.label or choice.value)
+        selected = "selected " if choice.selected else ""
+        return f'<option {selected}value="{_escape(value)}">{label}</option>'

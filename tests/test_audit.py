@@ -189,3 +189,15 @@ def test_grant_pack_downloads_are_logged(client, coordinator):
     assert client.get(f"/reports/exchanges/{exchange.id}/grant-pack.pdf").status_code == 200
     details = [event.detail for event in _events(action="export")]
     assert details == ["grant-pack.xlsx", "grant-pack.pdf"]
+
+
+def test_deleting_a_programme_item_is_logged(client, coordinator):
+    from tests import exchange_factories as make
+
+    exchange = factories.exchange()
+    item_id = make.programme_item(exchange).id
+    login_as(client, coordinator)
+    response = post_form(client, f"/exchanges/{exchange.id}/programme/{item_id}/delete")
+    assert response.status_code == 302
+    (event,) = _events(action="delete", object_type="programme_item")
+    assert event.object_id == item_id

@@ -15,6 +15,8 @@ PUBLIC_ENDPOINTS = {
     "core.index",
     "core.healthz",
     "core.set_language",
+    # the high-contrast and large-text switches in the header: a cookie, for every visitor
+    "core.set_display",
     "partners.partners",
     "partners.partner",
     "auth.login",

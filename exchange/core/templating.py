@@ -2,22 +2,35 @@
 
 from __future__ import annotations
 
+from datetime import time
+
 from flask import Flask, request
-from flask_babel import get_locale
+from flask_babel import format_time, get_locale
 
 from exchange.auth.models import Role
+from exchange.core.display import body_classes, current_display
 from exchange.db import local_today
 from exchange.partners.countries import country_name
 
 
+def clock(value: time | None) -> str:
+    """A time of day as the user's language writes it (9:00 AM, 09:00). A programme's times are
+    local wall-clock times: there is no time zone to convert from."""
+    return "" if value is None else format_time(value, "short", rebase=False)
+
+
 def register(app: Flask) -> None:
     app.jinja_env.filters["country_name"] = country_name
+    app.jinja_env.filters["clock"] = clock
     app.jinja_env.globals["Role"] = Role
     app.jinja_env.globals["get_locale"] = get_locale
 
     @app.context_processor
     def inject_navigation():
+        display = current_display()
         return {
+            "display": display,
+            "body_class": body_classes(display),
             "current_path": request.full_path.rstrip("?") if request else "/",
             "languages": app.config["LANGUAGES"],
             "today": local_today(),

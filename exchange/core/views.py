@@ -1,4 +1,4 @@
-"""Home page, dashboard, language switch and the health check."""
+"""Home page, dashboard, language and display switches, and the health check."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from flask import (
 from sqlalchemy.exc import SQLAlchemyError
 
 from exchange.auth.permissions import is_safe_next, public
+from exchange.core import display
 from exchange.extensions import db
 from exchange.partners.services import list_partners
 
@@ -39,21 +40,42 @@ def dashboard():
     return render_template("core/dashboard.html")
 
 
+def _back(target: str | None):
+    """A redirect to ``next`` when it is a path on this site, else to the home page."""
+    return make_response(redirect(target if is_safe_next(target) else url_for(".index")))
+
+
+def _remember(response, name: str, value: str) -> None:
+    """Keep a visitor's choice for a year (a preference, not personal data)."""
+    response.set_cookie(
+        name,
+        value,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        httponly=True,
+        secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+    )
+
+
 @bp.post("/language")
 @public
 def set_language():
     language = request.form.get("language", "")
-    target = request.form.get("next")
-    response = make_response(redirect(target if is_safe_next(target) else url_for(".index")))
+    response = _back(request.form.get("next"))
     if language in current_app.config["LANGUAGES"]:
-        response.set_cookie(
-            LANGUAGE_COOKIE,
-            language,
-            max_age=365 * 24 * 3600,
-            samesite="Lax",
-            httponly=True,
-            secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
-        )
+        _remember(response, LANGUAGE_COOKIE, language)
+    return response
+
+
+@bp.post("/display")
+@public
+def set_display():
+    """The contrast and text-size switches in the header: a form field per preference."""
+    response = _back(request.form.get("next"))
+    for name, allowed in display.CHOICES.items():
+        value = request.form.get(name)
+        if value in allowed:
+            _remember(response, name, value)
     return response
 
 

@@ -5,13 +5,20 @@ give the same data. Statuses follow the dates: past exchanges are completed (a f
 running ones have registration closed, future ones are planned, open or closed for registration
 as their registration window says, and some far-off ones are still drafts.
 
-``generate`` is meant to be extended (participants, registrations): it returns the counts of
-what it added and leaves the commit to the caller.
+Two sizes. Without ``scale``: the quick, realistic demo of ``make demo`` (the named
+institutions, every kind of exchange four times a year). With ``scale``: data for performance
+work — at 1, about 2,000 institutions and 240 exchanges a year (6,000 in 25 years) with larger
+groups; 0.1 gives a tenth. Rows go in with Core ``insert()`` executemany and ids handed out
+here (no ORM object per row), so tens of thousands of rows take seconds; ``fix_sequences``
+then moves PostgreSQL's id sequences past them.
+
+``generate`` returns the counts of what it added and leaves the commit to the caller.
 """
 
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -165,46 +172,145 @@ PROGRAMME = (
 )
 
 
+#: at ``scale`` 1: institutions in all, and exchanges a year (25 years: about 6,000)
+SCALE_INSTITUTIONS = 2000
+SCALE_EXCHANGES_PER_YEAR = 240
+#: the quick demo: every kind this many times a year
+DEFAULT_PER_KIND = 4
+#: places at ``scale``: larger groups, so that 6,000 exchanges hold about 300,000 registrations
+SCALE_CAPACITIES = {
+    ExchangeKind.YOUTH: (40, 60, 80, 100),
+    ExchangeKind.PROFESSIONAL: (10, 15, 20, 30),
+    ExchangeKind.COUNCILLORS: (15, 20, 30),
+    ExchangeKind.ARTISTIC: (30, 50, 80),
+    ExchangeKind.SPORTS: (40, 60, 100, 150),
+    ExchangeKind.TRADE_FAIR: (10, 20, 30),
+}
+#: the extra institutions at ``scale``: kind, share, and the name of one
+EXTRA_INSTITUTIONS = (
+    (InstitutionKind.SCHOOL, 0.45, "School"),
+    (InstitutionKind.HEALTHCARE, 0.08, "Clinic"),
+    (InstitutionKind.PUBLIC_AUTHORITY, 0.07, "District Office"),
+    (InstitutionKind.CULTURE, 0.13, "Culture Centre"),
+    (InstitutionKind.SPORTS_CLUB, 0.15, "Sports Club"),
+    (InstitutionKind.BUSINESS, 0.12, "Craft Workshop"),
+)
+
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class Place:
+    """An institution as the generator needs it (no ORM object per row)."""
+
+    id: int
+    name: str
+
+
 @dataclass
 class _Context:
     rng: random.Random
     today: date
     partners: list[PartnerCity]
-    olsztyn: dict[InstitutionKind, list[Institution]]
-    abroad: dict[int, dict[InstitutionKind, list[Institution]]]
+    olsztyn: dict[InstitutionKind, list[Place]]
+    abroad: dict[int, dict[InstitutionKind, list[Place]]]
+    scaled: bool = False
 
 
 def _short_name(partner: PartnerCity) -> str:
     return SHORT_NAMES.get(partner.slug, partner.name)
 
 
-def _institutions(session: Session, partners: list[PartnerCity]) -> tuple[dict, dict, int]:
-    """Get or create the demo institutions; matched by name, so a second run adds none."""
-    existing = {
-        (institution.name, institution.partner_city_id): institution
-        for institution in session.scalars(sa.select(Institution))
-    }
-    added = 0
+def next_id(session: Session, table: sa.Table) -> int:
+    return (session.scalar(sa.select(sa.func.max(table.c.id))) or 0) + 1
 
-    def get(name: str, kind: InstitutionKind, partner: PartnerCity | None) -> Institution:
-        nonlocal added
+
+def fix_sequences(session: Session, *tables: sa.Table) -> None:
+    """After inserting rows with ids of our own: PostgreSQL's sequences continue after them."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for table in tables:
+        session.execute(
+            sa.select(
+                sa.func.setval(
+                    sa.func.pg_get_serial_sequence(table.name, "id"),
+                    sa.select(sa.func.coalesce(sa.func.max(table.c.id), 0) + 1).scalar_subquery(),
+                    False,
+                )
+            )
+        )
+
+
+def full_rows(table: sa.Table, rows: list[dict], now: datetime) -> list[dict]:
+    """Every row with every column (executemany wants the same keys in each): the column's
+    scalar default where a row has no value, ``now`` for the time stamps. The id is left to
+    the rows (and to the database when they have none)."""
+    defaults = {}
+    for column in table.columns:
+        default = column.default
+        if column.primary_key:
+            continue
+        if default is None:
+            defaults[column.key] = None
+        elif default.is_scalar:
+            defaults[column.key] = default.arg
+        else:  # utcnow: created_at, updated_at…
+            defaults[column.key] = now
+    return [defaults | row for row in rows]
+
+
+def _institutions(
+    session: Session, partners: list[PartnerCity], rng: random.Random, scale: float | None
+) -> tuple[dict, dict, int]:
+    """Get or create the demo institutions; matched by name, so a second run adds none.
+
+    With ``scale``, numbered ones are added up to ``SCALE_INSTITUTIONS * scale`` in all.
+    """
+    existing = {
+        (name, partner_city_id): Place(institution_id, name)
+        for institution_id, name, partner_city_id in session.execute(
+            sa.select(Institution.id, Institution.name, Institution.partner_city_id)
+        )
+    }
+    table = Institution.__table__
+    new_rows: list[dict] = []
+    ids = iter(range(next_id(session, table), 1 << 62))
+
+    def get(name: str, kind: InstitutionKind, partner: PartnerCity | None) -> Place:
         key = (name, partner.id if partner else None)
         if key not in existing:
-            existing[key] = Institution(name=name, kind=kind, partner_city=partner)
-            session.add(existing[key])
-            added += 1
+            existing[key] = Place(next(ids), name)
+            new_rows.append(
+                {"id": existing[key].id, "name": name, "kind": kind, "partner_city_id": key[1]}
+            )
         return existing[key]
 
-    olsztyn: dict[InstitutionKind, list[Institution]] = {}
+    olsztyn: dict[InstitutionKind, list[Place]] = {}
     for name, kind in OLSZTYN_INSTITUTIONS:
         olsztyn.setdefault(kind, []).append(get(name, kind, None))
-    abroad: dict[int, dict[InstitutionKind, list[Institution]]] = {}
+    abroad: dict[int, dict[InstitutionKind, list[Place]]] = {}
     for partner in partners:
         for pattern, kind in PARTNER_INSTITUTIONS:
             institution = get(pattern.format(city=_short_name(partner)), kind, partner)
             abroad.setdefault(partner.id, {}).setdefault(kind, []).append(institution)
-    session.flush()
-    return olsztyn, abroad, added
+    if scale:
+        named = len(OLSZTYN_INSTITUTIONS) + len(PARTNER_INSTITUTIONS) * len(partners)
+        extra = max(round(SCALE_INSTITUTIONS * scale) - named, 0)
+        sides: list[PartnerCity | None] = [None, None, None, *partners]  # Olsztyn: a third
+        for kind, share, label in EXTRA_INSTITUTIONS:
+            for number in range(1, round(extra * share) + 1):
+                partner = sides[number % len(sides)]
+                if partner is None:
+                    place = get(f"{label} No. {number} in Olsztyn", kind, None)
+                    olsztyn[kind].append(place)
+                else:
+                    place = get(f"{_short_name(partner)} {label} No. {number}", kind, partner)
+                    abroad[partner.id][kind].append(place)
+    if new_rows:
+        now = datetime.combine(date(2000, 1, 1), time(), tzinfo=UTC)
+        session.execute(sa.insert(table), full_rows(table, new_rows, now))
+        fix_sequences(session, table)
+    return olsztyn, abroad, len(new_rows)
 
 
 def _status(
@@ -343,6 +449,10 @@ def _exchange(kind: ExchangeKind, partners: list[PartnerCity], start: date, ctx:
             "min_age": 18,
         }
 
+    if ctx.scaled:
+        values["capacity"] = rng.choice(SCALE_CAPACITIES[kind])
+        if values.get("institution_quota"):
+            values["institution_quota"] = values["capacity"] // rng.choice((3, 4, 5))
     values["olsztyn_institution"] = rng.choice(ctx.olsztyn[olsztyn_kind])
     values["partner_institution"] = rng.choice(ctx.abroad[main.id][partner_kind])
     if kind is ExchangeKind.PROFESSIONAL:
@@ -385,13 +495,15 @@ def _exchange(kind: ExchangeKind, partners: list[PartnerCity], start: date, ctx:
     return values
 
 
-def _programme(exchange: Exchange, rng: random.Random) -> list[dict]:
+def _programme(exchange_id: int, values: dict, rng: random.Random) -> list[dict]:
     rows = []
-    for offset in range(exchange.days):
-        day = exchange.start_date + timedelta(days=offset)
+    start = values["start_date"]
+    days = (values["end_date"] - start).days + 1
+    for offset in range(days):
+        day = start + timedelta(days=offset)
         if offset == 0:
             entries = [PROGRAMME[0]]
-        elif offset == exchange.days - 1:
+        elif offset == days - 1:
             entries = [PROGRAMME[5], PROGRAMME[8]]
         else:
             entries = rng.sample(PROGRAMME[1:8], 2)
@@ -400,80 +512,97 @@ def _programme(exchange: Exchange, rng: random.Random) -> list[dict]:
             length = rng.choice((1, 2, 3))
             rows.append(
                 {
-                    "exchange_id": exchange.id,
+                    "exchange_id": exchange_id,
                     "day": day,
                     "start_time": time(hour),
                     "end_time": time(hour + length),
                     "activity": activity,
-                    "place": place or exchange.venue,
+                    "place": place or values["venue"],
                 }
             )
             hour += length + rng.choice((1, 2))
     return rows
 
 
-def generate(session: Session, seed: int = 1, years: int = 5, today: date | None = None) -> dict:
+def generate(
+    session: Session,
+    seed: int = 1,
+    years: int = 5,
+    today: date | None = None,
+    *,
+    scale: float | None = None,
+    progress: Progress | None = None,
+) -> dict:
     """Add demo institutions and ``years`` years of exchanges (up to a year ahead of ``today``).
 
-    Seeds the partner cities first when they are missing. Returns the counts of what was added.
-    Flushes; the caller commits.
+    Seeds the partner cities first when they are missing. ``scale`` (see the module) makes it
+    the large data set; ``progress`` is called with the number of years done. Returns the
+    counts of what was added. Writes in the session's transaction; the caller commits.
     """
     today = today or date.today()
     rng = random.Random(seed)  # noqa: S311  (demo data, deterministic on purpose)
     added_partners = len(seed_partners())
+    session.flush()
     partners = list(session.scalars(sa.select(PartnerCity).order_by(PartnerCity.slug)))
-    olsztyn, abroad, added_institutions = _institutions(session, partners)
-    ctx = _Context(rng, today, partners, olsztyn, abroad)
+    olsztyn, abroad, added_institutions = _institutions(session, partners, rng, scale)
+    ctx = _Context(rng, today, partners, olsztyn, abroad, scaled=bool(scale))
 
     kinds = list(ExchangeKind)
-    exchanges: list[tuple[Exchange, list[PartnerCity]]] = []
+    per_year = SCALE_EXCHANGES_PER_YEAR * scale if scale else len(kinds) * DEFAULT_PER_KIND
+    table = Exchange.__table__
+    exchange_id = next_id(session, table)
+    rows: list[dict] = []
+    links: list[dict] = []
+    programme: list[dict] = []
     first_year = today.year - years + 1
     for year in range(first_year, today.year + 2):
-        # every kind several times a year, spread over the partners
-        year_kinds = kinds * 4
+        signed = [partner for partner in partners if partner.year_signed <= year]
+        count = int(per_year) + (rng.random() < per_year % 1 if per_year % 1 else 0)
+        # every kind as often as the others, in a random order, spread over the partners
+        year_kinds = (kinds * (count // len(kinds) + 1))[:count]
         rng.shuffle(year_kinds)
-        for index, kind in enumerate(year_kinds):
-            main = partners[index % len(partners)]
-            if year < main.year_signed:
-                continue
-            others = [p for p in partners if p is not main]
-            extra = rng.sample(others, rng.randint(1, 2)) if rng.random() < 0.15 else []
+        for index, kind in enumerate(year_kinds if signed else ()):
+            main = signed[index % len(signed)]
+            others = [p for p in signed if p is not main]
+            extra = (
+                rng.sample(others, min(len(others), rng.randint(1, 2)))
+                if rng.random() < 0.15
+                else []
+            )
             month = rng.randint(1, 12)
             if kind is ExchangeKind.YOUTH:
                 month = rng.choice((3, 4, 5, 6, 9, 10))
             start = date(year, month, rng.randint(1, 28))
             if start > today + timedelta(days=400):
                 continue
-            exchange_partners = [main, *extra]
-            values = _exchange(kind, exchange_partners, start, ctx)
-            exchange = Exchange(**values)
-            session.add(exchange)
-            exchanges.append((exchange, exchange_partners))
-    session.flush()
+            values = _exchange(kind, [main, *extra], start, ctx)
+            values["id"] = exchange_id
+            values["olsztyn_institution_id"] = values.pop("olsztyn_institution").id
+            values["partner_institution_id"] = values.pop("partner_institution").id
+            rows.append(values)
+            links.extend(
+                {"exchange_id": exchange_id, "partner_city_id": partner.id}
+                for partner in (main, *extra)
+            )
+            programme.extend(_programme(exchange_id, values, rng))
+            exchange_id += 1
+        if progress:
+            progress(1)
 
-    # the partners and the programme of many exchanges: bulk inserts
-    session.execute(
-        sa.insert(exchange_partner),
-        [
-            {"exchange_id": exchange.id, "partner_city_id": partner.id}
-            for exchange, exchange_partners in exchanges
-            for partner in exchange_partners
-        ],
-    )
-    programme = [row for exchange, _ in exchanges for row in _programme(exchange, rng)]
-    if programme:
-        session.execute(sa.insert(ProgrammeItem), programme)
-    session.flush()
-    for exchange, _ in exchanges:
-        session.expire(exchange, ["partners", "programme"])
+    if rows:
+        now = datetime.combine(today, time(8), tzinfo=UTC)
+        session.execute(sa.insert(table), full_rows(table, rows, now))
+        session.execute(sa.insert(exchange_partner), links)
+        session.execute(sa.insert(ProgrammeItem.__table__), programme)
+        fix_sequences(session, table)
 
     by_kind = {kind.value: 0 for kind in kinds}
-    for exchange, _ in exchanges:
-        by_kind[exchange.kind.value] += 1
+    for values in rows:
+        by_kind[values["kind"].value] += 1
     return {
         "partners": added_partners,
         "institutions": added_institutions,
-        "exchanges": len(exchanges),
+        "exchanges": len(rows),
         "programme_items": len(programme),
         **{f"kind_{kind}": count for kind, count in by_kind.items()},
     }

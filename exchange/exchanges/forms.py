@@ -31,7 +31,7 @@ from exchange.exchanges.models import (
     SchoolLevel,
 )
 from exchange.exchanges.services import CURRENCIES, KIND_FIELDS
-from exchange.forms_util import choices, enum_choices, optional_int
+from exchange.forms_util import Select, choices, enum_choices, optional_int
 
 
 def _optional_enum(enum_class):
@@ -186,11 +186,11 @@ class ExchangeFilterForm(FlaskForm):
         csrf = False
 
     q = StringField(_l("Search by title"), validators=[Optional(), Length(max=100)])
-    year = SelectField(_l("Year"), validators=[Optional()])
-    kind = SelectField(_l("Kind"), validators=[Optional()])
-    partner = SelectField(_l("Partner city"), validators=[Optional()])
-    direction = SelectField(_l("Direction"), validators=[Optional()])
-    status = SelectField(_l("Status"), validators=[Optional()])
+    year = SelectField(_l("Year"), validators=[Optional()], widget=Select())
+    kind = SelectField(_l("Kind"), validators=[Optional()], widget=Select())
+    partner = SelectField(_l("Partner city"), validators=[Optional()], widget=Select())
+    direction = SelectField(_l("Direction"), validators=[Optional()], widget=Select())
+    status = SelectField(_l("Status"), validators=[Optional()], widget=Select())
 
     def __init__(self, *args, partners=(), years=(), statuses=tuple(ExchangeStatus), **kwargs):
         super().__init__(*args, **kwargs)

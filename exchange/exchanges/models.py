@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import enum
+import functools
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -25,11 +27,19 @@ class LabelledEnum(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return str(self._labels()[self])
+        locale = get_locale()
+        return _label(self, str(locale) if locale else "")
 
     @classmethod
     def _labels(cls) -> dict:
         raise NotImplementedError
+
+
+@functools.cache
+def _label(member: LabelledEnum, locale: str) -> str:
+    """The member's label in ``locale``: translated once per process and language (a list page
+    shows a hundred labels, and each gettext goes through Flask-Babel's lookups)."""
+    return str(member._labels()[member])
 
 
 class ExchangeKind(LabelledEnum):
@@ -181,6 +191,9 @@ class Exchange(TimestampMixin, db.Model):
             "budget_actual IS NULL OR budget_actual >= 0", name="budget_actual_not_negative"
         ),
         sa.Index("ix_exchange_start_date_id", "start_date", "id"),
+        # exchanges overlapping a period (reports, the calendar, the list's year): the period's
+        # first day bounds the end date, which leaves few rows, unlike the start date
+        sa.Index("ix_exchange_end_date_start_date", "end_date", "start_date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -346,14 +346,21 @@ def _partner_exchanges_condition(partner: PartnerCity, viewer: Any) -> list:
     ]
 
 
+def partner_exchanges_query(partner: PartnerCity, viewer: Any) -> sa.Select:
+    """The partner's exchanges since the agreement year that ``viewer`` may read, newest first
+    (the partner page shows them a page at a time: 25 years make hundreds)."""
+    return (
+        sa.select(Exchange)
+        .where(*_partner_exchanges_condition(partner, viewer))
+        .order_by(Exchange.start_date.desc(), Exchange.id.desc())
+    )
+
+
 def partner_exchanges(partner: PartnerCity, viewer: Any) -> list[Exchange]:
-    """The partner's exchanges since the agreement year that ``viewer`` may read, newest first."""
+    """Every one of ``partner_exchanges_query``, with their partners."""
     return list(
         db.session.scalars(
-            sa.select(Exchange)
-            .options(selectinload(Exchange.partners))
-            .where(*_partner_exchanges_condition(partner, viewer))
-            .order_by(Exchange.start_date.desc(), Exchange.id.desc())
+            partner_exchanges_query(partner, viewer).options(selectinload(Exchange.partners))
         )
     )
 
@@ -693,7 +700,8 @@ def update_programme_item(item: ProgrammeItem, exchange: Exchange, values: dict)
 
 
 def delete_programme_item(item: ProgrammeItem, exchange: Exchange) -> None:
-    exchange.programme.remove(item)  # delete-orphan removes the row
+    exchange.programme.remove(item)
+    db.session.delete(item)  # explicit, so the audit log sees the deletion
     db.session.flush()
 
 

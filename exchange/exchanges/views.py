@@ -9,8 +9,10 @@ hall and of the schools, downloaded in the browser or fetched with the session c
 
 from __future__ import annotations
 
-from datetime import date
+import functools
+from datetime import date, datetime
 
+from babel.dates import get_date_format, parse_pattern
 from flask import (
     Blueprint,
     Response,
@@ -22,7 +24,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_currency, format_date
+from flask_babel import format_currency, format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -57,7 +59,23 @@ def money(value, currency: str = "PLN") -> str:
 
 @bp.app_template_filter("day")
 def day(value: date | None, format: str = "medium") -> str:
-    return "" if value is None else format_date(value, format)
+    if value is None:
+        return ""
+    locale = get_locale()
+    if isinstance(value, datetime) or locale is None:
+        return format_date(value, format)  # a time of day: in the user's time zone
+    return _format_day(value, str(locale), format)
+
+
+@functools.lru_cache(maxsize=8192)
+def _format_day(value: date, locale: str, format: str) -> str:
+    """What ``babel.dates.format_date`` writes, worked out once per day, language and format:
+    list pages and reports format hundreds of dates, the same ones again and again."""
+    if format in ("full", "long", "medium", "short"):
+        pattern = get_date_format(format, locale=locale)
+    else:
+        pattern = parse_pattern(format)
+    return pattern.apply(value, locale)
 
 
 def action_labels() -> dict[str, str]:

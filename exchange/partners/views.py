@@ -46,10 +46,16 @@ def partner(slug: str):
     from exchange.exchanges import services as exchange_services
 
     partner = get_partner_or_404(slug)
+    page = db.paginate(
+        exchange_services.partner_exchanges_query(partner, current_user),
+        per_page=current_app.config["ITEMS_PER_PAGE"],
+        error_out=False,
+    )
     return render_template(
         "exchanges/partner_detail.html",
         partner=partner,
-        exchanges=exchange_services.partner_exchanges(partner, current_user),
+        exchanges=page.items,
+        page=page,
         statistics=exchange_services.partner_statistics(partner, current_user),
     )
 

@@ -118,6 +118,8 @@ class Participant(TimestampMixin, db.Model):
     __table_args__ = (
         sa.CheckConstraint("length(country) = 2", name="country_alpha2"),
         sa.Index("ix_participant_institution_name", "institution_id", "last_name", "first_name"),
+        # the participants list (staff see everyone) is paged in this order
+        sa.Index("ix_participant_name", "last_name", "first_name", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -54,8 +54,11 @@ def participant_scope(user: User) -> sa.ColumnElement[bool]:
 
 
 def registration_scope(user: User) -> sa.ColumnElement[bool]:
+    """A school representative sees the registrations of the participants they see: by the
+    participant's institution now, not ``Registration.institution_id`` (the one at registering,
+    kept for quotas), so a pupil moved to another school takes their registrations along."""
     if user.role is Role.SCHOOL:
-        return Registration.institution_id == user.institution_id
+        return Registration.participant.has(participant_scope(user))
     return sa.true()
 
 
@@ -507,18 +510,17 @@ def mark_attendance(
 # --- what schools and coordinators see ------------------------------------------------------
 
 
-def registrable_participants(exchange: Exchange, user: User) -> list[Participant]:
-    """The user's participants who are not registered (or waiting) for the exchange yet."""
+def registrable_participants_query(exchange: Exchange, user: User) -> sa.Select:
+    """The user's participants who are not registered (or waiting) for the exchange yet, by
+    name (a query: the page shows them a page at a time, staff see every institution's)."""
     already = sa.select(Registration.participant_id).where(
         Registration.exchange_id == exchange.id, Registration.status.in_(ACTIVE)
     )
-    return list(
-        db.session.scalars(
-            sa.select(Participant)
-            .options(selectinload(Participant.consents))
-            .where(participant_scope(user), Participant.id.not_in(already))
-            .order_by(Participant.last_name, Participant.first_name)
-        )
+    # no consents loaded: the page shows names, and registering checks consent in the database
+    return (
+        sa.select(Participant)
+        .where(participant_scope(user), Participant.id.not_in(already))
+        .order_by(Participant.last_name, Participant.first_name, Participant.id)
     )
 
 

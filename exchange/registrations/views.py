@@ -309,7 +309,14 @@ def import_template(fmt: str):
 @everyone_logged_in
 def register(exchange_id: int):
     exchange = get_visible_exchange_or_404(exchange_id)
-    candidates = services.registrable_participants(exchange, current_user)
+    # a page at a time: staff would otherwise get every institution's people in one list (the
+    # form posts back to the same page, so its choices are the page's)
+    page = db.paginate(
+        services.registrable_participants_query(exchange, current_user),
+        per_page=current_app.config["ITEMS_PER_PAGE"] * 4,
+        error_out=False,
+    )
+    candidates = page.items
     form = RegisterForm(participants=candidates)
     if form.validate_on_submit():
         chosen = [item for item in candidates if item.id in set(form.participants.data)]
@@ -335,7 +342,11 @@ def register(exchange_id: int):
             return redirect(url_for(".my_registrations"))
     status = 422 if form.is_submitted() else 200
     return render_template(
-        "registrations/register.html", exchange=exchange, form=form, candidates=candidates
+        "registrations/register.html",
+        exchange=exchange,
+        form=form,
+        candidates=candidates,
+        page=page,
     ), status
 
 

@@ -11,7 +11,7 @@ from wtforms import DateField, SelectField
 from wtforms.validators import Optional
 
 from exchange.exchanges.models import Direction, ExchangeKind
-from exchange.forms_util import choices, enum_choices
+from exchange.forms_util import Select, choices, enum_choices
 from exchange.reports.services import ReportFilter
 
 #: a longer period is refused: the trend table already covers ten years
@@ -25,10 +25,11 @@ class ReportFilterForm(FlaskForm):
 
     date_from = DateField(_l("From"))
     date_to = DateField(_l("To"))
-    partner = SelectField(_l("Partner city"), validators=[Optional()])
-    kind = SelectField(_l("Kind"), validators=[Optional()])
-    direction = SelectField(_l("Direction"), validators=[Optional()])
-    institution = SelectField(_l("Institution"), validators=[Optional()])
+    partner = SelectField(_l("Partner city"), validators=[Optional()], widget=Select())
+    kind = SelectField(_l("Kind"), validators=[Optional()], widget=Select())
+    direction = SelectField(_l("Direction"), validators=[Optional()], widget=Select())
+    # every institution: two thousand options at 25 years of data
+    institution = SelectField(_l("Institution"), validators=[Optional()], widget=Select())
 
     def __init__(self, args: MultiDict, *, today: date, partners=(), institutions=None):
         # an empty date means "the default", not an error

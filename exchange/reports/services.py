@@ -11,7 +11,8 @@ Rules shared by every figure:
 - a school representative sees only their institution: its participants, and the exchanges it
   took part in (as an organising institution or with a participant).
 
-The number of queries is fixed: it does not grow with the data.
+The number of queries is fixed: it does not grow with the data. The tables are added up from a
+few grouped queries (``Facts``), so the whole report runs eight.
 """
 
 from __future__ import annotations
@@ -289,13 +290,135 @@ def _enum_order(enum_class):
     return lambda row: order.get(row[0], len(order))
 
 
-# --- the figures ----------------------------------------------------------------------------
-
 COUNT = sa.func.count()
 
 
-def summary(report_filter: ReportFilter) -> Table:
-    exchanges = db.session.scalar(_exchanges(report_filter).add_columns(COUNT))
+# --- the grouped queries the tables are added up from ---------------------------------------
+
+
+def _add_up(rows, key, *values: int) -> list[tuple]:
+    """Rows summed by ``key(row)`` over the value columns at the indexes ``values``, in the
+    order keys first appear. A sum of nothing but NULLs stays None, as in SQL."""
+    totals: dict[Any, list] = {}
+    for row in rows:
+        total = totals.setdefault(key(row), [None] * len(values))
+        for position, index in enumerate(values):
+            if row[index] is not None:
+                total[position] = (total[position] or 0) + row[index]
+    return [(*(k if isinstance(k, tuple) else (k,)), *v) for k, v in totals.items()]
+
+
+class Facts:
+    """A few grouped queries, run once each when a table first needs them; the tables add their
+    rows up by the columns they show (in the order the rows come: by name where the query sorts
+    them). So the whole report runs a fixed, small number of queries
+    (the page has a budget of 15) instead of one per table, with the same figures: counts and
+    sums add up over the finer groups, and the budgets are never added across currencies.
+    """
+
+    def __init__(self, report_filter: ReportFilter) -> None:
+        self.filter = report_filter
+        self._loaded: dict[str, list[sa.Row]] = {}
+
+    def _load(self, name: str, query) -> list[sa.Row]:
+        if name not in self._loaded:
+            self._loaded[name] = _execute(query())
+        return self._loaded[name]
+
+    @property
+    def exchanges(self) -> list[sa.Row]:
+        """``(kind, direction, funding source, currency, exchanges, planned, actual)``"""
+        columns = (Exchange.kind, Exchange.direction, Exchange.funding_source, Exchange.currency)
+        return self._load(
+            "exchanges",
+            lambda: (
+                _exchanges(self.filter)
+                .add_columns(
+                    *columns,
+                    COUNT,
+                    sa.func.sum(Exchange.budget_planned),
+                    sa.func.sum(Exchange.budget_actual),
+                )
+                .group_by(*columns)
+            ),
+        )
+
+    @property
+    def exchanges_by_partner(self) -> list[sa.Row]:
+        """``(partner id, name, direction, currency, exchanges, planned, actual)``; an exchange
+        with several partners in the rows of each."""
+        columns = (PartnerCity.id, PartnerCity.name, Exchange.direction, Exchange.currency)
+        return self._load(
+            "exchanges_by_partner",
+            lambda: (
+                _by_partner(_exchanges(self.filter), self.filter)
+                .add_columns(
+                    *columns,
+                    COUNT,
+                    sa.func.sum(Exchange.budget_planned),
+                    sa.func.sum(Exchange.budget_actual),
+                )
+                .group_by(*columns)
+                .order_by(PartnerCity.name, Exchange.currency)  # the tables' order
+            ),
+        )
+
+    @property
+    def registrations(self) -> list[sa.Row]:
+        """``(kind, country, gender, role, minor, participants, person-days)``"""
+
+        def query() -> sa.Select:
+            # The age group is computed in a subquery and grouped outside it: PostgreSQL would
+            # not accept GROUP BY on an expression whose bound parameters differ from the
+            # SELECT's.
+            minor = age_on_sql(Participant.date_of_birth, Exchange.start_date) < ADULT_AGE
+            rows = (
+                _registrations(self.filter)
+                .join(Participant, Participant.id == Registration.participant_id)
+                .add_columns(
+                    Exchange.kind,
+                    Participant.country,
+                    Participant.gender,
+                    Participant.role,
+                    sa.case((minor, 1), else_=0).label("minor"),
+                    inclusive_days(Exchange.start_date, Exchange.end_date).label("days"),
+                )
+                .subquery()
+            )
+            groups = (rows.c.kind, rows.c.country, rows.c.gender, rows.c.role, rows.c.minor)
+            return (
+                sa.select(*groups, COUNT, sa.func.sum(rows.c.days))
+                .select_from(rows)
+                .group_by(*groups)
+            )
+
+        return self._load("registrations", query)
+
+    @property
+    def registrations_by_partner(self) -> list[sa.Row]:
+        """``(partner id, name, direction, participants)``"""
+        columns = (PartnerCity.id, PartnerCity.name, Exchange.direction)
+        return self._load(
+            "registrations_by_partner",
+            lambda: (
+                _by_partner(_registrations(self.filter), self.filter)
+                .add_columns(*columns, COUNT)
+                .group_by(*columns)
+                .order_by(PartnerCity.name)
+            ),
+        )
+
+
+def _facts(report_filter: ReportFilter, facts: Facts | None) -> Facts:
+    return facts if facts is not None else Facts(report_filter)
+
+
+# --- the figures ----------------------------------------------------------------------------
+
+
+def summary(report_filter: ReportFilter, facts: Facts | None = None) -> Table:
+    facts = _facts(report_filter, facts)
+    exchanges = sum(row[4] for row in facts.exchanges)
     participants, persons, person_days = db.session.execute(
         _registrations(report_filter).add_columns(
             COUNT,
@@ -330,10 +453,8 @@ def _count_table(key, title, label_header, rows, note="", sheet="") -> Table:
     )
 
 
-def exchanges_by_kind(report_filter: ReportFilter) -> Table:
-    rows = _execute(
-        _exchanges(report_filter).add_columns(Exchange.kind, COUNT).group_by(Exchange.kind)
-    )
+def exchanges_by_kind(report_filter: ReportFilter, facts: Facts | None = None) -> Table:
+    rows = _add_up(_facts(report_filter, facts).exchanges, lambda row: row[0], 4)
     rows.sort(key=_enum_order(ExchangeKind))
     return _count_table(
         "exchanges_by_kind",
@@ -343,12 +464,8 @@ def exchanges_by_kind(report_filter: ReportFilter) -> Table:
     )
 
 
-def exchanges_by_direction(report_filter: ReportFilter) -> Table:
-    rows = _execute(
-        _exchanges(report_filter)
-        .add_columns(Exchange.direction, COUNT)
-        .group_by(Exchange.direction)
-    )
+def exchanges_by_direction(report_filter: ReportFilter, facts: Facts | None = None) -> Table:
+    rows = _add_up(_facts(report_filter, facts).exchanges, lambda row: row[1], 4)
     rows.sort(key=_enum_order(Direction))
     return _count_table(
         "exchanges_by_direction",
@@ -358,26 +475,19 @@ def exchanges_by_direction(report_filter: ReportFilter) -> Table:
     )
 
 
-def exchanges_by_partner(report_filter: ReportFilter) -> Table:
-    rows = _execute(
-        _by_partner(_exchanges(report_filter), report_filter)
-        .add_columns(PartnerCity.name, COUNT)
-        .group_by(PartnerCity.id, PartnerCity.name)
-        .order_by(PartnerCity.name)
-    )
+def exchanges_by_partner(report_filter: ReportFilter, facts: Facts | None = None) -> Table:
+    rows = _add_up(_facts(report_filter, facts).exchanges_by_partner, lambda row: row[:2], 4)
     return _count_table(
         "exchanges_by_partner",
         _l("Exchanges by partner city"),
         _l("Partner city"),
-        [(name, count) for name, count in rows],
+        [(name, count) for _id, name, count in rows],
         _l("An exchange with several partner cities counts once for each of them."),
     )
 
 
-def participants_by_kind(report_filter: ReportFilter) -> Table:
-    rows = _execute(
-        _registrations(report_filter).add_columns(Exchange.kind, COUNT).group_by(Exchange.kind)
-    )
+def participants_by_kind(report_filter: ReportFilter, facts: Facts | None = None) -> Table:
+    rows = _add_up(_facts(report_filter, facts).registrations, lambda row: row[0], 5)
     rows.sort(key=_enum_order(ExchangeKind))
     return _count_table(
         "participants_by_kind",
@@ -388,33 +498,25 @@ def participants_by_kind(report_filter: ReportFilter) -> Table:
     )
 
 
-def participants_by_partner(report_filter: ReportFilter) -> Table:
-    rows = _execute(
-        _by_partner(_registrations(report_filter), report_filter)
-        .add_columns(PartnerCity.name, COUNT)
-        .group_by(PartnerCity.id, PartnerCity.name)
-        .order_by(PartnerCity.name)
-    )
+def participants_by_partner(report_filter: ReportFilter, facts: Facts | None = None) -> Table:
+    rows = _add_up(_facts(report_filter, facts).registrations_by_partner, lambda row: row[:2], 3)
     return _count_table(
         "participants_by_partner",
         _l("Participants by partner city"),
         _l("Partner city"),
-        [(name, count) for name, count in rows],
+        [(name, count) for _id, name, count in rows],
         _l("Participants of an exchange with several partner cities count for each of them."),
     )
 
 
-def _participant_counts(report_filter: ReportFilter, column) -> list[sa.Row]:
-    return _execute(
-        _registrations(report_filter)
-        .join(Participant, Participant.id == Registration.participant_id)
-        .add_columns(column, COUNT)
-        .group_by(column)
-    )
+def _participant_counts(report_filter: ReportFilter, facts: Facts | None, index: int) -> list:
+    """Participants by the column at ``index`` of the registration facts: 1 country, 2 gender,
+    3 role, 4 minor."""
+    return _add_up(_facts(report_filter, facts).registrations, lambda row: row[index], 5)
 
 
-def participants_by_country(report_filter: ReportFilter) -> Table:
-    rows = _participant_counts(report_filter, Participant.country)
+def participants_by_country(report_filter: ReportFilter, facts: Facts | None = None) -> Table:
+    rows = _participant_counts(report_filter, facts, 1)
     named = sorted(((country_name(code), count) for code, count in rows), key=_by_count)
     return _count_table(
         "participants_by_country",
@@ -429,8 +531,8 @@ def _by_count(item: tuple[str, int]) -> tuple[int, str]:
     return (-item[1], item[0])
 
 
-def participants_by_gender(report_filter: ReportFilter) -> Table:
-    rows = _participant_counts(report_filter, Participant.gender)
+def participants_by_gender(report_filter: ReportFilter, facts: Facts | None = None) -> Table:
+    rows = _participant_counts(report_filter, facts, 2)
     rows.sort(key=_enum_order(Gender))
     return _count_table(
         "participants_by_gender",
@@ -440,8 +542,8 @@ def participants_by_gender(report_filter: ReportFilter) -> Table:
     )
 
 
-def participants_by_role(report_filter: ReportFilter) -> Table:
-    rows = _participant_counts(report_filter, Participant.role)
+def participants_by_role(report_filter: ReportFilter, facts: Facts | None = None) -> Table:
+    rows = _participant_counts(report_filter, facts, 3)
     rows.sort(key=_enum_order(ParticipantRole))
     return _count_table(
         "participants_by_role",
@@ -451,19 +553,8 @@ def participants_by_role(report_filter: ReportFilter) -> Table:
     )
 
 
-def participants_by_age(report_filter: ReportFilter) -> Table:
-    # The age group is computed in a subquery and grouped outside it: PostgreSQL would not
-    # accept GROUP BY on an expression whose bound parameters differ from the SELECT's.
-    minor = age_on_sql(Participant.date_of_birth, Exchange.start_date) < ADULT_AGE
-    groups = (
-        _registrations(report_filter)
-        .join(Participant, Participant.id == Registration.participant_id)
-        .add_columns(sa.case((minor, 1), else_=0).label("minor"))
-        .subquery()
-    )
-    counts = dict(
-        _execute(sa.select(groups.c.minor, COUNT).select_from(groups).group_by(groups.c.minor))
-    )
+def participants_by_age(report_filter: ReportFilter, facts: Facts | None = None) -> Table:
+    counts = dict(_participant_counts(report_filter, facts, 4))
     rows = [
         (_("Under %(age)d", age=ADULT_AGE), counts.get(1, 0)),
         (_("%(age)d and over", age=ADULT_AGE), counts.get(0, 0)),
@@ -477,13 +568,8 @@ def participants_by_age(report_filter: ReportFilter) -> Table:
     )
 
 
-def person_days_by_kind(report_filter: ReportFilter) -> Table:
-    days = inclusive_days(Exchange.start_date, Exchange.end_date)
-    rows = _execute(
-        _registrations(report_filter)
-        .add_columns(Exchange.kind, COUNT, sa.func.sum(days))
-        .group_by(Exchange.kind)
-    )
+def person_days_by_kind(report_filter: ReportFilter, facts: Facts | None = None) -> Table:
+    rows = _add_up(_facts(report_filter, facts).registrations, lambda row: row[0], 5, 6)
     rows.sort(key=_enum_order(ExchangeKind))
     return Table(
         "person_days_by_kind",
@@ -512,16 +598,6 @@ def _budget_columns(label_header) -> list[Column]:
     ]
 
 
-def _budget_select(query: sa.Select, label) -> sa.Select:
-    return query.add_columns(
-        label,
-        Exchange.currency,
-        COUNT,
-        sa.func.sum(Exchange.budget_planned),
-        sa.func.sum(Exchange.budget_actual),
-    ).group_by(label, Exchange.currency)
-
-
 def _budget_rows(rows, label_of) -> list[dict[str, Any]]:
     result = []
     for label, currency, count, planned, actual in rows:
@@ -540,8 +616,13 @@ def _budget_rows(rows, label_of) -> list[dict[str, Any]]:
     return result
 
 
-def budget_by_kind(report_filter: ReportFilter) -> Table:
-    rows = _execute(_budget_select(_exchanges(report_filter), Exchange.kind))
+def _budget(rows, label: int) -> list[tuple]:
+    """Exchanges and budgets by the column at ``label`` and the currency."""
+    return _add_up(rows, lambda row: (row[label], row[3]), 4, 5, 6)
+
+
+def budget_by_kind(report_filter: ReportFilter, facts: Facts | None = None) -> Table:
+    rows = _budget(_facts(report_filter, facts).exchanges, 0)
     rows.sort(key=lambda row: (_enum_order(ExchangeKind)(row), row[1]))
     return Table(
         "budget_by_kind",
@@ -552,12 +633,8 @@ def budget_by_kind(report_filter: ReportFilter) -> Table:
     )
 
 
-def budget_by_partner(report_filter: ReportFilter) -> Table:
-    rows = _execute(
-        _budget_select(
-            _by_partner(_exchanges(report_filter), report_filter), PartnerCity.name
-        ).order_by(PartnerCity.name, Exchange.currency)
-    )
+def budget_by_partner(report_filter: ReportFilter, facts: Facts | None = None) -> Table:
+    rows = _budget(_facts(report_filter, facts).exchanges_by_partner, 1)
     return Table(
         "budget_by_partner",
         _l("Budget by partner city"),
@@ -567,8 +644,8 @@ def budget_by_partner(report_filter: ReportFilter) -> Table:
     )
 
 
-def budget_by_funding(report_filter: ReportFilter) -> Table:
-    rows = _execute(_budget_select(_exchanges(report_filter), Exchange.funding_source))
+def budget_by_funding(report_filter: ReportFilter, facts: Facts | None = None) -> Table:
+    rows = _budget(_facts(report_filter, facts).exchanges, 2)
     order = _enum_order(FundingSource)
     rows.sort(key=lambda row: (order(row), row[1]))
     return Table(
@@ -579,26 +656,26 @@ def budget_by_funding(report_filter: ReportFilter) -> Table:
     )
 
 
-def balance_by_partner(report_filter: ReportFilter) -> Table:
-    incoming = Exchange.direction == Direction.INCOMING
-    outgoing = Exchange.direction == Direction.OUTGOING
-    partner = (PartnerCity.id, PartnerCity.name)
-    exchanges = _execute(
-        _by_partner(_exchanges(report_filter), report_filter)
-        .add_columns(*partner, COUNT.filter(incoming), COUNT.filter(outgoing))
-        .group_by(*partner)
-    )
-    people = {
-        partner_id: (inc, out)
-        for partner_id, _name, inc, out in _execute(
-            _by_partner(_registrations(report_filter), report_filter)
-            .add_columns(*partner, COUNT.filter(incoming), COUNT.filter(outgoing))
-            .group_by(*partner)
-        )
-    }
+def _in_and_out(rows, count: int) -> dict[tuple[int, str], tuple[int, int]]:
+    """(partner id, name) → (incoming, outgoing), from rows with the direction at index 2."""
+    result: dict[tuple[int, str], tuple[int, int]] = {}
+    for row in rows:
+        incoming, outgoing = result.get((row[0], row[1]), (0, 0))
+        if row[2] is Direction.INCOMING:
+            incoming += row[count]
+        else:
+            outgoing += row[count]
+        result[(row[0], row[1])] = (incoming, outgoing)
+    return result
+
+
+def balance_by_partner(report_filter: ReportFilter, facts: Facts | None = None) -> Table:
+    facts = _facts(report_filter, facts)
+    exchanges = _in_and_out(facts.exchanges_by_partner, 4)
+    people = _in_and_out(facts.registrations_by_partner, 3)
     rows = []
-    for partner_id, name, inc, out in sorted(exchanges, key=lambda row: row[1]):
-        people_in, people_out = people.get(partner_id, (0, 0))
+    for (partner_id, name), (inc, out) in sorted(exchanges.items(), key=lambda item: item[0][1]):
+        people_in, people_out = people.get((partner_id, name), (0, 0))
         rows.append(
             {
                 "label": name,
@@ -662,21 +739,26 @@ def trend_years(report_filter: ReportFilter) -> list[int]:
     return list(range(last - TREND_YEARS + 1, last + 1))
 
 
-def _trend(report_filter: ReportFilter, query: sa.Select) -> dict[str, dict[int, int]]:
+def _trend_period(report_filter: ReportFilter) -> list[sa.ColumnElement[bool]]:
     years = trend_years(report_filter)
+    return [
+        Exchange.start_date >= date(years[0], 1, 1),
+        Exchange.start_date <= date(years[-1], 12, 31),
+    ]
+
+
+def _trend(report_filter: ReportFilter, query: sa.Select, weight=COUNT) -> dict:
+    """``{partner name: {year: sum of weight}}`` over the exchanges of ``query``."""
     year = sa.extract("year", Exchange.start_date)
     rows = _execute(
         _by_partner(query, report_filter)
-        .where(
-            Exchange.start_date >= date(years[0], 1, 1),
-            Exchange.start_date <= date(years[-1], 12, 31),
-        )
-        .add_columns(PartnerCity.name, year, COUNT)
+        .where(*_trend_period(report_filter))
+        .add_columns(PartnerCity.name, year, weight)
         .group_by(PartnerCity.id, PartnerCity.name, year)
     )
     series: dict[str, dict[int, int]] = defaultdict(dict)
     for name, in_year, count in rows:
-        series[name][int(in_year)] = count
+        series[name][int(in_year)] = int(count)
     return dict(sorted(series.items()))
 
 
@@ -701,12 +783,21 @@ def trend(report_filter: ReportFilter) -> tuple[Table, Table]:
     years = trend_years(report_filter)
     facets = _exchange_facets(report_filter)
     exchanges = _trend(report_filter, sa.select().select_from(Exchange).where(*facets))
+    # participants counted per exchange first, then added up per partner and year: ten years
+    # of registrations are grouped once, not once per partner of their exchange
+    per_exchange = (
+        sa.select(Registration.exchange_id, COUNT.label("participants"))
+        .join(Exchange, Exchange.id == Registration.exchange_id)
+        .where(*facets, *_trend_period(report_filter), *_registration_conditions(report_filter))
+        .group_by(Registration.exchange_id)
+        .subquery()
+    )
     participants = _trend(
         report_filter,
         sa.select()
-        .select_from(Registration)
-        .join(Exchange, Exchange.id == Registration.exchange_id)
-        .where(*facets, *_registration_conditions(report_filter)),
+        .select_from(per_exchange)
+        .join(Exchange, Exchange.id == per_exchange.c.exchange_id),
+        weight=sa.func.sum(per_exchange.c.participants),
     )
     return (
         _trend_table(
@@ -730,22 +821,23 @@ def build_report(report_filter: ReportFilter, user: Any = None) -> Report:
     """Every table of the report for ``report_filter``, limited to what ``user`` may see."""
     if user is not None:
         report_filter = report_filter.scoped_to(user)
+    facts = Facts(report_filter)
     tables = [
-        summary(report_filter),
-        exchanges_by_kind(report_filter),
-        exchanges_by_partner(report_filter),
-        exchanges_by_direction(report_filter),
-        participants_by_kind(report_filter),
-        participants_by_partner(report_filter),
-        participants_by_country(report_filter),
-        participants_by_age(report_filter),
-        participants_by_gender(report_filter),
-        participants_by_role(report_filter),
-        person_days_by_kind(report_filter),
-        budget_by_kind(report_filter),
-        budget_by_partner(report_filter),
-        budget_by_funding(report_filter),
-        balance_by_partner(report_filter),
+        summary(report_filter, facts),
+        exchanges_by_kind(report_filter, facts),
+        exchanges_by_partner(report_filter, facts),
+        exchanges_by_direction(report_filter, facts),
+        participants_by_kind(report_filter, facts),
+        participants_by_partner(report_filter, facts),
+        participants_by_country(report_filter, facts),
+        participants_by_age(report_filter, facts),
+        participants_by_gender(report_filter, facts),
+        participants_by_role(report_filter, facts),
+        person_days_by_kind(report_filter, facts),
+        budget_by_kind(report_filter, facts),
+        budget_by_partner(report_filter, facts),
+        budget_by_funding(report_filter, facts),
+        balance_by_partner(report_filter, facts),
         institutions(report_filter),
         *trend(report_filter),
     ]

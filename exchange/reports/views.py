@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+
 from flask import Blueprint, Response, abort, render_template, request
+from flask_babel import get_locale
 from flask_login import current_user
 
 from exchange.audit import services as audit
@@ -78,7 +81,8 @@ def index():
         form=form,
         report=report,
         charts=_charts(report),
-        format_cell=exports.format_cell,
+        # the language looked up once, not for each of the page's thousands of cells
+        format_cell=functools.partial(exports.format_cell, locale=str(get_locale())),
         table_keys=services.TABLE_KEYS,
         exchanges=services.exchanges_in_period(report.filter) if current_user.is_staff else [],
     )

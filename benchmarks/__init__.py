@@ -1,0 +1,1 @@
+"""Benchmarks at 25 years of data (``make bench``); not part of ``make test``."""

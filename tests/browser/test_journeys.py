@@ -1,0 +1,254 @@
+"""Whole journeys through the real pages, by visible labels and roles, with axe on every page.
+
+An admin adds a coordinator; the coordinator adds an institution, an exchange with its programme,
+opens registration and invites a school representative; the representative accepts the
+invitation, adds and imports participants and registers them (one lands on the waiting list);
+the coordinator reads the roster, exports it and opens the activity report; a visitor reads the
+public pages.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import uuid
+from datetime import timedelta
+
+from openpyxl import Workbook
+
+from exchange.db import local_today
+from exchange.registrations.importer import COLUMNS
+from tests.browser.helpers import check_accessibility, expect, log_in, log_out
+
+NEW_PASSWORD = "plum orchard lantern 42"
+
+
+def _participants_xlsx(path, today) -> None:
+    """Two pupils of 14 with their parents' consent, in the import template's columns."""
+    born = today.replace(year=today.year - 14, month=3, day=14).isoformat()
+    rows = [
+        {
+            "first_name": first_name,
+            "last_name": last_name,
+            "date_of_birth": born,
+            "gender": gender,
+            "country": "PL",
+            "role": "pupil",
+            "emergency_contact_name": f"{parent} {last_name}",
+            "emergency_contact_phone": "+48 600 100 200",
+            "guardian_name": f"{parent} {last_name}",
+            "consent_given_on": today.isoformat(),
+            "consent_method": "paper",
+            "consent_text_version": "2026-01",
+        }
+        for first_name, last_name, gender, parent in (
+            ("Ola", "Kowalska", "female", "Anna"),
+            ("Jan", "Nowak", "male", "Piotr"),
+        )
+    ]
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(COLUMNS)
+    for row in rows:
+        sheet.append([row.get(column, "") for column in COLUMNS])
+    workbook.save(path)
+
+
+def test_from_a_new_coordinator_to_the_waiting_list_and_the_report(
+    new_page, admin_account, tmp_path
+):
+    today = local_today()
+    start = today + timedelta(days=60)
+    tag = uuid.uuid4().hex[:6]
+    coordinator_email = f"coordinator-{tag}@example.org"
+    school_email = f"school-{tag}@example.org"
+    title = f"Youth exchange with Offenburg {tag}"
+    institution = f"Primary School no. 7 ({tag})"
+
+    # --- the admin adds a coordinator -------------------------------------------------------
+    admin = new_page()
+    log_in(admin, admin_account.email, admin_account.password, check=True)
+    check_accessibility(admin)
+    admin.get_by_role("navigation", name="Main").get_by_role("link", name="Users").click()
+    check_accessibility(admin)
+    admin.get_by_role("link", name="Add a user").click()
+    expect(admin).to_have_url(re.compile(r"/users/new$"))
+    check_accessibility(admin)
+    admin.get_by_label("Full name").fill("Cora Journey")
+    admin.get_by_label("Email").fill(coordinator_email)
+    admin.get_by_label("Role").select_option(label="Coordinator")
+    admin.get_by_label("Password").fill("a very long coordinator password")
+    admin.get_by_role("button", name="Save").click()
+    expect(admin.get_by_role("status")).to_contain_text("The account for Cora Journey is created.")
+    expect(admin.get_by_role("row", name="Cora Journey")).to_be_visible()
+    check_accessibility(admin)
+    log_out(admin)
+    check_accessibility(admin)
+
+    # --- the coordinator adds an institution and an exchange --------------------------------
+    coordinator = new_page()
+    log_in(coordinator, coordinator_email, "a very long coordinator password")
+    nav = coordinator.get_by_role("navigation", name="Main")
+    nav.get_by_role("link", name="Institutions").click()
+    check_accessibility(coordinator)
+    coordinator.get_by_role("link", name="Add an institution").click()
+    check_accessibility(coordinator)
+    coordinator.get_by_label("Name").fill(institution)
+    coordinator.get_by_label("Kind").select_option(label="School")
+    coordinator.get_by_label("City").select_option(label="Olsztyn")
+    coordinator.get_by_label("Contact e-mail").fill(f"office-{tag}@example.org")
+    coordinator.get_by_role("button", name="Save").click()
+    expect(coordinator.get_by_role("row", name=institution)).to_be_visible()
+
+    nav.get_by_role("link", name="Exchanges").click()
+    check_accessibility(coordinator)
+    coordinator.get_by_role("link", name="New exchange").click()
+    check_accessibility(coordinator)
+    coordinator.get_by_label("Title").fill(title)
+    coordinator.get_by_label("Kind").select_option(label="School youth exchange")
+    coordinator.get_by_label("Direction").select_option(label="Outgoing (Olsztyn sends)")
+    coordinator.get_by_label("First day").fill(start.isoformat())
+    coordinator.get_by_label("Last day").fill((start + timedelta(days=6)).isoformat())
+    coordinator.get_by_label("Venue").fill("Oken-Gymnasium")
+    coordinator.get_by_label("City", exact=True).fill("Offenburg")
+    coordinator.get_by_role("group", name="Partner cities").get_by_label("Offenburg").check()
+    coordinator.get_by_label("Institution in Olsztyn").select_option(label=institution)
+    coordinator.get_by_label("Public", exact=True).check()
+    coordinator.get_by_label("Places", exact=True).fill("2")
+    coordinator.get_by_label("Registration opens").fill(today.isoformat())
+    coordinator.get_by_label("Registration closes").fill((start - timedelta(days=7)).isoformat())
+    coordinator.get_by_label("Minimum age").fill("12")
+    coordinator.get_by_label("Maximum age").fill("18")
+    coordinator.get_by_label("Planned budget").fill("12500.50")
+    coordinator.get_by_label("School level").select_option(label="Primary school")
+    coordinator.get_by_role("button", name="Save").click()
+    expect(coordinator.get_by_role("status")).to_contain_text(f"{title} is saved as a draft.")
+    expect(coordinator.get_by_role("heading", level=1)).to_have_text(title)
+    check_accessibility(coordinator)
+
+    # the programme, then the status: planned, registration open
+    programme = coordinator.locator("form", has=coordinator.get_by_role("button", name="Add"))
+    programme.get_by_label("From").fill("09:00")
+    programme.get_by_label("To").fill("12:30")
+    programme.get_by_label("Place").fill("Town hall")
+    programme.get_by_label("Activity").fill("Welcome at the town hall")
+    programme.get_by_role("button", name="Add").click()
+    expect(coordinator.get_by_role("status")).to_contain_text("The programme item is added.")
+    expect(coordinator.get_by_role("row", name="Welcome at the town hall")).to_be_visible()
+    coordinator.get_by_role("button", name="Plan (show to schools)").click()
+    expect(coordinator.get_by_role("status")).to_contain_text("Planned")
+    coordinator.get_by_role("button", name="Open registration").click()
+    expect(coordinator.get_by_role("status")).to_contain_text("Registration open")
+    check_accessibility(coordinator)
+    exchange_url = coordinator.url
+
+    # --- the coordinator invites a school representative ------------------------------------
+    nav.get_by_role("link", name="School accounts").click()
+    check_accessibility(coordinator)
+    coordinator.get_by_role("link", name="Invite a school representative").click()
+    check_accessibility(coordinator)
+    coordinator.get_by_label("Full name").fill("Sam Teacher")
+    coordinator.get_by_label("Email").fill(school_email)
+    coordinator.get_by_label("Institution").select_option(label=institution)
+    coordinator.get_by_role("button", name="Create the account and the invitation link").click()
+    link = coordinator.get_by_label("Invitation link").input_value()
+    assert "/invitation/" in link
+    check_accessibility(coordinator)
+
+    # --- the school representative accepts and registers participants ----------------------
+    school = new_page()
+    school.goto(link)
+    expect(school.get_by_role("heading", level=1)).to_have_text("Set your password")
+    check_accessibility(school)
+    school.get_by_label("New password").fill(NEW_PASSWORD)
+    school.get_by_label("Repeat the password").fill(NEW_PASSWORD)
+    school.get_by_role("button", name="Set my password").click()
+    expect(school.get_by_role("status")).to_contain_text("Your password is set.")
+    check_accessibility(school)
+
+    school_nav = school.get_by_role("navigation", name="Main")
+    school_nav.get_by_role("link", name="Participants").click()
+    check_accessibility(school)
+    school.get_by_role("link", name="Add a participant").click()
+    check_accessibility(school)
+    school.get_by_label("First name").fill("Ewa")
+    school.get_by_label("Last name").fill("Zielińska")
+    school.get_by_label("Date of birth").fill("1984-05-05")
+    school.get_by_label("Gender").select_option(label="Female")
+    school.get_by_label("Country of residence").select_option(label="Poland")
+    school.get_by_label("Role").select_option(label="Teacher or chaperone")
+    school.get_by_label("E-mail").fill(f"ewa-{tag}@example.org")
+    school.get_by_role("button", name="Save").click()
+    expect(school.get_by_role("status")).to_contain_text("Ewa Zielińska is added.")
+    check_accessibility(school)
+
+    school_nav.get_by_role("link", name="Participants").click()
+    school.get_by_role("link", name="Import from a spreadsheet").click()
+    check_accessibility(school)
+    spreadsheet = tmp_path / "participants.xlsx"
+    _participants_xlsx(spreadsheet, today)
+    school.get_by_label("Spreadsheet (XLSX or CSV)").set_input_files(spreadsheet)
+    school.get_by_role("button", name="Import").click()
+    expect(school.get_by_role("status")).to_contain_text("2 participants are imported.")
+    expect(school.get_by_role("table")).to_contain_text("Kowalska Ola")
+    check_accessibility(school)
+
+    school.goto(exchange_url)
+    check_accessibility(school)
+    school.get_by_role("link", name="Register participants").click()
+    check_accessibility(school)
+    choose = school.get_by_role("group", name="Choose the participants to register")
+    for name in ("Zielińska Ewa", "Kowalska Ola", "Nowak Jan"):
+        choose.get_by_label(name).check()
+    school.get_by_role("button", name="Register").click()
+    expect(school).to_have_url(re.compile(r"/registrations/$"))
+    expect(school.get_by_role("status")).to_contain_text("2 confirmed, 1 on the waiting list.")
+    waiting = school.get_by_role("row").filter(has_text="On the waiting list")
+    expect(waiting).to_have_count(1)
+    expect(waiting).to_contain_text("1")  # first on the waiting list
+    check_accessibility(school)
+
+    # --- the coordinator reads the roster, exports it, opens the report ---------------------
+    coordinator.goto(exchange_url)
+    coordinator.get_by_role("link", name="Roster").click()
+    expect(coordinator.get_by_role("heading", level=1)).to_have_text(f"Roster: {title}")
+    expect(coordinator.get_by_role("heading", name=institution)).to_be_visible()
+    check_accessibility(coordinator)
+    with coordinator.expect_download() as download_info:
+        coordinator.get_by_role("button", name="Export CSV").click()
+    download = download_info.value
+    assert download.suggested_filename.endswith(".csv")
+    text = download.path().read_text(encoding="utf-8-sig")
+    names = {row[0] + " " + row[1] for row in csv.reader(io.StringIO(text)) if len(row) > 1}
+    assert any("Kowalska" in name for name in names), text[:500]
+    assert any("Zielińska" in name for name in names), text[:500]
+
+    coordinator.get_by_role("navigation", name="Main").get_by_role("link", name="Reports").click()
+    expect(coordinator.get_by_role("heading", level=1)).to_have_text("Activity report")
+    check_accessibility(coordinator)
+    filters = coordinator.get_by_role("search", name="Report period and filters")
+    filters.get_by_label("From").fill(today.isoformat())
+    filters.get_by_label("To").fill((start + timedelta(days=30)).isoformat())
+    filters.get_by_role("button", name="Show").click()
+    expect(coordinator.get_by_role("table", name="Grant packs")).to_contain_text(title)
+    check_accessibility(coordinator)
+
+    # --- a visitor reads the public pages ----------------------------------------------------
+    visitor = new_page()
+    visitor.goto("/")
+    check_accessibility(visitor)
+    visitor.get_by_role("navigation", name="Main").get_by_role(
+        "link", name="Partner cities"
+    ).click()
+    expect(visitor.get_by_role("table")).to_contain_text("Offenburg")
+    check_accessibility(visitor)
+    visitor.get_by_role("link", name="Offenburg").click()
+    expect(visitor.get_by_role("heading", level=1)).to_have_text("Offenburg")
+    expect(
+        visitor.get_by_role("table", name="Exchanges with Offenburg, newest first")
+    ).to_contain_text(title)
+    check_accessibility(visitor)
+    visitor.get_by_role("link", name="Upcoming events").click()
+    expect(visitor.get_by_role("table")).to_contain_text(title)
+    check_accessibility(visitor)

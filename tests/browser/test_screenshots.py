@@ -1,0 +1,81 @@
+"""Screenshots of the main pages, in English and Polish, for the README (docs/screenshots/).
+
+Only with ``SCREENSHOTS=1`` (``make screenshots``): they change with the date and the demo data,
+so the normal test run does not rewrite them. The viewport is 1280×800, not the full page, and the
+PNGs are reduced to 256 colours, which keeps each one small enough to commit.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from datetime import date
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from tests.browser.helpers import log_in
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+pytestmark = pytest.mark.skipif(
+    os.environ.get("SCREENSHOTS") != "1", reason="screenshots only with SCREENSHOTS=1"
+)
+
+
+def _save(page, name: str) -> None:
+    page.wait_for_load_state()
+    png = page.screenshot()  # the viewport only
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    small = image.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    small.save(SCREENSHOTS / f"{name}.png", optimize=True)
+
+
+@pytest.mark.parametrize("language", ["en", "pl"])
+def test_screenshots(demo_page, demo_server, language):
+    _, data = demo_server
+    locale = {"en": "en-GB", "pl": "pl-PL"}[language]
+    year = date.today().year
+
+    visitor = demo_page(locale=locale)
+    for name, url in [("home", "/"), ("partners", "/partners/"), ("events", "/events")]:
+        visitor.goto(url)
+        _save(visitor, f"{name}-{language}")
+    visitor.goto("/partners/")
+    high_contrast = {"en": "High contrast", "pl": "Wysoki kontrast"}[language]
+    visitor.get_by_role("button", name=high_contrast).click()
+    _save(visitor, f"high-contrast-{language}")
+
+    coordinator = demo_page(locale=locale)
+    coordinator.goto("/login")
+    _save(coordinator, f"login-{language}")
+    _log_in(coordinator, data.admin, language)
+    for name, url in [
+        ("exchanges", "/exchanges/"),
+        ("exchange", f"/exchanges/{data.open_exchange_id}"),
+        ("calendar", "/exchanges/calendar"),
+        ("roster", f"/exchanges/{data.open_exchange_id}/roster"),
+        ("report", f"/reports/?date_from={year - 1}-01-01&date_to={year}-12-31"),
+    ]:
+        coordinator.goto(url)
+        _save(coordinator, f"{name}-{language}")
+
+    school = demo_page(locale=locale)
+    _log_in(school, data.school, language)
+    school.goto(f"/exchanges/{data.open_exchange_id}/register")
+    _save(school, f"register-{language}")
+    school.goto("/registrations/")
+    _save(school, f"registrations-{language}")
+
+
+def _log_in(page, account, language: str) -> None:
+    if language == "en":
+        log_in(page, account.email, account.password)
+        return
+    page.goto("/login")
+    page.get_by_label("E-mail").fill(account.email)
+    page.get_by_label("Hasło").fill(account.password)
+    page.get_by_role("button", name="Zaloguj się").click()
+    page.wait_for_url("**/dashboard")

@@ -1,0 +1,533 @@
+"""Who may do what: one table of rules, checked against every rule of the URL map.
+
+Every endpoint (but ``static``), with every method it accepts (GET, POST), is requested by every
+role — an anonymous visitor, a school representative, a coordinator and an admin — with its URL
+filled from real objects. Where the URL names an object that belongs to someone, the request is
+made twice: with an object of the school representative's own school and with one of another
+school (participants, registrations, consents); with an exchange that schools may see and with
+a draft; with a school account and with a staff account.
+
+POSTs carry a valid CSRF token and an empty form, so they are checked for permission, not for
+their content; a refused POST must leave every table as it was. Each POST case gets objects of
+its own, so one that deletes or erases something cannot spoil a later case (GETs share theirs).
+Pages a school representative or a visitor may read must not show a draft's title or another
+school's pupil.
+
+A new endpoint fails ``test_the_table_covers_every_endpoint`` until it has a line in ``RULES``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from unittest import mock
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import sqlalchemy as sa
+
+from exchange.audit.models import AuditEvent
+from exchange.auth import services as auth_services
+from exchange.auth.models import User
+from exchange.exchanges.models import ExchangeStatus
+from exchange.extensions import db, limiter
+from exchange.registrations.models import Registration, RegistrationStatus
+from exchange.reports.services import TABLE_KEYS
+from tests import exchange_factories, factories
+from tests.conftest import login_as, post_form
+
+# --- the table ------------------------------------------------------------------------------
+
+#: allowed: 200 or a redirect (a POST with an empty form may also answer 400 or 422)
+ALLOW = "allow"
+#: refused for the role: 403
+DENY = "403"
+#: another school's object, or a draft for a school: 404, as if it did not exist
+HIDDEN = "404 hidden"
+#: the object is not one this user may act on at all (e.g. a staff account's invitation): 404
+MISSING = "404 missing object"
+#: not logged in: a redirect to the login page, which comes back here afterwards
+LOGIN = "login"
+
+ROLES = ("anonymous", "school", "coordinator", "admin")
+
+#: URL arguments naming an object, and the two kinds of object each is tried with: the first
+#: (own school / visible exchange / school account) and the second (another school's / a draft
+#: / a staff account). A role's outcome may be a pair, one for each.
+VARIANTS = {
+    "participant_id": ("own", "other"),
+    "registration_id": ("own", "other"),
+    "consent_id": ("own", "other"),
+    "exchange_id": ("visible", "draft"),
+    "user_id": ("school_account", "staff_account"),
+}
+
+Outcome = str | tuple[str, str]
+
+
+@dataclass(frozen=True)
+class Rule:
+    anonymous: Outcome
+    school: Outcome
+    coordinator: Outcome
+    admin: Outcome
+    #: URL arguments that are not objects, each with the values to try (one case each)
+    values: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+PUBLIC = Rule(ALLOW, ALLOW, ALLOW, ALLOW)
+LOGGED_IN = Rule(LOGIN, ALLOW, ALLOW, ALLOW)
+STAFF = Rule(LOGIN, DENY, ALLOW, ALLOW)
+ADMIN = Rule(LOGIN, DENY, DENY, ALLOW)
+SCHOOL = Rule(LOGIN, ALLOW, DENY, DENY)
+#: everybody logged in, a school for its own objects and exchanges it may see
+OWN = Rule(LOGIN, (ALLOW, HIDDEN), ALLOW, ALLOW)
+
+FORMATS = {"fmt": ("csv", "xlsx")}
+
+RULES: dict[tuple[str, str], Rule] = {
+    # home, dashboard, health, language, account
+    ("core.index", "GET"): PUBLIC,
+    ("core.healthz", "GET"): PUBLIC,
+    ("core.set_language", "POST"): PUBLIC,
+    ("core.set_display", "POST"): PUBLIC,
+    ("core.dashboard", "GET"): LOGGED_IN,
+    ("auth.login", "GET"): PUBLIC,
+    ("auth.login", "POST"): PUBLIC,
+    ("auth.logout", "POST"): LOGGED_IN,
+    ("auth.change_password", "GET"): LOGGED_IN,
+    ("auth.change_password", "POST"): LOGGED_IN,
+    ("auth.forgot_password", "GET"): PUBLIC,
+    ("auth.forgot_password", "POST"): PUBLIC,
+    # the one-time links work for whoever holds them (they are the secret)
+    ("auth.reset_password", "GET"): PUBLIC,
+    ("auth.reset_password", "POST"): PUBLIC,
+    ("auth.accept_invitation", "GET"): PUBLIC,
+    ("auth.accept_invitation", "POST"): PUBLIC,
+    # user accounts: admins; school accounts and their invitations: staff
+    ("auth.users", "GET"): ADMIN,
+    ("auth.create_user", "GET"): ADMIN,
+    ("auth.create_user", "POST"): ADMIN,
+    ("auth.edit_user", "GET"): ADMIN,
+    ("auth.edit_user", "POST"): ADMIN,
+    ("auth.set_user_active", "POST"): ADMIN,
+    ("auth.school_accounts", "GET"): STAFF,
+    ("auth.invite_school", "GET"): STAFF,
+    ("auth.invite_school", "POST"): STAFF,
+    # a coordinator may renew a school's invitation, never a staff account's (a takeover)
+    ("auth.renew_invitation", "POST"): Rule(LOGIN, DENY, (ALLOW, MISSING), ALLOW),
+    ("audit.index", "GET"): ADMIN,
+    # partner cities: public pages, admins edit
+    ("partners.partners", "GET"): PUBLIC,
+    ("partners.partner", "GET"): PUBLIC,
+    ("exchanges.partner_feed", "GET"): PUBLIC,
+    ("partners.create_partner", "GET"): ADMIN,
+    ("partners.create_partner", "POST"): ADMIN,
+    ("partners.edit_partner", "GET"): ADMIN,
+    ("partners.edit_partner", "POST"): ADMIN,
+    # institutions: staff
+    ("partners.institutions", "GET"): STAFF,
+    ("partners.create_institution", "GET"): STAFF,
+    ("partners.create_institution", "POST"): STAFF,
+    ("partners.edit_institution", "GET"): STAFF,
+    ("partners.edit_institution", "POST"): STAFF,
+    ("partners.set_institution_active", "POST"): STAFF,
+    # exchanges: public events; logged-in users read all but drafts; staff edit
+    ("exchanges.events", "GET"): PUBLIC,
+    ("exchanges.events_feed", "GET"): PUBLIC,
+    ("exchanges.index", "GET"): LOGGED_IN,
+    ("exchanges.month", "GET"): LOGGED_IN,
+    ("exchanges.calendar_feed", "GET"): LOGGED_IN,
+    ("exchanges.detail", "GET"): OWN,
+    ("exchanges.exchange_feed", "GET"): OWN,
+    ("exchanges.create", "GET"): STAFF,
+    ("exchanges.create", "POST"): STAFF,
+    ("exchanges.edit", "GET"): STAFF,
+    ("exchanges.edit", "POST"): STAFF,
+    # "cancel" is allowed from a draft and from an open exchange: without a reason it is 422
+    ("exchanges.change_status", "POST"): Rule(LOGIN, DENY, ALLOW, ALLOW, {"action": ("cancel",)}),
+    ("exchanges.add_programme_item", "POST"): STAFF,
+    ("exchanges.edit_programme_item", "GET"): STAFF,
+    ("exchanges.edit_programme_item", "POST"): STAFF,
+    ("exchanges.delete_programme_item", "POST"): STAFF,
+    # participants: a school its own, staff all
+    ("registrations.participants", "GET"): LOGGED_IN,
+    ("registrations.create_participant", "GET"): LOGGED_IN,
+    ("registrations.create_participant", "POST"): LOGGED_IN,
+    ("registrations.participant", "GET"): OWN,
+    ("registrations.edit_participant", "GET"): OWN,
+    ("registrations.edit_participant", "POST"): OWN,
+    ("registrations.delete_participant", "POST"): OWN,
+    ("registrations.record_consent", "POST"): OWN,
+    ("registrations.withdraw_consent", "POST"): OWN,
+    ("registrations.export_person", "GET"): OWN,
+    ("registrations.erase_person", "POST"): STAFF,
+    # importing is for schools (their institution is the one imported into)
+    ("registrations.import_participants", "GET"): SCHOOL,
+    ("registrations.import_participants", "POST"): SCHOOL,
+    ("registrations.import_template", "GET"): Rule(LOGIN, ALLOW, DENY, DENY, FORMATS),
+    # registrations
+    ("registrations.register", "GET"): OWN,
+    ("registrations.register", "POST"): OWN,
+    ("registrations.my_registrations", "GET"): LOGGED_IN,
+    ("registrations.withdraw", "POST"): OWN,
+    ("registrations.roster", "GET"): STAFF,
+    ("registrations.export_roster", "GET"): Rule(LOGIN, DENY, ALLOW, ALLOW, FORMATS),
+    ("registrations.mark_attendance", "POST"): STAFF,
+    # reports: everybody logged in (a school's figures are its own); grant packs name people
+    ("reports.index", "GET"): LOGGED_IN,
+    ("reports.export_csv", "GET"): Rule(LOGIN, ALLOW, ALLOW, ALLOW, {"table": TABLE_KEYS}),
+    ("reports.export_xlsx", "GET"): LOGGED_IN,
+    ("reports.export_pdf", "GET"): LOGGED_IN,
+    ("reports.grant_pack_pdf", "GET"): STAFF,
+    ("reports.grant_pack_xlsx", "GET"): STAFF,
+}
+
+
+# --- the objects the URLs are filled from ---------------------------------------------------
+
+#: texts a school representative and an anonymous visitor must never see
+DRAFT_TITLE = "Unannounced exchange Quokka"
+OTHER_SCHOOL_PUPIL = "Wombatowska"
+
+
+@dataclass
+class World:
+    """Ids and strings only: the test's objects are expired after every request."""
+
+    users: dict[str, int]
+    ids: dict[str, dict[str, int]]
+    institution_id: int
+    slug: str
+    tokens: dict[str, str]
+
+
+def build_world() -> World:
+    """The objects of one case, committed together.
+
+    The factories commit each object; here they only flush, and the world is committed once:
+    five times faster on PostgreSQL, where every commit waits for the disk.
+    """
+    with mock.patch.object(db.session, "commit", db.session.flush):
+        world = _build_world()
+    db.session.commit()
+    return world
+
+
+def _build_world() -> World:
+    partner = factories.partner()
+    own_school = factories.institution()
+    other_school = factories.institution()
+    admin = factories.user(role="admin")
+    coordinator = factories.user(role="coordinator")
+    representative = factories.user(role="school", institution=own_school)
+    other_representative = factories.user(role="school", institution=other_school)
+    visible = exchange_factories.exchange(
+        [partner], status=ExchangeStatus.REGISTRATION_OPEN, is_public=True
+    )
+    draft = exchange_factories.exchange([partner], status=ExchangeStatus.DRAFT, title=DRAFT_TITLE)
+    items = {
+        "visible": exchange_factories.programme_item(visible),
+        "draft": exchange_factories.programme_item(draft),
+    }
+    pupils = {
+        "own": factories.participant(own_school, last_name="Ownschoolska"),
+        "other": factories.participant(other_school, last_name=OTHER_SCHOOL_PUPIL),
+    }
+    registrations = {}
+    for key, pupil in pupils.items():
+        registrations[key] = Registration(
+            exchange_id=visible.id,
+            participant_id=pupil.id,
+            institution_id=pupil.institution_id,
+            status=RegistrationStatus.CONFIRMED,
+            registered_by_id=admin.id,
+            status_changed_by_id=admin.id,
+        )
+        db.session.add(registrations[key])
+    invitation_token = auth_services.invite(other_representative, by=admin)
+    _, reset_token = auth_services.request_password_reset(coordinator.email)
+    users = {
+        "admin": admin,
+        "coordinator": coordinator,
+        "school": representative,
+        "other_school": other_representative,
+    }
+    return World(
+        users={role: user.id for role, user in users.items()},
+        ids={
+            "participant_id": {key: pupil.id for key, pupil in pupils.items()},
+            "consent_id": {key: pupil.consents[0].id for key, pupil in pupils.items()},
+            "registration_id": {key: item.id for key, item in registrations.items()},
+            "exchange_id": {"visible": visible.id, "draft": draft.id},
+            "item_id": {key: item.id for key, item in items.items()},
+            "user_id": {
+                "school_account": other_representative.id,
+                "staff_account": coordinator.id,
+            },
+        },
+        institution_id=other_school.id,
+        slug=partner.slug,
+        tokens={
+            "auth.accept_invitation": invitation_token,
+            "auth.reset_password": reset_token,
+        },
+    )
+
+
+# --- cases ----------------------------------------------------------------------------------
+
+_ARGUMENT = re.compile(r"<(?:(?P<converter>\w+)(?:\([^)]*\))?:)?(?P<name>\w+)>")
+
+
+def arguments(path: str) -> list[str]:
+    return [match.group("name") for match in _ARGUMENT.finditer(path)]
+
+
+def endpoints_in(url_map) -> dict[tuple[str, str], str]:
+    """(endpoint, method) → path, for every rule but static files."""
+    return {
+        (rule.endpoint, method): rule.rule
+        for rule in url_map.iter_rules()
+        if rule.endpoint != "static"
+        for method in ("GET", "POST")
+        if method in (rule.methods or ())
+    }
+
+
+@dataclass(frozen=True)
+class Case:
+    role: str
+    #: which of the two objects of VARIANTS the URL names; "" when it names none of them
+    variant: str
+    #: values for URL arguments that are not objects (export formats, table names…)
+    values: tuple[tuple[str, str], ...]
+    expected: str
+
+    def __str__(self) -> str:
+        return " ".join(filter(None, (self.role, self.variant, *dict(self.values).values())))
+
+
+def cases(rule: Rule, path: str) -> list[Case]:
+    """Every role, with each kind of object the path names, with each of the rule's values."""
+    kinds = [VARIANTS[name] for name in arguments(path) if name in VARIANTS]
+    assert len(kinds) <= 1, f"{path} names two kinds of object: give cases() a rule for it"
+    variants = kinds[0] if kinds else ("",)
+    value_sets: list[tuple[tuple[str, str], ...]] = [()]
+    for name, options in rule.values.items():
+        value_sets = [(*chosen, (name, option)) for chosen in value_sets for option in options]
+    result = []
+    for role in ROLES:
+        outcome = getattr(rule, role)
+        assert not isinstance(outcome, tuple) or kinds, f"{path}: a pair of outcomes, one object"
+        for index, variant in enumerate(variants):
+            expected = outcome[index] if isinstance(outcome, tuple) else outcome
+            result.extend(Case(role, variant, values, expected) for values in value_sets)
+    return result
+
+
+def fill(path: str, endpoint: str, case: Case, world: World) -> str:
+    """The path with each argument taken from the world (or the case's fixed values)."""
+    fixed = dict(case.values)
+
+    def value(match: re.Match) -> str:
+        name = match.group("name")
+        if name in fixed:
+            return fixed[name]
+        if name in VARIANTS:
+            return str(world.ids[name][case.variant])
+        if name == "item_id":  # the programme item of the exchange in the URL
+            return str(world.ids["item_id"][case.variant])
+        if name == "institution_id":
+            return str(world.institution_id)
+        if name == "slug":
+            return world.slug
+        if name == "token":
+            return world.tokens[endpoint]
+        raise AssertionError(f"no value for <{name}> in {path}: add one to fill()")
+
+    return _ARGUMENT.sub(value, path)
+
+
+# --- checking -------------------------------------------------------------------------------
+
+CSRF_REFUSED = "The form has expired or was not sent from this site."
+TEXT_TYPES = ("text/", "application/json")
+#: audit actions that record a change to a record or a disclosure of personal data; other
+#: events (a refused request, a login) say that something was tried, not that something changed
+DATA_AUDIT_ACTIONS = ("create", "update", "delete", "export", "erase")
+
+
+def snapshot() -> dict[str, list]:
+    """Every row of every table but the audit log, and the number of data events in the log."""
+    db.session.expire_all()
+    rows = {}
+    for table in db.metadata.sorted_tables:
+        if table.name == AuditEvent.__tablename__:
+            continue
+        rows[table.name] = sorted(
+            (tuple(str(value) for value in row) for row in db.session.execute(table.select())),
+        )
+    rows["audit_event (data events)"] = [
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action.in_(DATA_AUDIT_ACTIONS))
+        )
+    ]
+    db.session.commit()
+    return rows
+
+
+def changed_tables(before: dict, after: dict) -> list[str]:
+    return [name for name in before if before[name] != after[name]]
+
+
+def problem(response, expected: str, method: str, url: str) -> str | None:
+    """What is wrong with the response, or None when it is what the table says."""
+    status = response.status_code
+    location = response.headers.get("Location", "")
+    to_login = status == 302 and urlsplit(location).path == "/login"
+    if expected == LOGIN:
+        if not to_login:
+            return f"expected a redirect to /login, got {status} {location}"
+        if parse_qs(urlsplit(location).query).get("next") != [urlsplit(url).path]:
+            return f"the login redirect does not come back to {url}: {location}"
+        return None
+    if expected == ALLOW:
+        allowed = {200, 302} if method == "GET" else {200, 302, 400, 422}
+        if status not in allowed:
+            return f"expected one of {sorted(allowed)}, got {status}"
+        if to_login:
+            return f"allowed, but sent to the login page: {location}"
+        if status == 400 and CSRF_REFUSED in response.get_data(as_text=True):
+            return "the valid CSRF token was refused"
+        return None
+    wanted = {DENY: 403, HIDDEN: 404, MISSING: 404}[expected]
+    return None if status == wanted else f"expected {wanted} ({expected}), got {status}"
+
+
+def leaked_secrets(response, role: str) -> list[str]:
+    """Draft titles and other schools' pupils in a page a school or a visitor may read."""
+    if role not in ("anonymous", "school") or response.status_code != 200:
+        return []
+    if not response.mimetype.startswith(TEXT_TYPES):
+        return []  # XLSX and PDF are compressed: only text can be searched
+    body = response.get_data(as_text=True)
+    return [secret for secret in (DRAFT_TITLE, OTHER_SCHOOL_PUPIL) if secret in body]
+
+
+# --- tests ----------------------------------------------------------------------------------
+
+
+def test_the_table_covers_every_endpoint(app):
+    in_map = set(endpoints_in(app.url_map))
+    assert set(RULES) == in_map, (
+        f"endpoints without a rule: {sorted(in_map - set(RULES))}; "
+        f"rules for no endpoint: {sorted(set(RULES) - in_map)}"
+    )
+
+
+def test_every_role_and_both_kinds_of_object_are_tried(app):
+    paths = endpoints_in(app.url_map)
+    every = [
+        (key, case)
+        for key, rule in RULES.items()
+        if key in paths
+        for case in cases(rule, paths[key])
+    ]
+    assert len(every) >= len(RULES) * len(ROLES)
+    assert {case.variant for _, case in every} == {
+        "",
+        *(v for pair in VARIANTS.values() for v in pair),
+    }
+    assert {case.expected for _, case in every} == {ALLOW, DENY, HIDDEN, MISSING, LOGIN}
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "method"), [pytest.param(*key, id="-".join(key)) for key in RULES]
+)
+def test_access_follows_the_table(client, endpoint: str, method: str):
+    """Each case on objects of its own: a GET changes nothing, so GETs share one world; each
+    POST gets a new one (the old one stays, unused), so a deletion cannot spoil the next case."""
+    app = client.application
+    path = endpoints_in(app.url_map).get((endpoint, method))
+    if path is None:
+        pytest.skip("no such endpoint: see test_the_table_covers_every_endpoint")
+    world = None
+    wrong = []
+    for case in cases(RULES[(endpoint, method)], path):
+        if world is None or method == "POST":
+            world = build_world()
+        limiter.reset()  # the forgotten-password form counts every POST, per address
+        visitor = app.test_client()
+        if case.role != "anonymous":
+            login_as(visitor, db.session.get(User, world.users[case.role]))
+        url = fill(path, endpoint, case, world)
+        before = snapshot() if method == "POST" and case.expected != ALLOW else None
+        response = visitor.get(url) if method == "GET" else post_form(visitor, url)
+        found = problem(response, case.expected, method, url)
+        leaked = leaked_secrets(response, case.role)
+        if leaked:
+            found = f"{found or 'answered ' + str(response.status_code)}; shows {leaked}"
+        if before is not None and (changed := changed_tables(before, snapshot())):
+            found = f"{found or 'refused'}, but changed {changed}"
+        if found:
+            wrong.append(f"{method} {url} as {case}: {found}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_a_pupil_moved_to_another_school_takes_their_registrations_along(client):
+    """Staff may move a participant to another school (the edit form's institution). From then
+    on the old school reaches the pupil's registrations no more than the pupil (404), and the
+    new school sees and withdraws them; the registration keeps the old school for its quota."""
+    old_school, new_school = factories.institution(), factories.institution()
+    old_representative = factories.user(role="school", institution=old_school)
+    new_representative = factories.user(role="school", institution=new_school)
+    exchange = exchange_factories.exchange(status=ExchangeStatus.REGISTRATION_OPEN)
+    pupil = factories.participant(old_school, last_name="Movedska")
+    registration = Registration(
+        exchange_id=exchange.id,
+        participant_id=pupil.id,
+        institution_id=old_school.id,
+        status=RegistrationStatus.CONFIRMED,
+    )
+    db.session.add(registration)
+    db.session.commit()
+    pupil.institution_id = new_school.id  # what a coordinator's edit of the participant does
+    db.session.commit()
+    registration_id, pupil_id = registration.id, pupil.id
+
+    old = client.application.test_client()
+    login_as(old, old_representative)
+    assert old.get(f"/participants/{pupil_id}").status_code == 404
+    assert "Movedska" not in old.get("/registrations/").get_data(as_text=True)
+    assert post_form(old, f"/registrations/{registration_id}/withdraw").status_code == 404
+    assert db.session.get(Registration, registration_id).status is RegistrationStatus.CONFIRMED
+
+    new = client.application.test_client()
+    login_as(new, new_representative)
+    assert "Movedska" in new.get("/registrations/").get_data(as_text=True)
+    assert exchange.title in new.get(f"/participants/{pupil_id}").get_data(as_text=True)
+    assert post_form(new, f"/registrations/{registration_id}/withdraw").status_code == 302
+    assert db.session.get(Registration, registration_id).status is RegistrationStatus.WITHDRAWN
+
+
+def test_a_school_cannot_register_another_schools_pupil_by_its_number(client):
+    """Object ids in a form body are checked like those in a URL: only the school's own people
+    are choices of the registration form, whatever number is sent."""
+    world = build_world()
+    exchange = exchange_factories.exchange(status=ExchangeStatus.REGISTRATION_OPEN)
+    exchange_id = exchange.id
+    own, other = world.ids["participant_id"]["own"], world.ids["participant_id"]["other"]
+    login_as(client, db.session.get(User, world.users["school"]))
+
+    refused = post_form(client, f"/exchanges/{exchange_id}/register", {"participants": [other]})
+    accepted = post_form(client, f"/exchanges/{exchange_id}/register", {"participants": [own]})
+
+    assert refused.status_code == 422
+    assert accepted.status_code == 302  # the same form with the school's own pupil works
+    registered = db.session.scalars(
+        sa.select(Registration.participant_id).where(Registration.exchange_id == exchange_id)
+    ).all()
+    assert registered == [own]

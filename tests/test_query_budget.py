@@ -1,0 +1,304 @@
+"""Every page runs a fixed number of SQL statements, at most ``BUDGET``, however much data there is.
+
+Each GET page of the URL map is rendered with real objects (the largest exchange, one of its
+participants, its partner…) as an admin, a coordinator, a school representative and, where the
+page is public, an anonymous visitor — once on a small data set of the demo generator and once
+on one ten times larger. Every statement sent to the database is counted (a
+``before_cursor_execute`` listener); the count must be the same for both sizes (no query per
+row) and within the budget. A new page must be added to ``_urls`` below, or the test fails.
+
+The data generator's rules (capacity, waiting lists, consents, ages) are checked here too, on
+the larger data set, since the budgets and the benchmarks stand on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from exchange.auth.models import User
+from exchange.db import local_today
+from exchange.exchanges import demo
+from exchange.exchanges.models import Exchange, ProgrammeItem, exchange_partner
+from exchange.extensions import db, limiter
+from exchange.partners.models import PartnerCity
+from exchange.registrations import demo as registrations_demo
+from exchange.registrations.models import (
+    ADULT_AGE,
+    HOLDING_PLACE,
+    ConsentRecord,
+    Participant,
+    Registration,
+    RegistrationStatus,
+    age_on,
+)
+from tests import factories
+from tests.conftest import login_as
+
+BUDGET = 15
+#: the two data sets: the second has about ten times the exchanges and registrations
+YEARS = 3
+SMALL, LARGE = 0.04, 0.4
+#: never measured: files served as they are
+NOT_PAGES = {"static"}
+
+
+@dataclass
+class Objects:
+    exchange_id: int
+    item_id: int
+    participant_id: int
+    institution_id: int
+    slug: str
+    year: int
+    month: int
+    school_user_id: int = 0
+
+
+def _build(scale: float) -> Objects:
+    """The demo data at ``scale``, and the objects the pages are shown with."""
+    today = local_today()
+    demo.generate(db.session, seed=11, years=YEARS, today=today, scale=scale)
+    registrations_demo.generate(db.session, seed=11, today=today, scale=scale)
+    db.session.commit()
+    exchange_id, _count = db.session.execute(
+        sa.select(Registration.exchange_id, sa.func.count())
+        .group_by(Registration.exchange_id)
+        .order_by(sa.func.count().desc(), Registration.exchange_id)
+        .limit(1)
+    ).one()
+    exchange = db.session.get(Exchange, exchange_id)
+    institution_id, participant_id = db.session.execute(
+        sa.select(Registration.institution_id, Registration.participant_id)
+        .where(Registration.exchange_id == exchange_id)
+        .order_by(Registration.id)
+        .limit(1)
+    ).one()
+    slug = db.session.scalar(
+        sa.select(PartnerCity.slug)
+        .join(exchange_partner, exchange_partner.c.partner_city_id == PartnerCity.id)
+        .where(exchange_partner.c.exchange_id == exchange_id)
+        .limit(1)
+    )
+    item_id = db.session.scalar(
+        sa.select(sa.func.min(ProgrammeItem.id)).where(ProgrammeItem.exchange_id == exchange_id)
+    )
+    return Objects(
+        exchange_id,
+        item_id,
+        participant_id,
+        institution_id,
+        slug,
+        exchange.start_date.year,
+        exchange.start_date.month,
+    )
+
+
+def _urls(o: Objects) -> dict[str, list[str]]:
+    """Every GET page, by endpoint, with the objects of the data set."""
+    e, p, year = o.exchange_id, o.participant_id, o.year
+    period = f"date_from={year}-01-01&date_to={year}-12-31"
+    return {
+        "core.index": ["/"],
+        "core.dashboard": ["/dashboard"],
+        "core.healthz": ["/healthz"],
+        "audit.index": ["/audit/"],
+        "auth.login": ["/login"],
+        "auth.accept_invitation": ["/invitation/not-a-token"],
+        "auth.forgot_password": ["/password/forgot"],
+        "auth.reset_password": ["/password/reset/not-a-token"],
+        "auth.change_password": ["/account/password"],
+        "auth.users": ["/users/"],
+        "auth.create_user": ["/users/new"],
+        "auth.edit_user": [f"/users/{o.school_user_id}/edit"],
+        "auth.school_accounts": ["/school-accounts/"],
+        "auth.invite_school": ["/school-accounts/new"],
+        "partners.partners": ["/partners/"],
+        "partners.partner": [f"/partners/{o.slug}"],
+        "partners.create_partner": ["/partners/new"],
+        "partners.edit_partner": [f"/partners/{o.slug}/edit"],
+        "partners.institutions": ["/institutions/", "/institutions/?page=2"],
+        "partners.create_institution": ["/institutions/new"],
+        "partners.edit_institution": [f"/institutions/{o.institution_id}/edit"],
+        "exchanges.index": [
+            "/exchanges/",
+            "/exchanges/?page=2",
+            f"/exchanges/?year={year}&kind=youth&direction=incoming&q=e",
+        ],
+        "exchanges.detail": [f"/exchanges/{e}"],
+        "exchanges.create": ["/exchanges/new"],
+        "exchanges.edit": [f"/exchanges/{e}/edit"],
+        "exchanges.edit_programme_item": [f"/exchanges/{e}/programme/{o.item_id}/edit"],
+        "exchanges.month": [
+            "/exchanges/calendar",
+            f"/exchanges/calendar?year={year}&month={o.month}",
+        ],
+        "exchanges.events": ["/events"],
+        "exchanges.calendar_feed": ["/calendar.ics"],
+        "exchanges.events_feed": ["/events.ics"],
+        "exchanges.partner_feed": [f"/partners/{o.slug}/calendar.ics"],
+        "exchanges.exchange_feed": [f"/exchanges/{e}/calendar.ics"],
+        "registrations.participants": ["/participants/", "/participants/?q=nowak&page=2"],
+        "registrations.participant": [f"/participants/{p}"],
+        "registrations.create_participant": ["/participants/new"],
+        "registrations.edit_participant": [f"/participants/{p}/edit"],
+        "registrations.export_person": [f"/participants/{p}/export.json"],
+        "registrations.import_participants": ["/participants/import"],
+        "registrations.import_template": [
+            "/participants/import/template.csv",
+            "/participants/import/template.xlsx",
+        ],
+        "registrations.register": [f"/exchanges/{e}/register"],
+        "registrations.my_registrations": ["/registrations/", "/registrations/?page=2"],
+        "registrations.roster": [f"/exchanges/{e}/roster"],
+        "registrations.export_roster": [
+            f"/exchanges/{e}/roster.csv",
+            f"/exchanges/{e}/roster.xlsx",
+        ],
+        "reports.index": ["/reports/", f"/reports/?{period}&kind=youth"],
+        "reports.export_csv": [f"/reports/export/summary.csv?{period}"],
+        "reports.export_xlsx": [f"/reports/export/report.xlsx?{period}"],
+        "reports.export_pdf": [f"/reports/export/report.pdf?{period}"],
+        "reports.grant_pack_pdf": [f"/reports/exchanges/{e}/grant-pack.pdf"],
+        "reports.grant_pack_xlsx": [f"/reports/exchanges/{e}/grant-pack.xlsx"],
+    }
+
+
+@contextmanager
+def _counting() -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", count)
+
+
+def _measure(app, objects: Objects) -> dict[tuple[str, str], tuple[int, int]]:
+    """(role, endpoint#n) → (status code, statements) for every page (its n-th URL) and role."""
+    from tests.test_url_map import PUBLIC_ENDPOINTS
+
+    school = factories.user(
+        role="school", email="school@example.org", institution_id=objects.institution_id
+    )
+    objects.school_user_id = school.id
+    users = {
+        "admin": factories.user(role="admin", email="admin@example.org"),
+        "coordinator": factories.user(role="coordinator", email="coord@example.org"),
+        "school": school,
+        "anonymous": None,
+    }
+    db.session.commit()
+    urls = _urls(objects)
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if "GET" in rule.methods}
+    missing = endpoints - set(urls) - NOT_PAGES
+    assert not missing, f"pages without a query budget (add them to _urls): {sorted(missing)}"
+
+    results = {}
+    for role, user in users.items():
+        client = app.test_client()
+        if user is not None:
+            login_as(client, db.session.get(User, user.id))
+        for endpoint, addresses in urls.items():
+            if user is None and endpoint not in PUBLIC_ENDPOINTS:
+                continue
+            for number, url in enumerate(addresses):
+                with _counting() as statements:
+                    response = client.get(url)
+                results[(role, f"{endpoint}#{number}")] = (response.status_code, len(statements))
+                assert response.status_code < 500, (role, url)
+    return results
+
+
+def _empty_database() -> None:
+    limiter.reset()
+    db.session.remove()
+    with db.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            names = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
+            connection.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+        else:
+            for table in reversed(db.metadata.sorted_tables):
+                connection.execute(table.delete())
+
+
+def _check_generated_rules() -> None:
+    """Places within capacity and quota, nobody twice, a consent for each minor, ages in range."""
+    holding = Registration.status.in_(HOLDING_PLACE)
+    over_capacity = db.session.execute(
+        sa.select(Registration.exchange_id)
+        .join(Exchange, Exchange.id == Registration.exchange_id)
+        .where(holding)
+        .group_by(Registration.exchange_id, Exchange.capacity)
+        .having(sa.func.count() > Exchange.capacity)
+    ).all()
+    assert over_capacity == []
+    over_quota = db.session.execute(
+        sa.select(Registration.exchange_id)
+        .join(Exchange, Exchange.id == Registration.exchange_id)
+        .where(holding, Exchange.institution_quota.is_not(None))
+        .group_by(Registration.exchange_id, Registration.institution_id, Exchange.institution_quota)
+        .having(sa.func.count() > Exchange.institution_quota)
+    ).all()
+    assert over_quota == []
+    twice = db.session.execute(
+        sa.select(Registration.exchange_id, Registration.participant_id)
+        .group_by(Registration.exchange_id, Registration.participant_id)
+        .having(sa.func.count() > 1)
+    ).all()
+    assert twice == []
+    consented = set(db.session.scalars(sa.select(ConsentRecord.participant_id)))
+    rows = db.session.execute(
+        sa.select(
+            Participant.id,
+            Participant.role,
+            Participant.date_of_birth,
+            Exchange.start_date,
+            Exchange.min_age,
+            Exchange.max_age,
+            Registration.status,
+        )
+        .join(Registration, Registration.participant_id == Participant.id)
+        .join(Exchange, Exchange.id == Registration.exchange_id)
+    ).all()
+    assert rows
+    for person, role, born, start, low, high, status in rows:
+        age = age_on(born, start)
+        assert age >= ADULT_AGE or person in consented
+        if role.value not in ("teacher", "staff"):
+            assert low is None or age >= low
+            assert high is None or age <= high
+        if start > local_today():
+            assert status in (
+                RegistrationStatus.CONFIRMED,
+                RegistrationStatus.WAITLISTED,
+                RegistrationStatus.CANCELLED,
+            )
+
+
+def test_pages_run_the_same_few_statements_on_small_and_large_data(app, app_context):
+    small = _measure(app, _build(SMALL))
+    small_exchanges = db.session.scalar(sa.select(sa.func.count()).select_from(Exchange))
+    _empty_database()
+    large = _measure(app, _build(LARGE))
+    large_exchanges = db.session.scalar(sa.select(sa.func.count()).select_from(Exchange))
+    assert large_exchanges >= 8 * small_exchanges
+    _check_generated_rules()
+
+    problems = []
+    for key, (status, count) in sorted(large.items()):
+        small_status, small_count = small[key]
+        if count > BUDGET:
+            problems.append(f"{key}: {count} statements (budget {BUDGET})")
+        if count != small_count:
+            problems.append(f"{key}: {small_count} statements on small data, {count} on large")
+        if status != small_status:
+            problems.append(f"{key}: {small_status} on small data, {status} on large")
+    assert not problems, "\n".join(problems)
