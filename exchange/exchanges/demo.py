@@ -260,7 +260,7 @@ def full_rows(table: sa.Table, rows: list[dict], now: datetime) -> list[dict]:
 
 
 def _institutions(
-    session: Session, partners: list[PartnerCity], rng: random.Random, scale: float | None
+    session: Session, partners: list[PartnerCity], scale: float | None
 ) -> tuple[dict, dict, int]:
     """Get or create the demo institutions; matched by name, so a second run adds none.
 
@@ -296,7 +296,7 @@ def _institutions(
     if scale:
         named = len(OLSZTYN_INSTITUTIONS) + len(PARTNER_INSTITUTIONS) * len(partners)
         extra = max(round(SCALE_INSTITUTIONS * scale) - named, 0)
-        sides: list[PartnerCity | None] = [None, None, None, *partners]  # Olsztyn: a third
+        sides: list[PartnerCity | None] = [None, None, None, *partners]  # Olsztyn: a quarter
         for kind, share, label in EXTRA_INSTITUTIONS:
             for number in range(1, round(extra * share) + 1):
                 partner = sides[number % len(sides)]
@@ -544,7 +544,7 @@ def generate(
     added_partners = len(seed_partners())
     session.flush()
     partners = list(session.scalars(sa.select(PartnerCity).order_by(PartnerCity.slug)))
-    olsztyn, abroad, added_institutions = _institutions(session, partners, rng, scale)
+    olsztyn, abroad, added_institutions = _institutions(session, partners, scale)
     ctx = _Context(rng, today, partners, olsztyn, abroad, scaled=bool(scale))
 
     kinds = list(ExchangeKind)

@@ -540,6 +540,17 @@ def my_registrations_query(user: User) -> sa.Select:
     )
 
 
+def count_registrations(user: User) -> int:
+    """How many registrations ``my_registrations_query`` lists (its joins follow required
+    foreign keys, so they leave the number unchanged)."""
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count()).select_from(Registration).where(registration_scope(user))
+        )
+        or 0
+    )
+
+
 def waiting_positions(registrations: list[Registration]) -> dict[int, int]:
     """Waiting-list positions (1 = next to get a place) of those registrations that wait,
     in one query."""

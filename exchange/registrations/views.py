@@ -357,7 +357,11 @@ def my_registrations():
         services.my_registrations_query(current_user),
         per_page=current_app.config["ITEMS_PER_PAGE"],
         error_out=False,
+        count=False,
     )
+    # counted on the registrations alone: the page's joins would make staff (who see all
+    # 300,000 at 25 years) wait 150 ms for the same number
+    page.total = services.count_registrations(current_user)
     return render_template(
         "registrations/my_registrations.html",
         page=page,
