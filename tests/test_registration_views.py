@@ -469,3 +469,20 @@ def test_cancelling_the_exchange_cancels_places_and_waiting_list(client, coordin
     assert response.status_code == 302
     statuses = set(db.session.scalars(sa.select(Registration.status)))
     assert statuses == {RegistrationStatus.CANCELLED}
+
+
+def test_registering_a_class_is_all_or_nothing(client, school_user):
+    exchange = factories.exchange()
+    ready = factories.participant(school_user.institution)
+    no_consent = factories.participant(school_user.institution, consent=False)
+    login_as(client, school_user)
+    response = post_form(
+        client,
+        f"/exchanges/{exchange.id}/register",
+        {"participants": [str(ready.id), str(no_consent.id)]},
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Nobody was registered:" in page
+    assert "record a parent&#39;s or guardian&#39;s consent first" in page
+    assert _count(Registration) == 0

@@ -350,6 +350,30 @@ def register_participant(
     return registration
 
 
+class BatchRefused(RegistrationError):
+    """Registering several people at once was refused: ``problems`` says why, per person."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def register_many(
+    exchange: Exchange, participants: list[Participant], by: User
+) -> list[Registration]:
+    """Register several participants in the order given — all of them, or (BatchRefused,
+    after which the caller rolls back) nobody."""
+    results, problems = [], []
+    for participant in participants:
+        try:
+            results.append(register_participant(exchange, participant, by))
+        except RegistrationError as error:
+            problems.append(str(error))
+    if problems:
+        raise BatchRefused(problems)
+    return results
+
+
 def check_age(exchange: Exchange, participant: Participant) -> None:
     if participant.role in CHAPERONE_ROLES:
         return

@@ -320,17 +320,11 @@ def register(exchange_id: int):
     form = RegisterForm(participants=candidates)
     if form.validate_on_submit():
         chosen = [item for item in candidates if item.id in set(form.participants.data)]
-        problems = []
-        results = []
-        for item in chosen:
-            try:
-                results.append(services.register_participant(exchange, item, by=current_user))
-            except DomainError as error:
-                problems.append(str(error))
-        if problems:
+        try:
+            results = services.register_many(exchange, chosen, by=current_user)
+        except services.BatchRefused as refused:
             db.session.rollback()
-            form.form_errors.extend(problems)
-            form.form_errors.insert(0, _("Nobody was registered:"))
+            form.form_errors.extend([_("Nobody was registered:"), *refused.problems])
         else:
             db.session.commit()
             confirmed = sum(1 for item in results if item.status is RegistrationStatus.CONFIRMED)
