@@ -59,7 +59,7 @@ test-browser: install
 	$(BIN)/pytest -m browser
 
 screenshots: install
-	SCREENSHOTS=1 $(BIN)/pytest -m browser tests/browser/test_screenshots.py
+	$(BIN)/pytest tests/browser/make_screenshots.py
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,14 +1,14 @@
 """Screenshots of the main pages, in English and Polish, for the README (docs/screenshots/).
 
-Only with ``SCREENSHOTS=1`` (``make screenshots``): they change with the date and the demo data,
-so the normal test run does not rewrite them. The viewport is 1280×800, not the full page, and the
-PNGs are reduced to 256 colours, which keeps each one small enough to commit.
+Not part of the test suite (the file name keeps pytest from collecting it): ``make screenshots``
+runs it on purpose, since the pictures change with the date and the demo data. The viewport is
+1280×800, not the full page, and the PNGs are reduced to 256 colours, which keeps each one small
+enough to commit.
 """
 
 from __future__ import annotations
 
 import io
-import os
 from datetime import date
 from pathlib import Path
 
@@ -18,10 +18,6 @@ from PIL import Image
 from tests.browser.helpers import log_in
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-
-pytestmark = pytest.mark.skipif(
-    os.environ.get("SCREENSHOTS") != "1", reason="screenshots only with SCREENSHOTS=1"
-)
 
 
 def _save(page, name: str) -> None:
