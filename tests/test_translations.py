@@ -22,16 +22,19 @@ MO_FILE = PO_FILE.with_suffix(".mo")
 KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None}
 
 
+Key = tuple[str | None, str | tuple[str, ...]]
+
+
 @cache
-def extracted() -> dict[str | tuple[str, ...], str]:
-    """Every message id in the code and templates → where it was first seen."""
+def extracted() -> dict[Key, str]:
+    """Every (context, message id) in the code and templates → where it was first seen."""
     with (ROOT / "babel.cfg").open() as config:
         method_map, options_map = parse_mapping_cfg(config)
-    found: dict[str | tuple[str, ...], str] = {}
-    for filename, lineno, message, _comments, _context in extract_from_dir(
+    found: dict[Key, str] = {}
+    for filename, lineno, message, _comments, context in extract_from_dir(
         str(ROOT), method_map, options_map, keywords=KEYWORDS
     ):
-        key = message if isinstance(message, str) else tuple(message)
+        key = (context, message if isinstance(message, str) else tuple(message))
         found.setdefault(key, f"{filename}:{lineno}")
     return found
 
@@ -42,15 +45,16 @@ def catalog() -> Catalog:
         return read_po(po, locale="pl")
 
 
-def _key(message) -> str | tuple[str, ...]:
-    return message.id if isinstance(message.id, str) else tuple(message.id)
+def _key(message) -> Key:
+    return (message.context, message.id if isinstance(message.id, str) else tuple(message.id))
 
 
 def test_extraction_finds_the_code_and_the_templates():
     places = set(extracted().values())
     assert any(place.startswith("exchange/") for place in places)
     assert any(place.startswith("templates/") for place in places)
-    assert "Partner cities" in extracted()
+    assert (None, "Partner cities") in extracted()
+    assert ("person", "Name") in extracted()  # pgettext: a person's name, not a thing's
 
 
 def test_every_message_has_a_polish_translation():

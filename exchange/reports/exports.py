@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from babel import numbers
-from flask_babel import format_currency, format_date, format_decimal, get_locale
+from flask_babel import format_currency, format_date, format_decimal, get_locale, pgettext
 from flask_babel import gettext as _
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
@@ -368,7 +368,7 @@ def report_pdf(report: Report) -> bytes:
 def _grant_header() -> list[str]:
     return [
         _("No."),
-        _("Name"),
+        pgettext("person", "Name"),
         _("Organisation"),
         _("Town of residence"),
         _("Country of residence"),
