@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -552,7 +553,7 @@ def _check_programme_fits(exchange: Exchange, start: date, end: date) -> None:
             _l(
                 "The programme has items on %(day)s, before this first day: move or delete "
                 "them first.",
-                day=min(days).isoformat(),
+                day=format_date(min(days)),
             ),
             field="start_date",
         )
@@ -561,7 +562,7 @@ def _check_programme_fits(exchange: Exchange, start: date, end: date) -> None:
             _l(
                 "The programme has items on %(day)s, after this last day: move or delete "
                 "them first.",
-                day=max(days).isoformat(),
+                day=format_date(max(days)),
             ),
             field="end_date",
         )
@@ -664,8 +665,8 @@ def _check_programme_item(exchange: Exchange, values: dict) -> None:
         raise ExchangeError(
             _l(
                 "The day must be within the exchange, %(start)s to %(end)s.",
-                start=exchange.start_date.isoformat(),
-                end=exchange.end_date.isoformat(),
+                start=format_date(exchange.start_date),
+                end=format_date(exchange.end_date),
             ),
             field="day",
         )

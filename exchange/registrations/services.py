@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -310,7 +311,7 @@ def register_participant(
     if not exchange.registration_window_contains(today):
         raise RegistrationError(
             _l("Registration for this exchange is open from %(opens)s to %(closes)s.",
-               opens=exchange.registration_opens or "—", closes=exchange.registration_closes or "—")
+               opens=_day(exchange.registration_opens), closes=_day(exchange.registration_closes))
         )  # fmt: skip
     check_age(exchange, participant)
     if participant.is_minor_on(exchange.start_date) and not _has_valid_consent_in_db(participant):
@@ -372,6 +373,10 @@ def register_many(
     if problems:
         raise BatchRefused(problems)
     return results
+
+
+def _day(value: date | None) -> str:
+    return format_date(value) if value else "—"
 
 
 def check_age(exchange: Exchange, participant: Participant) -> None:
