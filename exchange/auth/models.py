@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -11,25 +10,23 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from exchange.db import TimestampMixin, utcnow
+from exchange.enums import LabelledEnum
 from exchange.extensions import db
 from exchange.partners.models import Institution
 
 
-class Role(enum.StrEnum):
+class Role(LabelledEnum):
     ADMIN = "admin"
     COORDINATOR = "coordinator"
     SCHOOL = "school"
 
-    @property
-    def label(self) -> str:
-        return str(_ROLE_LABELS[self])
-
-
-_ROLE_LABELS = {
-    Role.ADMIN: _l("Administrator"),
-    Role.COORDINATOR: _l("Coordinator"),
-    Role.SCHOOL: _l("School representative"),
-}
+    @classmethod
+    def _labels(cls) -> dict:
+        return {
+            cls.ADMIN: _l("Administrator"),
+            cls.COORDINATOR: _l("Coordinator"),
+            cls.SCHOOL: _l("School representative"),
+        }
 
 
 def normalise_email(email: str) -> str:

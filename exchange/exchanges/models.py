@@ -2,44 +2,22 @@
 
 from __future__ import annotations
 
-import enum
-import functools
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from exchange.db import TimestampMixin
+from exchange.enums import LabelledEnum
 from exchange.errors import DomainError
 from exchange.extensions import db
 from exchange.partners.models import Institution, PartnerCity
 
 if TYPE_CHECKING:
     from exchange.auth.models import User
-
-
-class LabelledEnum(enum.StrEnum):
-    """A string enum whose members have a translated label (``_LABELS`` on the class)."""
-
-    @property
-    def label(self) -> str:
-        locale = get_locale()
-        return _label(self, str(locale) if locale else "")
-
-    @classmethod
-    def _labels(cls) -> dict:
-        raise NotImplementedError
-
-
-@functools.cache
-def _label(member: LabelledEnum, locale: str) -> str:
-    """The member's label in ``locale``: translated once per process and language (a list page
-    shows a hundred labels, and each gettext goes through Flask-Babel's lookups)."""
-    return str(member._labels()[member])
 
 
 class ExchangeKind(LabelledEnum):

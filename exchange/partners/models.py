@@ -2,46 +2,39 @@
 
 from __future__ import annotations
 
-import enum
-
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from exchange.db import TimestampMixin
+from exchange.enums import LabelledEnum
 from exchange.extensions import db
 
 
-class PartnerKind(enum.StrEnum):
+class PartnerKind(LabelledEnum):
     PARTNERSHIP = "partnership"
     COOPERATION_AGREEMENT = "cooperation_agreement"
 
-    @property
-    def label(self) -> str:
-        return str(_PARTNER_KIND_LABELS[self])
+    @classmethod
+    def _labels(cls) -> dict:
+        return {
+            cls.PARTNERSHIP: _l("Partnership"),
+            cls.COOPERATION_AGREEMENT: _l("Cooperation agreement"),
+        }
 
 
-_PARTNER_KIND_LABELS = {
-    PartnerKind.PARTNERSHIP: _l("Partnership"),
-    PartnerKind.COOPERATION_AGREEMENT: _l("Cooperation agreement"),
-}
-
-
-class PartnerStatus(enum.StrEnum):
+class PartnerStatus(LabelledEnum):
     ACTIVE = "active"
     SUSPENDED = "suspended"
     ENDED = "ended"
 
-    @property
-    def label(self) -> str:
-        return str(_PARTNER_STATUS_LABELS[self])
-
-
-_PARTNER_STATUS_LABELS = {
-    PartnerStatus.ACTIVE: _l("Active"),
-    PartnerStatus.SUSPENDED: _l("Suspended"),
-    PartnerStatus.ENDED: _l("Ended"),
-}
+    @classmethod
+    def _labels(cls) -> dict:
+        return {
+            cls.ACTIVE: _l("Active"),
+            cls.SUSPENDED: _l("Suspended"),
+            cls.ENDED: _l("Ended"),
+        }
 
 
 class PartnerCity(TimestampMixin, db.Model):
@@ -76,7 +69,7 @@ class PartnerCity(TimestampMixin, db.Model):
         return f"<PartnerCity {self.slug}>"
 
 
-class InstitutionKind(enum.StrEnum):
+class InstitutionKind(LabelledEnum):
     SCHOOL = "school"
     UNIVERSITY = "university"
     HEALTHCARE = "healthcare"
@@ -86,21 +79,18 @@ class InstitutionKind(enum.StrEnum):
     PUBLIC_AUTHORITY = "public_authority"
     NGO = "ngo"
 
-    @property
-    def label(self) -> str:
-        return str(_INSTITUTION_KIND_LABELS[self])
-
-
-_INSTITUTION_KIND_LABELS = {
-    InstitutionKind.SCHOOL: _l("School"),
-    InstitutionKind.UNIVERSITY: _l("University"),
-    InstitutionKind.HEALTHCARE: _l("Hospital or clinic"),
-    InstitutionKind.CULTURE: _l("Cultural institution or artistic group"),
-    InstitutionKind.SPORTS_CLUB: _l("Sports club"),
-    InstitutionKind.BUSINESS: _l("Business or craft"),
-    InstitutionKind.PUBLIC_AUTHORITY: _l("Public authority"),
-    InstitutionKind.NGO: _l("Non-governmental organisation"),
-}
+    @classmethod
+    def _labels(cls) -> dict:
+        return {
+            cls.SCHOOL: _l("School"),
+            cls.UNIVERSITY: _l("University"),
+            cls.HEALTHCARE: _l("Hospital or clinic"),
+            cls.CULTURE: _l("Cultural institution or artistic group"),
+            cls.SPORTS_CLUB: _l("Sports club"),
+            cls.BUSINESS: _l("Business or craft"),
+            cls.PUBLIC_AUTHORITY: _l("Public authority"),
+            cls.NGO: _l("Non-governmental organisation"),
+        }
 
 
 class Institution(TimestampMixin, db.Model):

@@ -10,7 +10,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from exchange.db import TimestampMixin, utcnow
-from exchange.exchanges.models import Exchange, LabelledEnum
+from exchange.enums import LabelledEnum
+from exchange.exchanges.models import Exchange
 from exchange.extensions import db
 from exchange.partners.models import Institution
 
