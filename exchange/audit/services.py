@@ -105,16 +105,10 @@ def _collect(session: Session, flush_context, instances) -> None:
             object_type = AUDITED.get(type(instance).__name__)
             if object_type is None:
                 continue
-            if action == "update":
-                if not session.is_modified(instance, include_collections=False):
-                    continue
-                changes = _changed_fields(instance)
-                if not changes:
-                    continue
-            elif action == "create":
-                changes = []
-            else:
-                changes = []
+            # an update names its changed fields; a create or delete is the whole record
+            changes = _changed_fields(instance) if action == "update" else []
+            if action == "update" and not changes:
+                continue
             pending.append((action, object_type, instance, changes))
 
 
