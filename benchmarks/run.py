@@ -46,6 +46,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from benchmarks.client import Client, python_load
+from exchange import clock
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET_KEY = "benchmark-secret-key-" + "x" * 32
@@ -245,14 +246,14 @@ def gunicorn(url: str, workers: int = 2) -> Iterator[int]:
         env=environment(url),
     )
     try:
-        deadline = time.time() + 30
+        deadline = time.monotonic() + 30
         while True:
             try:
                 if Client(port).get("/healthz")[0] == 200:
                     break
             except OSError:
                 pass
-            if time.time() > deadline or server.poll() is not None:
+            if time.monotonic() > deadline or server.poll() is not None:
                 raise RuntimeError("gunicorn did not start")
             time.sleep(0.2)
         yield port
@@ -295,15 +296,15 @@ def prepare_race(app_db, places: int, schools: int) -> tuple[int, list[tuple[str
     """An open exchange with ``places`` places and ``schools`` school users, each with one
     adult participant of their own institution. Returns the exchange id and (e-mail,
     participant id) per school."""
+    from exchange import clock
     from exchange.auth import services as auth
     from exchange.auth.models import Role
-    from exchange.db import local_today
     from exchange.exchanges.models import Direction, Exchange, ExchangeKind, ExchangeStatus
     from exchange.partners.models import Institution, InstitutionKind, PartnerCity
     from exchange.registrations.models import Participant, ParticipantRole
 
     app, db = app_db
-    today = local_today()
+    today = clock.today()
     with app.app_context():
         partner = db.session.scalar(sa.select(PartnerCity).order_by(PartnerCity.id).limit(1))
         exchange = Exchange(
@@ -397,7 +398,7 @@ def measure(backend: str, url: str, options: argparse.Namespace, log: Callable) 
         .order_by(sa.func.count().desc(), Registration.exchange_id)
         .limit(1)
     )
-    year = date.today().year - 1
+    year = clock.today().year - 1
     report = f"/reports/?date_from={year}-01-01&date_to={year}-12-31"
 
     log(f"[{backend}] report page {report}")

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import functools
 import sys
+from datetime import datetime
 
 import click
 import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy.exc import ArgumentError, OperationalError
 
+from exchange import clock
 from exchange.auth import services as auth_services
 from exchange.auth.models import Role
 from exchange.errors import DomainError
@@ -133,11 +135,19 @@ def register(app: Flask) -> None:
         "years); 0.1 = a tenth. Without it, the quick demo.",
     )
     @click.option("--append", is_flag=True, help="Add even when the database has exchanges.")
+    @click.option(
+        "--today",
+        type=click.DateTime(formats=["%Y-%m-%d"]),
+        default=None,
+        help="The day the data is made for (YYYY-MM-DD; default: today in Olsztyn). The same "
+        "seed and day give the same data on any date.",
+    )
     @database_errors_as_messages
-    def demo_data(seed: int, years: int, scale: float | None, append: bool) -> None:
+    def demo_data(
+        seed: int, years: int, scale: float | None, append: bool, today: datetime | None
+    ) -> None:
         """Fill the database with synthetic exchanges, programmes, institutions, participants
         and registrations (demo only)."""
-        from exchange.db import local_today
         from exchange.exchanges import demo
         from exchange.exchanges.models import Exchange
         from exchange.registrations import demo as registrations_demo
@@ -146,13 +156,13 @@ def register(app: Flask) -> None:
             raise click.ClickException(
                 "the database already has exchanges; use --append to add the demo data anyway."
             )
-        today = local_today()
-        first_year = today.year - years + 1
+        day = today.date() if today is not None else clock.today()
+        first_year = day.year - years + 1
         with click.progressbar(
-            length=today.year + 2 - first_year, label="Exchanges    ", file=sys.stderr
+            length=day.year + 2 - first_year, label="Exchanges    ", file=sys.stderr
         ) as bar:
             counts = demo.generate(
-                db.session, seed=seed, years=years, today=today, scale=scale, progress=bar.update
+                db.session, seed=seed, years=years, today=day, scale=scale, progress=bar.update
             )
         with click.progressbar(
             length=registrations_demo.count_exchanges(db.session),
@@ -160,7 +170,7 @@ def register(app: Flask) -> None:
             file=sys.stderr,
         ) as bar:
             counts |= registrations_demo.generate(
-                db.session, seed=seed, today=today, scale=scale, progress=bar.update
+                db.session, seed=seed, today=day, scale=scale, progress=bar.update
             )
         db.session.commit()
         # fresh statistics for the query planner after a bulk load (SQLite has none before it,

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import enum
-from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
+
+from exchange import clock
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -16,18 +17,6 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-#: the city's time zone: "today" for registration windows and ages is Olsztyn's today
-CITY_TIMEZONE = ZoneInfo("Europe/Warsaw")
-
-
-def local_today() -> date:
-    return datetime.now(CITY_TIMEZONE).date()
 
 
 class UTCDateTime(sa.TypeDecorator[datetime]):
@@ -44,7 +33,7 @@ class UTCDateTime(sa.TypeDecorator[datetime]):
         if value is None:
             return None
         if value.tzinfo is None:
-            raise ValueError("naive datetime; use an aware datetime (utcnow())")
+            raise ValueError("naive datetime; use an aware datetime (clock.now())")
         return value.astimezone(UTC)
 
     def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
@@ -79,8 +68,8 @@ class Base(DeclarativeBase):
 
 
 class TimestampMixin:
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(default=clock.now, onupdate=clock.now)
 
 
 def render_migration_item(type_: str, obj: object, autogen_context) -> str | bool:

@@ -13,10 +13,12 @@ import os
 import re
 import uuid
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 from flask import Flask, has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
@@ -27,6 +29,25 @@ from exchange.extensions import db, limiter
 from tests import factories
 
 BACKENDS = ("sqlite", "postgresql")
+
+#: the instant every test runs at unless it travels elsewhere (``time_machine.travel``): a
+#: Thursday morning in Olsztyn, so the suite gives the same result whatever the machine's date.
+#: Time flows on from it (``tick``), so timestamps taken one after another still differ.
+PINNED_NOW = datetime.fromisoformat("2026-05-14T09:30:00+02:00")
+
+
+@pytest.fixture(autouse=True)
+def _pinned_clock(request) -> Iterator[None]:
+    """Run every test at ``PINNED_NOW``, except the browser tests.
+
+    The browser tests serve the app to a real Chromium, which keeps its own clock for cookie
+    expiry: they run at the machine's time (try them under ``faketime``), on data made for it.
+    """
+    if request.node.get_closest_marker("browser") or request.node.get_closest_marker("real_clock"):
+        yield
+        return
+    with time_machine.travel(PINNED_NOW, tick=True):
+        yield
 
 
 def postgres_server_url() -> str | None:
@@ -179,3 +200,32 @@ def partners(app_context):
     added = seed_partners()
     db.session.commit()
     return {partner.slug: partner for partner in added}
+
+
+# --- the end of a run -----------------------------------------------------------------------
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Skipped tests once, grouped by reason; a loud line when the browser tests did not run."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    if not skipped:
+        return
+    reasons: dict[str, int] = {}
+    browser_skipped = 0
+    for report in skipped:
+        reason = str(report.longrepr[2]) if isinstance(report.longrepr, tuple) else "?"
+        reason = reason.removeprefix("Skipped: ")
+        reasons[reason] = reasons.get(reason, 0) + 1
+        if "browser" in report.keywords:
+            browser_skipped += 1
+    terminalreporter.write_sep("-", f"{len(skipped)} skipped")
+    for reason, count in sorted(reasons.items(), key=lambda item: -item[1]):
+        terminalreporter.write_line(f"{count:5d} × {reason}")
+    if browser_skipped:
+        terminalreporter.write_sep(
+            "!",
+            f"THE BROWSER TESTS DID NOT RUN ({browser_skipped} skipped): "
+            "install Chromium (apt-get install chromium) or set REQUIRE_BROWSER=1 to fail instead",
+            red=True,
+            bold=True,
+        )

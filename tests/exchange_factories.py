@@ -7,7 +7,7 @@ from datetime import date, time, timedelta
 
 import sqlalchemy as sa
 
-from exchange.db import local_today
+from exchange import clock
 from exchange.exchanges.models import (
     Direction,
     Exchange,
@@ -65,7 +65,7 @@ def exchange(
 ) -> Exchange:
     """A valid exchange of ``kind`` (a planned youth exchange in 60 days unless told otherwise)."""
     number = next(_numbers)
-    start = start or local_today() + timedelta(days=60)
+    start = start or clock.today() + timedelta(days=60)
     values.setdefault("title", f"Exchange {number}")
     values.setdefault("direction", Direction.OUTGOING)
     values.setdefault("end_date", start + timedelta(days=days - 1))
@@ -92,7 +92,7 @@ def programme_item(exchange: Exchange, day: date | None = None, **values) -> Pro
 
 def form_data(partner_list, kind: ExchangeKind = ExchangeKind.YOUTH, **overrides) -> dict:
     """What the browser sends for a valid new exchange of ``kind``."""
-    start = local_today() + timedelta(days=90)
+    start = clock.today() + timedelta(days=90)
     data = {
         "title": "Lakes and forests: youth exchange in Offenburg",
         "kind": kind.value,

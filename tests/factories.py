@@ -52,11 +52,11 @@ def exchange(partners=(), **values):
     """An exchange open for registration, starting in 60 days, unless told otherwise."""
     from datetime import timedelta
 
-    from exchange.db import local_today
+    from exchange import clock
     from exchange.exchanges.models import Direction, Exchange, ExchangeKind, ExchangeStatus
 
     number = next(_numbers)
-    start = values.pop("start_date", local_today() + timedelta(days=60))
+    start = values.pop("start_date", clock.today() + timedelta(days=60))
     values.setdefault("title", f"Youth exchange {number}")
     values.setdefault("kind", ExchangeKind.YOUTH)
     values.setdefault("direction", Direction.OUTGOING)
@@ -73,7 +73,7 @@ def participant(institution=None, *, minor: bool = True, consent: bool = True, *
     """A pupil of 15 with a guardian's consent (or an adult teacher with ``minor=False``)."""
     from datetime import date
 
-    from exchange.db import local_today
+    from exchange import clock
     from exchange.registrations.models import (
         ConsentMethod,
         ConsentRecord,
@@ -82,7 +82,7 @@ def participant(institution=None, *, minor: bool = True, consent: bool = True, *
     )
 
     number = next(_numbers)
-    today = local_today()
+    today = clock.today()
     values.setdefault("first_name", f"Ola{number}")
     values.setdefault("last_name", f"Kowalska{number}")
     values.setdefault("date_of_birth", date(today.year - 15 if minor else today.year - 40, 1, 15))

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from exchange.db import local_today
+from exchange import clock
 from exchange.exchanges.models import (
     Direction,
     Exchange,
@@ -176,7 +176,7 @@ def test_each_kind_needs_its_details_in_the_form(client, coordinator, partners, 
 @pytest.mark.parametrize(
     ("overrides", "field"),
     [
-        ({"end_date": (local_today() + timedelta(days=80)).isoformat()}, "end_date"),
+        ({"end_date": (clock.today() + timedelta(days=80)).isoformat()}, "end_date"),
         ({"partners": []}, "partners"),
         ({"capacity": "-5"}, "capacity"),
         ({"budget_planned": "-100"}, "budget_planned"),
@@ -184,7 +184,7 @@ def test_each_kind_needs_its_details_in_the_form(client, coordinator, partners, 
         ({"max_age": "10"}, "max_age"),
         ({"institution_quota": "50"}, "institution_quota"),
         (
-            {"registration_closes": (local_today() + timedelta(days=95)).isoformat()},
+            {"registration_closes": (clock.today() + timedelta(days=95)).isoformat()},
             "registration_closes",
         ),
         ({"start_date": "not a date"}, "start_date"),
@@ -229,7 +229,7 @@ def test_edit_saves_and_clears_the_details_of_the_former_kind(client, coordinato
 
 
 def test_dates_cannot_be_moved_away_from_the_programme(client, coordinator, partners):
-    exchange = make.exchange([partners["lutsk"]], start=local_today() + timedelta(days=90))
+    exchange = make.exchange([partners["lutsk"]], start=clock.today() + timedelta(days=90))
     make.programme_item(exchange, day=exchange.start_date)
     login_as(client, coordinator)
     data = make.form_data(

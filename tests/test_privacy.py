@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 
-from exchange.db import local_today
+from exchange import clock
 from exchange.extensions import db
 from exchange.registrations import privacy, services
 from exchange.registrations.models import Participant
@@ -18,7 +18,7 @@ def _report_figures():
     the whole span at once, exactly as the report page computes them."""
     from exchange.reports.services import ReportFilter, build_report
 
-    today = local_today()
+    today = clock.today()
     filters = [ReportFilter(date(today.year - 5, 1, 1), date(today.year + 1, 12, 31))]
     filters += [ReportFilter.for_year(year) for year in range(today.year - 3, today.year + 2)]
     return [
@@ -40,7 +40,7 @@ def test_anonymous_birth_date_keeps_the_age_group_and_the_year():
 
 
 def test_anonymise_removes_personal_data_after_the_retention_period(app, app_context, coordinator):
-    today = local_today()
+    today = clock.today()
     school = factories.institution()
     old = factories.exchange(
         start_date=today - timedelta(days=800), status="registration_open", capacity=5

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from exchange import clock
 from exchange.auth.models import User
-from exchange.db import local_today
 from exchange.exchanges import demo
 from exchange.exchanges.models import Exchange, ProgrammeItem, exchange_partner
 from exchange.extensions import db, limiter
@@ -60,7 +60,7 @@ class Objects:
 
 def _build(scale: float) -> Objects:
     """The demo data at ``scale``, and the objects the pages are shown with."""
-    today = local_today()
+    today = clock.today()
     demo.generate(db.session, seed=11, years=YEARS, today=today, scale=scale)
     registrations_demo.generate(db.session, seed=11, today=today, scale=scale)
     db.session.commit()
@@ -275,7 +275,7 @@ def _check_generated_rules() -> None:
         if role.value not in ("teacher", "staff"):
             assert low is None or age >= low
             assert high is None or age <= high
-        if start > local_today():
+        if start > clock.today():
             assert status in (
                 RegistrationStatus.CONFIRMED,
                 RegistrationStatus.WAITLISTED,

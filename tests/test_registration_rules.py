@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from exchange.db import local_today
+from exchange import clock
 from exchange.exchanges.models import ExchangeStatus
 from exchange.extensions import db
 from exchange.registrations import services
@@ -73,7 +73,7 @@ def test_registration_only_while_open(coordinator, school, status):
 
 
 def test_registration_only_inside_its_window(coordinator, school):
-    today = local_today()
+    today = clock.today()
     exchange = factories.exchange(
         registration_opens=today + timedelta(days=1), registration_closes=today + timedelta(days=9)
     )
@@ -87,7 +87,7 @@ def test_registration_only_inside_its_window(coordinator, school):
 
 
 def test_age_range_is_checked_on_the_start_date(coordinator, school):
-    start = local_today() + timedelta(days=30)
+    start = clock.today() + timedelta(days=30)
     exchange = factories.exchange(start_date=start, min_age=13, max_age=19)
     # turns 13 the day before the exchange starts: allowed
     thirteen = factories.participant(
@@ -116,7 +116,7 @@ def test_minor_without_consent_is_refused(coordinator, school):
     services.record_consent(
         pupil,
         guardian_name="Jan Kowalski",
-        given_on=local_today(),
+        given_on=clock.today(),
         method="email",
         text_version="2026-01",
         by=coordinator,
@@ -233,7 +233,7 @@ def test_roster_counts_minors_adults_consents_and_ratio(coordinator, school):
 
 
 def test_participant_rules(coordinator, school):
-    today = local_today()
+    today = clock.today()
     base = {
         "first_name": "Ola",
         "last_name": "Nowak",

@@ -10,8 +10,8 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import Workbook, load_workbook
 
+from exchange import clock
 from exchange.auth.models import Invitation
-from exchange.db import local_today, utcnow
 from exchange.extensions import db
 from exchange.registrations.importer import COLUMNS
 from exchange.registrations.models import Participant, Registration, RegistrationStatus
@@ -20,7 +20,7 @@ from tests.conftest import login_as, post_form
 
 
 def _pupil_rows(count: int, **overrides) -> list[list[object]]:
-    today = local_today()
+    today = clock.today()
     rows = []
     for number in range(count):
         values = {
@@ -140,7 +140,7 @@ def test_expired_invitation_does_not_work(client, coordinator):
     from exchange.auth import services
 
     token = services.invite(user, by=coordinator)
-    db.session.execute(sa.update(Invitation).values(expires_at=utcnow() - timedelta(seconds=1)))
+    db.session.execute(sa.update(Invitation).values(expires_at=clock.now() - timedelta(seconds=1)))
     db.session.commit()
     assert client.get(f"/invitation/{token}").status_code == 404
     assert client.get("/invitation/not-a-token").status_code == 404
@@ -224,7 +224,7 @@ def test_school_cannot_register_another_schools_participant(
 
 def test_school_adds_a_participant_with_field_errors_kept(client, school_user):
     login_as(client, school_user)
-    today = local_today()
+    today = clock.today()
     data = {
         "first_name": "Ola",
         "last_name": "Nowak",
@@ -279,7 +279,7 @@ def test_consent_is_recorded_with_who_recorded_it(client, school_user):
         f"/participants/{pupil.id}/consents",
         {
             "guardian_name": "Jan Nowak",
-            "given_on": local_today().isoformat(),
+            "given_on": clock.today().isoformat(),
             "method": "electronic",
             "text_version": "2026-02",
         },
@@ -400,7 +400,7 @@ def test_roster_groups_by_institution_with_warnings_and_exports(client, coordina
 def test_coordinator_marks_attendance_after_the_start(client, coordinator):
     from exchange.registrations import services
 
-    exchange = factories.exchange(start_date=local_today())
+    exchange = factories.exchange(start_date=clock.today())
     registration = services.register_participant(exchange, factories.participant(), coordinator)
     db.session.commit()
     login_as(client, coordinator)
@@ -417,7 +417,7 @@ def test_more_places_move_the_waiting_list_up(client, coordinator):
     from tests import exchange_factories as make
 
     partner = factories.partner()
-    start = local_today() + timedelta(days=90)
+    start = clock.today() + timedelta(days=90)
     exchange = factories.exchange(
         partners=[partner],
         capacity=1,

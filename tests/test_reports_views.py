@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
-from exchange.db import local_today
+from exchange import clock
 from exchange.extensions import db
 from exchange.reports import exports
 from exchange.reports.services import TABLE_KEYS, ReportFilter, build_report
@@ -108,7 +108,7 @@ def test_page_formats_numbers_in_polish(client, data, coordinator):
 def test_page_defaults_to_the_current_year(client, coordinator):
     login_as(client, coordinator)
     html = _text(client.get("/reports/"))
-    year = local_today().year
+    year = clock.today().year
     assert f'value="{year}-01-01"' in html
     assert f'value="{year}-12-31"' in html
 

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 from email.utils import parsedate_to_datetime
 
 import pytest
 
+from exchange import clock
 from exchange.auth.models import User
 from exchange.auth.sessions import LAST_SEEN
-from exchange.db import utcnow
 from exchange.extensions import db, limiter
 from tests import factories
 from tests.conftest import login_as, post_form
@@ -36,14 +35,14 @@ def test_login_makes_a_session_cookie_that_lasts_a_working_day(client, coordinat
     response = login_as(client, coordinator)
     cookie = next(h for h in response.headers.getlist("Set-Cookie") if h.startswith("session="))
     expires = next(part for part in cookie.split("; ") if part.startswith("Expires="))
-    left = parsedate_to_datetime(expires.removeprefix("Expires=")) - utcnow()
+    left = parsedate_to_datetime(expires.removeprefix("Expires=")) - clock.now()
     assert timedelta(hours=7, minutes=59) < left <= timedelta(hours=8)
 
 
 def test_session_idle_for_more_than_eight_hours_is_logged_out(client, coordinator):
     login_as(client, coordinator)
     with client.session_transaction() as session:
-        session[LAST_SEEN] = int(time.time()) - 8 * 3600 - 5
+        session[LAST_SEEN] = clock.timestamp() - 8 * 3600 - 5
     response = client.get("/dashboard")
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/login")
@@ -55,10 +54,10 @@ def test_session_idle_for_more_than_eight_hours_is_logged_out(client, coordinato
 def test_each_request_pushes_the_idle_limit_on(client, coordinator):
     login_as(client, coordinator)
     with client.session_transaction() as session:
-        session[LAST_SEEN] = int(time.time()) - 7 * 3600
+        session[LAST_SEEN] = clock.timestamp() - 7 * 3600
     assert _logged_in(client)
     with client.session_transaction() as session:
-        assert session[LAST_SEEN] >= int(time.time()) - 5
+        assert session[LAST_SEEN] >= clock.timestamp() - 5
         assert session.permanent
 
 

@@ -7,8 +7,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from exchange import clock
 from exchange.auth.models import User
-from exchange.db import utcnow
 from exchange.extensions import db
 
 
@@ -26,7 +26,7 @@ class AuditEvent(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
+    occurred_at: Mapped[datetime] = mapped_column(default=clock.now)
     #: who did it; None for the command line, the system, or an anonymous visitor
     actor_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("user_account.id", ondelete="SET NULL"), index=True

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date
 
 import sqlalchemy as sa
 from flask import g, has_request_context, request
 from sqlalchemy.orm import Session, joinedload
 
+from exchange import clock
 from exchange.audit.models import AuditEvent
-from exchange.db import CITY_TIMEZONE, utcnow
 from exchange.extensions import db
 
 log = logging.getLogger(__name__)
@@ -58,7 +58,7 @@ def record(
     """Add an event to the session's transaction: it is saved with the rest, or not at all."""
     db.session.add(
         AuditEvent(
-            occurred_at=utcnow(),
+            occurred_at=clock.now(),
             actor_id=actor_id if actor_id is not None else _actor_id(),
             action=action,
             object_type=object_type,
@@ -128,7 +128,7 @@ def _write(session: Session, flush_context) -> None:
         return
     actor_id = _actor_id()
     ip_address = _ip_address()
-    now = utcnow()
+    now = clock.now()
     rows = [
         {
             "occurred_at": now,
@@ -174,10 +174,10 @@ def events_query(filters: AuditFilter) -> sa.Select:
     if filters.actor_id is not None:
         query = query.where(AuditEvent.actor_id == filters.actor_id)
     if filters.date_from:
-        start = datetime.combine(filters.date_from, time.min, tzinfo=CITY_TIMEZONE)
+        start = clock.start_of_day(filters.date_from)
         query = query.where(AuditEvent.occurred_at >= start)
     if filters.date_to:
-        end = datetime.combine(filters.date_to, time.max, tzinfo=CITY_TIMEZONE)
+        end = clock.end_of_day(filters.date_to)
         query = query.where(AuditEvent.occurred_at <= end)
     return query
 

@@ -9,7 +9,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from exchange.db import TimestampMixin, utcnow
+from exchange import clock
+from exchange.db import TimestampMixin
 from exchange.enums import LabelledEnum
 from exchange.extensions import db
 from exchange.partners.models import Institution
@@ -109,7 +110,7 @@ class Invitation(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("user_account.id", ondelete="SET NULL")
     )
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
 
@@ -132,7 +133,7 @@ class PasswordReset(db.Model):
         sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True
     )
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
 

@@ -13,10 +13,10 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
+from exchange import clock
 from exchange.audit import services as audit
 from exchange.auth.models import Invitation, PasswordReset, Role, User, normalise_email
 from exchange.auth.passwords import hash_password, needs_rehash, verify_password
-from exchange.db import utcnow
 from exchange.errors import DomainError
 from exchange.extensions import db
 from exchange.partners.models import Institution
@@ -92,7 +92,7 @@ def authenticate(email: str, password: str) -> User | None:
         return None
     if user.password_hash and needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    user.last_login_at = utcnow()
+    user.last_login_at = clock.now()
     log.info("user %s logged in", user.id)
     audit.record("login", "user", user.id, actor_id=user.id)
     return user
@@ -250,7 +250,7 @@ def invite(user: User, *, by: User) -> str:
 
     Returns the token; only its hash is stored.
     """
-    now = utcnow()
+    now = clock.now()
     db.session.execute(
         sa.update(Invitation)
         .where(Invitation.user_id == user.id, Invitation.used_at.is_(None))
@@ -288,7 +288,7 @@ def find_invitation(token: str) -> Invitation | None:
         .options(joinedload(Invitation.user))
         .where(Invitation.token_hash == _token_hash(token))
     )
-    if invitation is None or not invitation.is_usable(utcnow()) or not invitation.user.active:
+    if invitation is None or not invitation.is_usable(clock.now()) or not invitation.user.active:
         return None
     return invitation
 
@@ -296,7 +296,7 @@ def find_invitation(token: str) -> Invitation | None:
 def accept_invitation(invitation: Invitation, password: str) -> User:
     user = invitation.user
     set_password(user, password)
-    invitation.used_at = utcnow()
+    invitation.used_at = clock.now()
     db.session.flush()
     log.info("user %s accepted an invitation", user.id)
     return user
@@ -317,7 +317,7 @@ def request_password_reset(email: str) -> tuple[User, str] | None:
     if user is None or not user.active:
         log.info("password reset asked for an unknown or inactive account")
         return None
-    now = utcnow()
+    now = clock.now()
     _end_password_resets(user, now)
     token = secrets.token_urlsafe(32)
     db.session.add(
@@ -348,7 +348,7 @@ def find_password_reset(token: str) -> PasswordReset | None:
         .options(joinedload(PasswordReset.user).joinedload(User.institution))
         .where(PasswordReset.token_hash == _token_hash(token))
     )
-    if reset is None or not reset.is_usable(utcnow()) or not reset.user.active:
+    if reset is None or not reset.is_usable(clock.now()) or not reset.user.active:
         return None
     return reset
 
@@ -357,7 +357,7 @@ def reset_password(reset: PasswordReset, password: str) -> User:
     """Set the new password; this link and every other open link of the user stop working."""
     user = reset.user
     set_password(user, password)
-    _end_password_resets(user, utcnow())
+    _end_password_resets(user, clock.now())
     db.session.flush()
     log.info("user %s set a new password with a reset link", user.id)
     return user

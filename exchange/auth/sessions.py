@@ -8,12 +8,11 @@ useless after the same idle time even if a browser ignores the expiry.
 
 from __future__ import annotations
 
-import time
-
 from flask import current_app, flash, session
 from flask_babel import gettext as _
 from flask_login import login_user, logout_user
 
+from exchange import clock
 from exchange.auth.models import User
 
 #: the time (seconds since the epoch) of the session's last request
@@ -25,20 +24,20 @@ def start(user: User) -> None:
     session.clear()
     session.permanent = True
     login_user(user)
-    session[LAST_SEEN] = int(time.time())
+    session[LAST_SEEN] = clock.timestamp()
 
 
 def renew(user: User) -> None:
     """Keep this session logged in after ``user.end_other_sessions()``: store the new id."""
     login_user(user)
-    session[LAST_SEEN] = int(time.time())
+    session[LAST_SEEN] = clock.timestamp()
 
 
 def expire_idle_session() -> None:
     """``before_request``: log out a session idle for longer than the session lifetime."""
     if "_user_id" not in session:
         return
-    now = int(time.time())
+    now = clock.timestamp()
     last_seen = session.get(LAST_SEEN)
     idle_limit = current_app.permanent_session_lifetime.total_seconds()
     if not isinstance(last_seen, int) or now - last_seen > idle_limit:

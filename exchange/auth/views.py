@@ -19,6 +19,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
+from exchange import clock
 from exchange.audit import services as audit
 from exchange.auth import services, sessions
 from exchange.auth.forms import (
@@ -32,7 +33,6 @@ from exchange.auth.forms import (
 from exchange.auth.models import Role, User, normalise_email
 from exchange.auth.permissions import admin_required, is_safe_next, public, staff_required
 from exchange.core.mail import send_mail_after_response
-from exchange.db import utcnow
 from exchange.errors import DomainError
 from exchange.extensions import db, limiter
 from exchange.forms_util import attach_error
@@ -253,7 +253,7 @@ def accept_invitation(token: str):
             attach_error(form, error)
         else:
             sessions.start(user)
-            user.last_login_at = utcnow()
+            user.last_login_at = clock.now()
             db.session.commit()
             flash(_("Your password is set. Welcome, %(name)s!", name=user.full_name), "success")
             return redirect(url_for("core.dashboard"))
@@ -377,7 +377,7 @@ def reset_password(token: str):
             attach_error(form, error)
         else:
             sessions.start(user)
-            user.last_login_at = utcnow()
+            user.last_login_at = clock.now()
             db.session.commit()
             flash(_("Your new password is set. You are logged in."), "success")
             return redirect(url_for("core.dashboard"))

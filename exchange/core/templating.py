@@ -7,9 +7,9 @@ from datetime import time
 from flask import Flask, request
 from flask_babel import format_time, get_locale
 
+from exchange import clock as app_clock
 from exchange.auth.models import Role
 from exchange.core.display import body_classes, current_display
-from exchange.db import local_today
 from exchange.partners.countries import country_name
 
 
@@ -33,5 +33,5 @@ def register(app: Flask) -> None:
             "body_class": body_classes(display),
             "current_path": request.full_path.rstrip("?") if request else "/",
             "languages": app.config["LANGUAGES"],
-            "today": local_today(),
+            "today": app_clock.today(),
         }

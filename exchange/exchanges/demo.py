@@ -254,7 +254,7 @@ def full_rows(table: sa.Table, rows: list[dict], now: datetime) -> list[dict]:
             defaults[column.key] = None
         elif default.is_scalar:
             defaults[column.key] = default.arg
-        else:  # utcnow: created_at, updated_at…
+        else:  # clock.now: created_at, updated_at…
             defaults[column.key] = now
     return [defaults | row for row in rows]
 
@@ -528,8 +528,8 @@ def generate(
     session: Session,
     seed: int = 1,
     years: int = 5,
-    today: date | None = None,
     *,
+    today: date,
     scale: float | None = None,
     progress: Progress | None = None,
 ) -> dict:
@@ -539,7 +539,6 @@ def generate(
     the large data set; ``progress`` is called with the number of years done. Returns the
     counts of what was added. Writes in the session's transaction; the caller commits.
     """
-    today = today or date.today()
     rng = random.Random(seed)  # noqa: S311  (demo data, deterministic on purpose)
     added_partners = len(seed_partners())
     session.flush()

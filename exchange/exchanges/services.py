@@ -18,8 +18,9 @@ from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
 
+from exchange import clock
 from exchange.auth.models import Role, User
-from exchange.db import local_today, lock_for_update, utcnow
+from exchange.db import lock_for_update
 from exchange.errors import DomainError
 from exchange.exchanges.models import (
     TRANSITIONS,
@@ -220,7 +221,7 @@ def exchange_years() -> list[int]:
     first, last = db.session.execute(
         sa.select(sa.func.min(Exchange.start_date), sa.func.max(Exchange.end_date))
     ).one()
-    this_year = local_today().year
+    this_year = clock.today().year
     low = min(first.year if first else this_year, this_year)
     high = max(last.year if last else this_year, this_year) + 1
     return list(range(high, low - 1, -1))
@@ -631,7 +632,7 @@ def transition(
     if action not in TRANSITIONS:
         raise ValueError(f"unknown exchange action {action!r}")
     if action == "cancel":
-        exchange.cancel(reason or "", now or utcnow())
+        exchange.cancel(reason or "", now or clock.now())
         db.session.flush()
         from exchange.registrations.services import cancel_registrations
 

@@ -28,8 +28,8 @@ from flask_babel import format_currency, format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from exchange import clock
 from exchange.auth.permissions import public, staff_required
-from exchange.db import local_today
 from exchange.errors import DomainError
 from exchange.exchanges import ical, services
 from exchange.exchanges.forms import CancelForm, ExchangeFilterForm, ExchangeForm, ProgrammeItemForm
@@ -354,7 +354,7 @@ def month():
 
     A value that is not a number falls back to this month; a month out of range is not found.
     """
-    today = local_today()
+    today = clock.today()
     year = request.args.get("year", type=int, default=today.year)
     month_number = request.args.get("month", type=int, default=today.month)
     if year not in CALENDAR_YEARS or not 1 <= month_number <= 12:
@@ -377,7 +377,7 @@ def month():
 @public
 def events():
     return render_template(
-        "exchanges/events.html", exchanges=services.upcoming_public_events(local_today())
+        "exchanges/events.html", exchanges=services.upcoming_public_events(clock.today())
     )
 
 

@@ -368,8 +368,8 @@ def count_exchanges(session: Session) -> int:
 def generate(
     session: Session,
     seed: int = 1,
-    today: date | None = None,
     *,
+    today: date,
     scale: float | None = None,
     progress: Progress | None = None,
 ) -> dict:
@@ -379,7 +379,6 @@ def generate(
     ``progress`` is called with the number of exchanges done. Writes in the session's
     transaction; the caller commits.
     """
-    today = today or date.today()
     rng = random.Random(seed + 1000)  # noqa: S311  (demo data, deterministic on purpose)
     session.flush()
     generator = _Generator(session, rng, today, scale)

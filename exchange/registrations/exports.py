@@ -9,7 +9,7 @@ from datetime import date, datetime
 from flask_babel import gettext as _
 from openpyxl import Workbook
 
-from exchange.db import CITY_TIMEZONE
+from exchange import clock
 from exchange.registrations.services import Roster
 
 
@@ -35,7 +35,7 @@ def roster_table(roster: Roster, include_notes: bool) -> tuple[list[str], list[l
                 participant.country,
                 participant.role.label,
                 registration.status.label,
-                registration.registered_at.astimezone(CITY_TIMEZONE).replace(tzinfo=None),
+                registration.registered_at.astimezone(clock.CITY_TIMEZONE).replace(tzinfo=None),
             ]
             if include_notes:
                 row += [participant.dietary_notes, participant.medical_notes]

@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
+from exchange import clock
 from exchange.auth.models import User
 from exchange.errors import DomainError
 from exchange.partners.models import Institution
@@ -258,7 +259,7 @@ def _check_row(number: int, row: dict[str, object]):
                 errors.append(
                     RowError(number, column, str(_l("Fill in every consent column, or none.")))
                 )
-        if not errors and consent["given_on"] > date.today():  # noqa: DTZ011
+        if not errors and consent["given_on"] > clock.today():
             errors.append(
                 RowError(
                     number, "consent_given_on", str(_l("Consent cannot be given in the future."))

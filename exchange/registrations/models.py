@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from exchange.db import TimestampMixin, utcnow
+from exchange import clock
+from exchange.db import TimestampMixin
 from exchange.enums import LabelledEnum
 from exchange.exchanges.models import Exchange
 from exchange.extensions import db
@@ -188,7 +189,7 @@ class ConsentRecord(db.Model):
     recorded_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("user_account.id", ondelete="SET NULL")
     )
-    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    recorded_at: Mapped[datetime] = mapped_column(default=clock.now)
     withdrawn_at: Mapped[datetime | None]
 
     participant: Mapped[Participant] = relationship(back_populates="consents")
@@ -222,11 +223,11 @@ class Registration(db.Model):
         sa.ForeignKey("user_account.id", ondelete="SET NULL")
     )
     #: first come, first served: the waiting list is ordered by this
-    registered_at: Mapped[datetime] = mapped_column(default=utcnow)
+    registered_at: Mapped[datetime] = mapped_column(default=clock.now)
     status_changed_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("user_account.id", ondelete="SET NULL")
     )
-    status_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    status_changed_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     exchange: Mapped[Exchange] = relationship()
     participant: Mapped[Participant] = relationship(back_populates="registrations")

@@ -9,14 +9,14 @@ the real day of birth is gone.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from exchange import clock
 from exchange.audit import services as audit
 from exchange.auth.models import User
-from exchange.db import CITY_TIMEZONE, local_today, utcnow
 from exchange.exchanges.models import Exchange
 from exchange.extensions import db
 from exchange.registrations.models import (
@@ -58,7 +58,7 @@ def _anonymise(participant: Participant, exchange_starts: list[date]) -> None:
     participant.emergency_contact_phone = ""
     participant.dietary_notes = ""
     participant.medical_notes = ""
-    participant.anonymised_at = utcnow()
+    participant.anonymised_at = clock.now()
     for consent in participant.consents:
         consent.guardian_name = ""
 
@@ -78,7 +78,7 @@ def _exchange_starts(participant_ids: list[int]) -> dict[int, list[date]]:
 def due_for_anonymisation(months: int, today: date | None = None) -> sa.Select:
     """Participants not yet anonymised whose last exchange ended more than ``months`` months
     ago (or who never registered and were added that long ago)."""
-    today = today or local_today()
+    today = today or clock.today()
     cutoff = _add_months(today, -months)
     last_end = (
         sa.select(sa.func.max(Exchange.end_date))
@@ -90,13 +90,9 @@ def due_for_anonymisation(months: int, today: date | None = None) -> sa.Select:
         Participant.anonymised_at.is_(None),
         sa.or_(
             last_end < cutoff,
-            sa.and_(last_end.is_(None), Participant.created_at < _start_of(cutoff)),
+            sa.and_(last_end.is_(None), Participant.created_at < clock.start_of_day(cutoff)),
         ),
     )
-
-
-def _start_of(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=CITY_TIMEZONE)
 
 
 def _add_months(day: date, months: int) -> date:

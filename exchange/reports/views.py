@@ -8,10 +8,10 @@ from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import get_locale
 from flask_login import current_user
 
+from exchange import clock
 from exchange.audit import services as audit
 from exchange.auth.models import Role
 from exchange.auth.permissions import role_required, staff_required
-from exchange.db import local_today
 from exchange.exchanges.models import Exchange
 from exchange.extensions import db
 from exchange.reports import charts, exports, services
@@ -28,7 +28,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def _filter_form() -> ReportFilterForm:
     return ReportFilterForm(
         request.args,
-        today=local_today(),
+        today=clock.today(),
         partners=services.partner_choices(),
         institutions=services.institution_choices() if current_user.is_staff else None,
     )

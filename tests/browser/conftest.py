@@ -281,12 +281,12 @@ class DemoData:
 
 
 def _seed_demo() -> None:
-    from exchange.db import local_today
+    from exchange import clock
     from exchange.exchanges import demo
     from exchange.registrations import demo as registrations_demo
 
-    demo.generate(db.session, seed=1, years=2, today=local_today())
-    registrations_demo.generate(db.session, seed=1, today=local_today())
+    demo.generate(db.session, seed=1, years=2, today=clock.today())
+    registrations_demo.generate(db.session, seed=1, today=clock.today())
 
 
 def _demo_data() -> DemoData:

@@ -9,12 +9,12 @@ enough to commit.
 from __future__ import annotations
 
 import io
-from datetime import date
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
+from exchange import clock
 from tests.browser.helpers import log_in
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -33,7 +33,7 @@ def _save(page, name: str) -> None:
 def test_screenshots(demo_page, demo_server, language):
     _, data = demo_server
     locale = {"en": "en-GB", "pl": "pl-PL"}[language]
-    year = date.today().year
+    year = clock.today().year
 
     visitor = demo_page(locale=locale)
     for name, url in [("home", "/"), ("partners", "/partners/"), ("events", "/events")]:

@@ -17,7 +17,7 @@ from datetime import timedelta
 
 from openpyxl import Workbook
 
-from exchange.db import local_today
+from exchange import clock
 from exchange.registrations.importer import COLUMNS
 from tests.browser.helpers import check_accessibility, expect, log_in, log_out
 
@@ -58,7 +58,7 @@ def _participants_xlsx(path, today) -> None:
 def test_from_a_new_coordinator_to_the_waiting_list_and_the_report(
     new_page, admin_account, tmp_path
 ):
-    today = local_today()
+    today = clock.today()
     start = today + timedelta(days=60)
     tag = uuid.uuid4().hex[:6]
     coordinator_email = f"coordinator-{tag}@example.org"

@@ -6,8 +6,7 @@ sent empty.
 
 from __future__ import annotations
 
-from datetime import date
-
+from exchange import clock
 from tests.browser.helpers import check_accessibility, expect, log_in
 
 
@@ -57,7 +56,7 @@ def test_admin_pages(demo_page, demo_server):
     _, data = demo_server
     page = demo_page()
     log_in(page, data.admin.email, data.admin.password)
-    year = date.today().year
+    year = clock.today().year
     exchange = f"/exchanges/{data.open_exchange_id}"
     _check_all(
         page,

@@ -1,0 +1,14 @@
+"""Helpers shared by the test modules."""
+
+from __future__ import annotations
+
+import re
+
+#: values that differ from one response to the next though the page is the same: the CSRF token
+#: (it carries a timestamp) in forms and in the layout's meta tag
+_PER_REQUEST = re.compile(r'((?:name="csrf_token" value|name="csrf-token" content)=")[^"]*(")')
+
+
+def as_seen(page: str) -> str:
+    """The page with its per-request values masked, for comparing what a user sees."""
+    return _PER_REQUEST.sub(r"\1…\2", page)
