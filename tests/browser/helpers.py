@@ -54,6 +54,7 @@ def check_accessibility(page, *, both_modes: bool = True) -> None:
     ``<body>`` (as the contrast switch renders it), then put back as it was.
     """
     page.wait_for_load_state()
+    assert_fits_the_window(page)
     failures = []
     modes = [None, "toggled"] if both_modes else [None]
     for mode in modes:
@@ -72,6 +73,20 @@ def check_accessibility(page, *, both_modes: bool = True) -> None:
         if mode:
             page.evaluate(f"document.body.classList.toggle({HIGH_CONTRAST_CLASS!r})")
     assert not failures, "axe-core found WCAG A/AA violations:\n" + "\n".join(failures)
+
+
+def assert_fits_the_window(page) -> None:
+    """Nothing on the page is wider than the window: no sideways scrolling, on a phone too."""
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"{page.url} is {overflow} px wider than the window"
+
+
+def main_nav(page):
+    """The main navigation, with the menu opened first where it is collapsed (a phone)."""
+    summary = page.locator("header details.menu > summary")
+    if summary.is_visible() and not page.locator("header details.menu[open]").count():
+        summary.click()
+    return page.get_by_role("navigation", name="Main")
 
 
 def axe_summary() -> str | None:
@@ -120,5 +135,6 @@ def log_in(page, email: str, password: str, *, check: bool = False) -> None:
 
 
 def log_out(page) -> None:
+    main_nav(page)
     page.get_by_role("button", name="Log out").click()
     expect(page.get_by_role("status")).to_contain_text("You are logged out.")
