@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from flask_wtf import FlaskForm
 from markupsafe import escape
-from wtforms import SelectChoice, widgets
+
+# types-WTForms describes WTForms 3.2; SelectChoice and the render_option below are 3.3's
+from wtforms import SelectChoice, widgets  # type: ignore[attr-defined]
 
 from exchange.errors import DomainError
 
@@ -18,6 +22,17 @@ def attach_error(form: FlaskForm, error: DomainError) -> None:
         form.form_errors.append(str(error))
 
 
+T = TypeVar("T")
+
+
+def required(data: T | None) -> T:
+    """The data of a field that a validated form has checked with ``DataRequired`` or
+    ``InputRequired`` (or that always has a value): never None."""
+    if data is None:
+        raise ValueError("a required field has no data: does it lack its validator?")
+    return data
+
+
 def choices(pairs) -> list[SelectChoice]:
     """``(value, label)`` pairs as the option objects WTForms wants."""
     return [SelectChoice(value, label) for value, label in pairs]
@@ -28,11 +43,11 @@ def enum_choices(enum_class) -> list[SelectChoice]:
     return [SelectChoice(member.value, member.label) for member in enum_class]
 
 
-def optional_int(value: object) -> int | None:
+def optional_int(value: str | int | None) -> int | None:
     """``coerce`` for a select whose empty choice means "none"."""
-    if value in (None, "", "None"):
+    if value is None or value in ("", "None"):
         return None
-    return int(value)  # type: ignore[arg-type]
+    return int(value)
 
 
 #: what ``markupsafe.escape`` does to a plain string
@@ -52,7 +67,7 @@ class Select(widgets.Select):
     of microseconds."""
 
     @classmethod
-    def render_option(cls, choice, **kwargs):
+    def render_option(cls, choice, **kwargs):  # type: ignore[override]
         if kwargs or choice.render_kw:
             return super().render_option(choice, **kwargs)
         value = str(choice.value) if isinstance(choice.value, bool) else choice.value

@@ -426,7 +426,7 @@ def _clean_values(values: dict) -> dict:
     unknown = set(values) - set(EXCHANGE_FIELDS)
     if unknown:
         raise TypeError(f"unknown exchange fields: {sorted(unknown)}")
-    cleaned = {name: values.get(name) for name in EXCHANGE_FIELDS}
+    cleaned: dict[str, Any] = {name: values.get(name) for name in EXCHANGE_FIELDS}
     for name in _TEXT_FIELDS:
         cleaned[name] = (cleaned[name] or "").strip()
     cleaned["partners"] = list(dict.fromkeys(cleaned["partners"] or ()))

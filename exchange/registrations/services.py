@@ -8,6 +8,7 @@ the exchange's row for the rest of the transaction (``lock_for_update``), so two
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -474,7 +475,7 @@ def promote_from_waiting_list(
             .group_by(Registration.institution_id)
         ).all()
     )
-    promoted = []
+    promoted: list[Registration] = []
     for registration in waiting:
         if exchange.capacity is not None and taken >= exchange.capacity:
             break
@@ -578,7 +579,7 @@ def count_registrations(user: User) -> int:
     )
 
 
-def waiting_positions(registrations: list[Registration]) -> dict[int, int]:
+def waiting_positions(registrations: Sequence[Registration]) -> dict[int, int]:
     """Waiting-list positions (1 = next to get a place) of those registrations that wait,
     in one query.
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import NoReturn
 
 from flask import (
     Blueprint,
@@ -26,7 +27,7 @@ from exchange.errors import DomainError
 from exchange.exchanges import services as exchange_services
 from exchange.exchanges.models import Exchange, ExchangeStatus
 from exchange.extensions import db
-from exchange.forms_util import attach_error
+from exchange.forms_util import attach_error, required
 from exchange.partners.services import get_institution, list_institutions
 from exchange.registrations import exports, importer, privacy, services
 from exchange.registrations.forms import (
@@ -52,7 +53,7 @@ school_required = role_required(Role.SCHOOL)
 # --- loaders: one per model, each applying the user's scope (others answer 404) -------------
 
 
-def _not_found(model, object_type: str, object_id: int):
+def _not_found(model, object_type: str, object_id: int) -> NoReturn:
     """404 — and when the object exists but belongs to another school, an audit event: someone
     changed a number in the URL."""
     if db.session.get(model, object_id) is not None:
@@ -207,10 +208,10 @@ def record_consent(participant_id: int):
         try:
             services.record_consent(
                 item,
-                guardian_name=form.guardian_name.data,
-                given_on=form.given_on.data,
+                guardian_name=required(form.guardian_name.data),
+                given_on=required(form.given_on.data),
                 method=form.method.data,
-                text_version=form.text_version.data,
+                text_version=required(form.text_version.data),
                 by=current_user,
             )
         except DomainError as error:
@@ -319,7 +320,7 @@ def register(exchange_id: int):
     candidates = page.items
     form = RegisterForm(participants=candidates)
     if form.validate_on_submit():
-        chosen = [item for item in candidates if item.id in set(form.participants.data)]
+        chosen = [item for item in candidates if item.id in set(required(form.participants.data))]
         try:
             results = services.register_many(exchange, chosen, by=current_user)
         except services.BatchRefused as refused:
@@ -419,6 +420,7 @@ def export_roster(exchange_id: int, fmt: str):
     if fmt not in ("csv", "xlsx"):
         abort(404)
     data = services.roster(exchange)
+    body: str | bytes
     if fmt == "csv":
         body, mimetype = exports.roster_csv(data, include_notes), "text/csv"
     else:

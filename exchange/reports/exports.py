@@ -21,13 +21,13 @@ from flask_babel import gettext as _
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
-from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from exchange.partners.countries import country_name
 from exchange.reports import charts
 from exchange.reports.services import TABLE_KEYS, Column, GrantPack, Report, Table
+from exchange.spreadsheets import new_workbook
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FONT = "DejaVu"
@@ -152,9 +152,8 @@ def _write_sheet(sheet, header: list[str], rows: list[list[Any]], kinds: list[st
 
 def report_xlsx(report: Report) -> bytes:
     """A workbook: the filter on the first sheet, then a sheet per table, numbers as numbers."""
-    workbook = Workbook()
+    workbook, sheet = new_workbook()
     taken: set[str] = set()
-    sheet = workbook.active
     sheet.title = _sheet_title(_("Filter"), taken)
     _write_sheet(
         sheet,
@@ -477,15 +476,15 @@ def grant_pack_pdf(pack: GrantPack) -> bytes:
 
 
 def grant_pack_xlsx(pack: GrantPack) -> bytes:
-    workbook = Workbook()
+    workbook, first_sheet = new_workbook()
     taken: set[str] = set()
     first = True
     for town, _label, rows in _grant_rows(pack):
-        sheet = workbook.active if first else workbook.create_sheet()
+        sheet = first_sheet if first else workbook.create_sheet()
         first = False
         sheet.title = _sheet_title(town, taken)
         _write_sheet(sheet, _grant_header(), rows, ["int", "text", "text", "text", "text", "text"])
-    sheet = workbook.active if first else workbook.create_sheet()
+    sheet = first_sheet if first else workbook.create_sheet()
     sheet.title = _sheet_title(_("Countries"), taken)
     _write_sheet(
         sheet,
