@@ -111,6 +111,7 @@ def _urls(o: Objects) -> dict[str, list[str]]:
         "auth.forgot_password": ["/password/forgot"],
         "auth.reset_password": ["/password/reset/not-a-token"],
         "auth.change_password": ["/account/password"],
+        "auth.account_sessions": ["/account/sessions"],
         "auth.users": ["/users/"],
         "auth.create_user": ["/users/new"],
         "auth.edit_user": [f"/users/{o.school_user_id}/edit"],
