@@ -48,7 +48,7 @@ def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         db.session.rollback()
-        audit.record_now("csrf_refused", detail=f"{request.method} {request.path}"[:300])
+        audit.count_refusal("csrf_refused")  # counted, not a row each: anyone can send these
         return _page(
             400, _("The form has expired or was not sent from this site. Please try again.")
         )
@@ -61,7 +61,7 @@ def register(app: Flask) -> None:
             return error
         if error.code == 429:
             db.session.rollback()
-            audit.record_now("rate_limited", detail=f"{request.method} {request.path}"[:300])
+            audit.count_refusal("rate_limited")
             return _page(
                 429,
                 _(
