@@ -44,7 +44,13 @@ def _hash(token: str) -> str:
 
 
 def _idle_lifetime() -> timedelta:
-    return current_app.permanent_session_lifetime
+    """How long a session may go without requests, as the server counts it.
+
+    ``last_seen_at`` lags the last request by up to ``TOUCH_INTERVAL``, so the server allows
+    that much more: nobody is logged out before the setting's time. The browser's cookie
+    expires exactly that long after the last answer.
+    """
+    return current_app.permanent_session_lifetime + TOUCH_INTERVAL
 
 
 def _absolute_lifetime() -> timedelta:
