@@ -193,10 +193,14 @@ def register(app: Flask) -> None:
     )
     @database_errors_as_messages
     def anonymise(months: int | None) -> None:
-        """Anonymise participants whose last exchange ended more than N months ago."""
+        """Anonymise participants whose last exchange ended more than N months ago, and
+        delete ended log-in sessions (safe to run from cron)."""
+        from exchange.auth.sessions import purge_expired
         from exchange.registrations.privacy import anonymise_expired
 
         months = months or app.config["RETENTION_MONTHS"]
         count = anonymise_expired(months)
+        sessions = purge_expired()
         db.session.commit()
         click.echo(f"Anonymised {count} participants (last exchange over {months} months ago).")
+        click.echo(f"Deleted {sessions} ended log-in sessions.")
