@@ -12,3 +12,18 @@ _PER_REQUEST = re.compile(r'((?:name="csrf_token" value|name="csrf-token" conten
 def as_seen(page: str) -> str:
     """The page with its per-request values masked, for comparing what a user sees."""
     return _PER_REQUEST.sub(r"\1…\2", page)
+
+
+def reset_limits() -> None:
+    """Forget every rate-limit count (log-in attempts, imports…).
+
+    The in-memory storage expires its counts in a timer thread; clearing the counts while that
+    thread walks them fails in the thread (a KeyError, a warning that fails the test), so wait
+    for it first.
+    """
+    from exchange.extensions import limiter
+
+    timer = getattr(limiter.storage, "timer", None)
+    if timer is not None:
+        timer.join()
+    limiter.reset()

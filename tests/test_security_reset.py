@@ -13,10 +13,10 @@ import sqlalchemy as sa
 from exchange import clock
 from exchange.auth.models import PasswordReset, UserSession
 from exchange.core import mail
-from exchange.extensions import db, limiter
+from exchange.extensions import db
 from tests import factories
 from tests.conftest import csrf_token, login_as, post_form
-from tests.helpers import as_seen
+from tests.helpers import as_seen, reset_limits
 
 NEW_PASSWORD = "a brand new passphrase"
 LINK = re.compile(r"http://localhost/password/reset/([\w-]+)")
@@ -25,10 +25,10 @@ LINK = re.compile(r"http://localhost/password/reset/([\w-]+)")
 @pytest.fixture(autouse=True)
 def _clean_outbox_and_limits(app):
     mail.outbox.clear()
-    limiter.reset()
+    reset_limits()
     yield
     mail.outbox.clear()
-    limiter.reset()
+    reset_limits()
 
 
 def _ask(client, email):
