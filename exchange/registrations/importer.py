@@ -15,11 +15,12 @@ from datetime import date, datetime
 from itertools import islice
 
 from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 from exchange import clock
 from exchange.auth.models import User
+from exchange.core import spreadsheets
 from exchange.errors import DomainError
 from exchange.partners.models import Institution
 from exchange.registrations import services
@@ -58,25 +59,11 @@ class ImportRowsError(Exception):
 
 
 def template_xlsx() -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "participants"
-    sheet.append(COLUMNS)
-    sheet.append(EXAMPLE_ROW)
-    sheet.freeze_panes = "A2"
-    for index, name in enumerate(COLUMNS, start=1):
-        sheet.column_dimensions[sheet.cell(1, index).column_letter].width = max(14, len(name) + 2)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return spreadsheets.workbook_bytes([("participants", COLUMNS, [EXAMPLE_ROW], [])])
 
 
 def template_csv() -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(COLUMNS)
-    writer.writerow(EXAMPLE_ROW)
-    return buffer.getvalue()
+    return spreadsheets.csv_text(COLUMNS, [EXAMPLE_ROW])
 
 
 # --- reading --------------------------------------------------------------------------------

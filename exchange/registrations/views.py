@@ -22,6 +22,7 @@ from flask_login import current_user
 from exchange.audit import services as audit
 from exchange.auth.models import Role
 from exchange.auth.permissions import role_required, staff_required
+from exchange.core import spreadsheets
 from exchange.errors import DomainError
 from exchange.exchanges import services as exchange_services
 from exchange.exchanges.models import Exchange, ExchangeStatus
@@ -290,13 +291,13 @@ def import_template(fmt: str):
     if fmt == "xlsx":
         return Response(
             importer.template_xlsx(),
-            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            mimetype=spreadsheets.XLSX_MIMETYPE,
             headers={"Content-Disposition": "attachment; filename=participants-template.xlsx"},
         )
     if fmt == "csv":
         return Response(
             importer.template_csv(),
-            mimetype="text/csv",
+            mimetype=spreadsheets.CSV_MIMETYPE,
             headers={"Content-Disposition": "attachment; filename=participants-template.csv"},
         )
     abort(404)
@@ -420,10 +421,10 @@ def export_roster(exchange_id: int, fmt: str):
         abort(404)
     data = services.roster(exchange)
     if fmt == "csv":
-        body, mimetype = exports.roster_csv(data, include_notes), "text/csv"
+        body, mimetype = exports.roster_csv(data, include_notes), spreadsheets.CSV_MIMETYPE
     else:
         body = exports.roster_xlsx(data, include_notes)
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        mimetype = spreadsheets.XLSX_MIMETYPE
     notes = " with notes" if include_notes else ""
     audit.record("export", "exchange", exchange.id, detail=f"roster.{fmt}{notes}")
     db.session.commit()
