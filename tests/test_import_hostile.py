@@ -25,7 +25,7 @@ from exchange import clock
 from exchange.extensions import db
 from exchange.registrations.importer import COLUMNS
 from exchange.registrations.models import ConsentRecord, Participant
-from tests.conftest import login_as
+from tests.conftest import login_as, post_form
 from tests.test_registration_views import _count, _pupil_rows, _xlsx
 from tests.test_registration_views import _upload as _post_file
 
@@ -325,3 +325,21 @@ def test_a_sheet_that_does_not_say_its_size_imports(client, school_user):
     login_as(client, school_user)
     assert _upload(client, buffer.getvalue()).status_code == 302
     assert _count(Participant) == 3
+
+
+def test_the_consent_form_refuses_a_date_before_the_birth(client, school_user):
+    from tests import factories
+
+    participant = factories.participant(school_user.institution, consent=False)
+    login_as(client, school_user)
+    response = post_form(
+        client,
+        f"/participants/{participant.id}/consents",
+        {"guardian_name": "Anna", "given_on": "0001-01-01", "method": "paper",
+         "text_version": "2026-01"},
+    )  # fmt: skip
+    assert response.status_code == 422
+    assert "Consent cannot be dated before the participant was born." in response.get_data(
+        as_text=True
+    )
+    assert _count(ConsentRecord) == 0
