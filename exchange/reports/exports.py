@@ -15,13 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from babel import numbers
-from flask_babel import format_currency, format_date, format_decimal, get_locale, pgettext
+from flask_babel import format_date, format_decimal, get_locale, pgettext
 from flask_babel import gettext as _
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 
 from exchange.core import spreadsheets
+from exchange.core.locale import format_money
 from exchange.partners.countries import country_name
 from exchange.reports import charts
 from exchange.reports.services import TABLE_KEYS, Column, GrantPack, Report, Table
@@ -37,7 +38,7 @@ def format_cell(column: Column, row: dict, locale: str | None = None) -> str:
     if value is None:
         return ""
     if column.kind == "money":
-        return format_currency(value, row.get(column.currency_key) or "PLN")
+        return format_money(value, row.get(column.currency_key) or "PLN")
     if column.kind == "int":
         if locale is None:
             current = get_locale()
