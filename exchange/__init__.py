@@ -14,8 +14,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(config: Config | dict | None = None, *, env: str | None = None) -> Flask:
-    """Build the app: config → logging → extensions → security → blueprints → errors →
-    templates → cli."""
+    """Build the app: config → logging → input bounds → extensions → security → blueprints →
+    errors → templates → cli."""
     app = Flask(
         __name__,
         template_folder=str(PROJECT_ROOT / "templates"),
@@ -23,6 +23,7 @@ def create_app(config: Config | dict | None = None, *, env: str | None = None) -
     )
     register_config(app, config, env)
     register_logging(app)
+    register_bounds(app)
     register_extensions(app)
     register_security(app)
     register_blueprints(app)
@@ -46,6 +47,12 @@ def register_logging(app: Flask) -> None:
     root.handlers[:] = [handler]
     root.setLevel(app.config["LOG_LEVEL"])
     root.propagate = False
+
+
+def register_bounds(app: Flask) -> None:
+    from exchange.core.bounds import register
+
+    register(app)
 
 
 def register_extensions(app: Flask) -> None:

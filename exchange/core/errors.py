@@ -11,6 +11,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from exchange.audit import services as audit
+from exchange.core.bounds import ControlCharacters
 from exchange.extensions import db
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,10 @@ def register(app: Flask) -> None:
         return _page(
             400, _("The form has expired or was not sent from this site. Please try again.")
         )
+
+    @app.errorhandler(ControlCharacters)
+    def control_characters(error: ControlCharacters):
+        return _page(400, _("The request contains control characters, which are not allowed."))
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
