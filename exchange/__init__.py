@@ -40,13 +40,27 @@ def register_config(app: Flask, config: Config | dict | None, env: str | None) -
 
 
 def register_logging(app: Flask) -> None:
-    """Log to stderr. Log lines name users by id only: no names, e-mails or other personal data."""
+    """Log to stderr. Log lines name users by id only: no names, e-mails or other personal data,
+    no tokens of one-time links, no rows or statement values (``exchange.core.logs``)."""
+    from exchange.core.logs import install_filters, redact
+
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger("exchange")
     root.handlers[:] = [handler]
     root.setLevel(app.config["LOG_LEVEL"])
     root.propagate = False
+    install_filters()
+
+    def log_exception(exc_info) -> None:
+        # Flask's own line names the path, which may hold a one-time link's token
+        from flask import request
+
+        app.logger.error(
+            "Exception on %s [%s]", redact(request.path), request.method, exc_info=exc_info
+        )
+
+    app.log_exception = log_exception  # type: ignore[method-assign]
 
 
 def register_bounds(app: Flask) -> None:
