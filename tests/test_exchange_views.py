@@ -20,7 +20,7 @@ from exchange.exchanges.models import (
 from exchange.exchanges.services import KIND_FIELDS
 from exchange.extensions import db
 from tests import exchange_factories as make
-from tests.conftest import login_as, post_form
+from tests.conftest import PINNED_NOW, login_as, post_form
 
 S = ExchangeStatus
 
@@ -176,7 +176,8 @@ def test_each_kind_needs_its_details_in_the_form(client, coordinator, partners, 
 @pytest.mark.parametrize(
     ("overrides", "field"),
     [
-        ({"end_date": (clock.today() + timedelta(days=80)).isoformat()}, "end_date"),
+        # collected before the clock is pinned: the pinned day, not the machine's
+        ({"end_date": (PINNED_NOW.date() + timedelta(days=80)).isoformat()}, "end_date"),
         ({"partners": []}, "partners"),
         ({"capacity": "-5"}, "capacity"),
         ({"budget_planned": "-100"}, "budget_planned"),
@@ -184,7 +185,7 @@ def test_each_kind_needs_its_details_in_the_form(client, coordinator, partners, 
         ({"max_age": "10"}, "max_age"),
         ({"institution_quota": "50"}, "institution_quota"),
         (
-            {"registration_closes": (clock.today() + timedelta(days=95)).isoformat()},
+            {"registration_closes": (PINNED_NOW.date() + timedelta(days=95)).isoformat()},
             "registration_closes",
         ),
         ({"start_date": "not a date"}, "start_date"),
