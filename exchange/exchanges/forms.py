@@ -7,7 +7,6 @@ values (dates in order, kind-specific details, budgets…) are the services'.
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -19,7 +18,7 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from exchange.exchanges.models import (
@@ -31,7 +30,10 @@ from exchange.exchanges.models import (
     SchoolLevel,
 )
 from exchange.exchanges.services import CURRENCIES, KIND_FIELDS
-from exchange.forms_util import Select, choices, enum_choices, optional_int
+from exchange.forms_util import Form, Select, choices, enum_choices, optional_int
+
+#: the oldest age a limit may name
+MAX_AGE = 130
 
 
 def _optional_enum(enum_class):
@@ -47,7 +49,7 @@ def _none_choice(label=None):
     return choices([("", label or _l("— choose —"))])
 
 
-class ExchangeForm(FlaskForm):
+class ExchangeForm(Form):
     title = StringField(_l("Title"), validators=[InputRequired(), Length(max=200)])
     kind = SelectField(_l("Kind"), coerce=ExchangeKind, validators=[InputRequired()])
     direction = SelectField(_l("Direction"), coerce=Direction, validators=[InputRequired()])
@@ -88,8 +90,8 @@ class ExchangeForm(FlaskForm):
     )
     registration_opens = DateField(_l("Registration opens"), validators=[Optional()])
     registration_closes = DateField(_l("Registration closes"), validators=[Optional()])
-    min_age = IntegerField(_l("Minimum age"), validators=[Optional()])
-    max_age = IntegerField(_l("Maximum age"), validators=[Optional()])
+    min_age = IntegerField(_l("Minimum age"), validators=[Optional(), NumberRange(0, MAX_AGE)])
+    max_age = IntegerField(_l("Maximum age"), validators=[Optional(), NumberRange(0, MAX_AGE)])
     minors_per_adult = IntegerField(
         _l("Minors per accompanying adult"),
         validators=[Optional()],
@@ -157,7 +159,7 @@ class ExchangeForm(FlaskForm):
         ]
 
 
-class ProgrammeItemForm(FlaskForm):
+class ProgrammeItemForm(Form):
     day = DateField(_l("Day"), validators=[InputRequired()])
     start_time = TimeField(_l("From"), validators=[InputRequired()])
     end_time = TimeField(_l("To"), validators=[Optional()])
@@ -171,7 +173,7 @@ class ProgrammeItemForm(FlaskForm):
         }
 
 
-class CancelForm(FlaskForm):
+class CancelForm(Form):
     reason = TextAreaField(
         _l("Reason for cancelling"),
         validators=[Length(max=2000)],
@@ -179,7 +181,7 @@ class CancelForm(FlaskForm):
     )
 
 
-class ExchangeFilterForm(FlaskForm):
+class ExchangeFilterForm(Form):
     """The filters above the exchange list (GET, so no CSRF token)."""
 
     class Meta:
