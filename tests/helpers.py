@@ -12,3 +12,12 @@ _PER_REQUEST = re.compile(r'((?:name="csrf_token" value|name="csrf-token" conten
 def as_seen(page: str) -> str:
     """The page with its per-request values masked, for comparing what a user sees."""
     return _PER_REQUEST.sub(r"\1…\2", page)
+
+
+def mail_text(message) -> str:
+    """The plain-text part of an e-mail (the HTML part says the same)."""
+    return message.get_body(("plain",)).get_content()
+
+
+def mail_html(message) -> str:
+    return message.get_body(("html",)).get_content()

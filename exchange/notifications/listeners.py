@@ -76,7 +76,7 @@ def _institution_names(ids: Iterable[int]) -> dict[int, str]:
     return dict(
         db.session.execute(
             sa.select(Institution.id, Institution.name).where(Institution.id.in_(set(ids)))
-        ).tuples()
+        ).all()
     )
 
 
@@ -91,8 +91,8 @@ def _rows(registration_ids: Sequence[int]) -> list[tuple[int, int, str, Registra
         )
         .join(Registration.participant)
         .where(Registration.id.in_(registration_ids))
-    ).tuples()
-    by_id = {row[0]: row for row in rows}
+    ).all()
+    by_id = {row[0]: (row[0], row[1], row[2], row[3]) for row in rows}
     return [by_id[item] for item in registration_ids if item in by_id]
 
 

@@ -73,7 +73,7 @@ def _consent_reminders(today: date) -> int:
             ~has_consent,
         )
         .order_by(Participant.last_name, Participant.first_name)
-    ).tuples()
+    ).all()
     missing: dict[tuple[int, int], list[str]] = defaultdict(list)
     for exchange_id, institution_id, name, born in rows:
         start = by_id[exchange_id].start_date

@@ -119,7 +119,7 @@ def choices_of(user: User) -> dict[NotificationKind, bool]:
             sa.select(NotificationChoice.kind, NotificationChoice.wanted).where(
                 NotificationChoice.user_id == user.id
             )
-        ).tuples()
+        ).all()
     )
     return {
         kind: stored.get(kind, kind.wanted_by_default)
