@@ -134,6 +134,8 @@ class Config:
     RETENTION_MONTHS = 24
     #: uploads (participant spreadsheets) larger than this answer 413
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024
+    #: participant imports one user may start
+    IMPORT_RATE_LIMIT = "5 per minute"
 
     def __init__(self, instance_path: Path) -> None:
         self.instance_path = instance_path

@@ -25,8 +25,10 @@ from flask_migrate import upgrade
 
 from exchange import create_app
 from exchange.config import TestingConfig
-from exchange.extensions import db, limiter
+from exchange.extensions import db
 from tests import factories
+from tests.smtp_server import smtp_server  # noqa: F401 (a fixture: a real SMTP server)
+from tests.helpers import reset_limits
 
 BACKENDS = ("sqlite", "postgresql")
 
@@ -137,7 +139,7 @@ def _clean_database(request) -> Iterator[None]:
         return
     app = request.getfixturevalue("app")
     with app.app_context():
-        limiter.reset()
+        reset_limits()
         db.session.remove()
         tables = list(reversed(db.metadata.sorted_tables))
         with db.engine.begin() as connection:

@@ -21,3 +21,18 @@ def mail_text(message) -> str:
 
 def mail_html(message) -> str:
     return message.get_body(("html",)).get_content()
+
+
+def reset_limits() -> None:
+    """Forget every rate-limit count (log-in attempts, imports…).
+
+    The in-memory storage expires its counts in a timer thread; clearing the counts while that
+    thread walks them fails in the thread (a KeyError, a warning that fails the test), so wait
+    for it first.
+    """
+    from exchange.extensions import limiter
+
+    timer = getattr(limiter.storage, "timer", None)
+    if timer is not None:
+        timer.join()
+    limiter.reset()

@@ -31,12 +31,13 @@ from exchange.audit.models import AuditEvent, RefusedRequests
 from exchange.auth import services as auth_services
 from exchange.auth.models import User, UserSession
 from exchange.exchanges.models import ExchangeStatus
-from exchange.extensions import db, limiter
+from exchange.extensions import db
 from exchange.notifications.models import DeliveryState, Notification, NotificationKind
 from exchange.registrations.models import Registration, RegistrationStatus
 from exchange.reports.services import TABLE_KEYS
 from tests import exchange_factories, factories
 from tests.conftest import login_as, post_form
+from tests.helpers import reset_limits
 
 # --- the table ------------------------------------------------------------------------------
 
@@ -499,7 +500,7 @@ def test_access_follows_the_table(client, endpoint: str, method: str):
     for case in cases(RULES[(endpoint, method)], path):
         if world is None or method == "POST":
             world = build_world()
-        limiter.reset()  # the forgotten-password form counts every POST, per address
+        reset_limits()  # the forgotten-password form counts every POST, per address
         visitor = app.test_client()
         if case.role != "anonymous":
             login_as(visitor, db.session.get(User, world.users[case.role]))

@@ -19,7 +19,6 @@ from exchange.notifications.worker import MAX_ATTEMPTS, deliver_due
 from exchange.registrations import services as registrations
 from tests import factories
 from tests.helpers import mail_html, mail_text
-from tests.smtp_server import smtp_server  # noqa: F401 (a fixture)
 
 RESET = {"secret_link": "http://localhost/password/reset/abc", "valid_minutes": 60}
 

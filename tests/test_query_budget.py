@@ -24,7 +24,7 @@ from exchange import clock
 from exchange.auth.models import User
 from exchange.exchanges import demo
 from exchange.exchanges.models import Exchange, ProgrammeItem, exchange_partner
-from exchange.extensions import db, limiter
+from exchange.extensions import db
 from exchange.partners.models import PartnerCity
 from exchange.registrations import demo as registrations_demo
 from exchange.registrations.models import (
@@ -38,6 +38,7 @@ from exchange.registrations.models import (
 )
 from tests import factories
 from tests.conftest import login_as
+from tests.helpers import reset_limits
 
 BUDGET = 15
 #: the two data sets: the second has about ten times the exchanges and registrations
@@ -226,7 +227,7 @@ def _measure(app, objects: Objects) -> dict[tuple[str, str], tuple[int, int]]:
 
 
 def _empty_database() -> None:
-    limiter.reset()
+    reset_limits()
     db.session.remove()
     with db.engine.begin() as connection:
         if connection.dialect.name == "postgresql":

@@ -11,16 +11,16 @@ import json
 
 import pytest
 
-from exchange.extensions import limiter
 from tests import factories
 from tests.conftest import csrf_token, login_as, post_form
+from tests.helpers import reset_limits
 
 
 @pytest.fixture(autouse=True)
 def _reset_rate_limits(app):
-    limiter.reset()
+    reset_limits()
     yield
-    limiter.reset()
+    reset_limits()
 
 
 WRONG_PASSWORD = "wrong password"

@@ -13,12 +13,12 @@ import sqlalchemy as sa
 from exchange import clock
 from exchange.auth.models import PasswordReset, UserSession
 from exchange.core import mail
-from exchange.extensions import db, limiter
+from exchange.extensions import db
 from exchange.notifications.models import DeliveryState, Notification, NotificationKind
 from exchange.notifications.worker import deliver_due
 from tests import factories
 from tests.conftest import csrf_token, login_as, post_form
-from tests.helpers import as_seen, mail_text
+from tests.helpers import as_seen, mail_text, reset_limits
 
 NEW_PASSWORD = "a brand new passphrase"
 LINK = re.compile(r"http://localhost/password/reset/([\w-]+)")
@@ -27,10 +27,10 @@ LINK = re.compile(r"http://localhost/password/reset/([\w-]+)")
 @pytest.fixture(autouse=True)
 def _clean_outbox_and_limits(app):
     mail.outbox.clear()
-    limiter.reset()
+    reset_limits()
     yield
     mail.outbox.clear()
-    limiter.reset()
+    reset_limits()
 
 
 def _ask(client, email):

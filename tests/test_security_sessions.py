@@ -12,18 +12,19 @@ import time_machine
 
 from exchange import clock
 from exchange.auth.models import UserSession
-from exchange.extensions import db, limiter
+from exchange.extensions import db
 from tests import factories
 from tests.conftest import login_as, post_form
+from tests.helpers import reset_limits
 
 NEW_PASSWORD = "a brand new passphrase"
 
 
 @pytest.fixture(autouse=True)
 def _reset_rate_limits(app):
-    limiter.reset()
+    reset_limits()
     yield
-    limiter.reset()
+    reset_limits()
 
 
 def _logged_in(client) -> bool:

@@ -25,12 +25,13 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_currency, format_date, get_locale
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from exchange import clock
 from exchange.auth.permissions import public, staff_required
+from exchange.core.locale import format_money
 from exchange.errors import DomainError
 from exchange.exchanges import ical, services
 from exchange.exchanges.forms import CancelForm, ExchangeFilterForm, ExchangeForm, ProgrammeItemForm
@@ -55,7 +56,7 @@ CALENDAR_YEARS = range(1900, 2101)
 
 @bp.app_template_filter("money")
 def money(value, currency: str = "PLN") -> str:
-    return "" if value is None else format_currency(value, currency)
+    return "" if value is None else format_money(value, currency)
 
 
 @bp.app_template_filter("day")

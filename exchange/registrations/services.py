@@ -227,6 +227,30 @@ def delete_participant(participant: Participant, *, by: User) -> None:
 # --- consent --------------------------------------------------------------------------------
 
 
+def check_consent(
+    *,
+    guardian_name: str,
+    given_on: date,
+    method: ConsentMethod,
+    text_version: str,
+    born: date,
+    today: date | None = None,
+) -> None:
+    """The rules of a consent, for the form and the import alike; RegistrationError names the
+    field."""
+    today = today or clock.today()
+    if not guardian_name.strip():
+        raise RegistrationError(_l("Give the parent's or guardian's name."), field="guardian_name")
+    if not text_version.strip():
+        raise RegistrationError(_l("Give the version of the consent text."), field="text_version")
+    if given_on > today:
+        raise RegistrationError(_l("Consent cannot be given in the future."), field="given_on")
+    if given_on < born:
+        raise RegistrationError(
+            _l("Consent cannot be dated before the participant was born."), field="given_on"
+        )
+
+
 def record_consent(
     participant: Participant,
     *,
@@ -237,13 +261,14 @@ def record_consent(
     by: User,
     today: date | None = None,
 ) -> ConsentRecord:
-    today = today or clock.today()
-    if not guardian_name.strip():
-        raise RegistrationError(_l("Give the parent's or guardian's name."), field="guardian_name")
-    if not text_version.strip():
-        raise RegistrationError(_l("Give the version of the consent text."), field="text_version")
-    if given_on > today:
-        raise RegistrationError(_l("Consent cannot be given in the future."), field="given_on")
+    check_consent(
+        guardian_name=guardian_name,
+        given_on=given_on,
+        method=method,
+        text_version=text_version,
+        born=participant.date_of_birth,
+        today=today,
+    )
     consent = ConsentRecord(
         participant=participant,
         guardian_name=guardian_name.strip(),

@@ -23,13 +23,14 @@ from flask_login import current_user
 from exchange.audit import services as audit
 from exchange.auth.models import Role
 from exchange.auth.permissions import role_required, staff_required
+from exchange.core import limits, spreadsheets
 from exchange.errors import DomainError
 from exchange.exchanges import services as exchange_services
 from exchange.exchanges.models import Exchange, ExchangeStatus
 from exchange.extensions import db
 from exchange.forms_util import attach_error, required
 from exchange.partners.services import get_institution, list_institutions
-from exchange.registrations import exports, importer, privacy, services
+from exchange.registrations import exports, import_files, importer, privacy, services
 from exchange.registrations.forms import (
     ConsentForm,
     ImportForm,
@@ -253,9 +254,19 @@ def import_participants():
     form = ImportForm()
     row_errors: list[importer.RowError] = []
     if form.validate_on_submit():
+        limit = current_app.config["IMPORT_RATE_LIMIT"]
+        wait = limits.wait_before(limit, "import", str(current_user.id))
+        if wait:
+            form.form_errors.append(
+                _("At most %(count)d imports can be started per minute. Please wait a minute, "
+                  "then try again.", count=limits.amount(limit))
+            )  # fmt: skip
+            return _import_page(form, row_errors, 429, {"Retry-After": str(wait)})
         upload = form.file.data
         try:
-            rows = importer.read_rows(upload.filename, upload.read())
+            rows = import_files.read_rows(
+                upload.filename, upload.read(import_files.MAX_FILE_BYTES + 1)
+            )
             created = importer.import_participants(
                 rows, institution=current_user.institution, by=current_user
             )
@@ -279,10 +290,17 @@ def import_participants():
                 "success",
             )
             return redirect(url_for(".participants"))
-    status = 422 if form.is_submitted() else 200
-    return render_template(
-        "registrations/import.html", form=form, row_errors=row_errors, max_rows=importer.MAX_ROWS
-    ), status
+    return _import_page(form, row_errors, 422 if form.is_submitted() else 200)
+
+
+def _import_page(form: ImportForm, row_errors: list, status: int, headers: dict | None = None):
+    page = render_template(
+        "registrations/import.html",
+        form=form,
+        row_errors=row_errors,
+        max_rows=import_files.MAX_ROWS,
+    )
+    return page, status, headers or {}
 
 
 @bp.get("/participants/import/template.<fmt>")
@@ -291,13 +309,13 @@ def import_template(fmt: str):
     if fmt == "xlsx":
         return Response(
             importer.template_xlsx(),
-            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            mimetype=spreadsheets.XLSX_MIMETYPE,
             headers={"Content-Disposition": "attachment; filename=participants-template.xlsx"},
         )
     if fmt == "csv":
         return Response(
             importer.template_csv(),
-            mimetype="text/csv",
+            mimetype=spreadsheets.CSV_MIMETYPE,
             headers={"Content-Disposition": "attachment; filename=participants-template.csv"},
         )
     abort(404)
@@ -422,10 +440,10 @@ def export_roster(exchange_id: int, fmt: str):
     data = services.roster(exchange)
     body: str | bytes
     if fmt == "csv":
-        body, mimetype = exports.roster_csv(data, include_notes), "text/csv"
+        body, mimetype = exports.roster_csv(data, include_notes), spreadsheets.CSV_MIMETYPE
     else:
         body = exports.roster_xlsx(data, include_notes)
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        mimetype = spreadsheets.XLSX_MIMETYPE
     notes = " with notes" if include_notes else ""
     audit.record("export", "exchange", exchange.id, detail=f"roster.{fmt}{notes}")
     db.session.commit()

@@ -12,6 +12,7 @@ from exchange import clock
 from exchange.audit import services as audit
 from exchange.auth.models import Role
 from exchange.auth.permissions import role_required, staff_required
+from exchange.core import spreadsheets
 from exchange.exchanges.models import Exchange
 from exchange.extensions import db
 from exchange.reports import charts, exports, services
@@ -21,8 +22,6 @@ from exchange.reports.services import Report, ReportFilter
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
 everyone_logged_in = role_required(Role.ADMIN, Role.COORDINATOR, Role.SCHOOL)
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _filter_form() -> ReportFilterForm:
@@ -115,7 +114,7 @@ def export_csv(table: str):
     report = _report_or_abort()
     return _download(
         exports.table_csv(report[table]),
-        "text/csv; charset=utf-8",
+        f"{spreadsheets.CSV_MIMETYPE}; charset=utf-8",
         f"{_stem(report.filter)}-{table}.csv",
     )
 
@@ -124,7 +123,9 @@ def export_csv(table: str):
 @everyone_logged_in
 def export_xlsx():
     report = _report_or_abort()
-    return _download(exports.report_xlsx(report), XLSX, f"{_stem(report.filter)}.xlsx")
+    return _download(
+        exports.report_xlsx(report), spreadsheets.XLSX_MIMETYPE, f"{_stem(report.filter)}.xlsx"
+    )
 
 
 @bp.get("/export/report.pdf")
@@ -159,7 +160,7 @@ def grant_pack_xlsx(exchange_id: int):
     pack = services.grant_pack(get_exchange_or_404(exchange_id))
     body = exports.grant_pack_xlsx(pack)
     _record_personal_export(exchange_id, "grant-pack.xlsx")
-    return _download(body, XLSX, f"grant-pack-{exchange_id}.xlsx")
+    return _download(body, spreadsheets.XLSX_MIMETYPE, f"grant-pack-{exchange_id}.xlsx")
 
 
 def _record_personal_export(exchange_id: int, what: str) -> None:
