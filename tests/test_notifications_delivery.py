@@ -103,9 +103,7 @@ def test_a_message_is_retried_for_more_than_a_day_then_marked_failed(
 def test_two_workers_deliver_two_hundred_messages_exactly_once(app, app_context, smtp_server):
     users = [factories.user(email=f"person{number}@example.org") for number in range(4)]
     for number in range(200):
-        services.enqueue(
-            users[number % 4], NotificationKind.PASSWORD_RESET, {**RESET, "n": number}
-        )
+        services.enqueue(users[number % 4], NotificationKind.PASSWORD_RESET, {**RESET, "n": number})
     db.session.commit()
     db.session.remove()
     errors: list[BaseException] = []
