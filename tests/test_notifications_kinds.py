@@ -232,3 +232,29 @@ def test_registration_opened_goes_only_to_those_who_asked(app_context, smtp_serv
     _send()
     assert [m["To"] for m in smtp_server.messages] == [keen.email]
     assert _kinds(quiet.email) == []
+
+
+def test_the_messages_naming_a_pupil_are_in_their_access_export_and_erased_with_them(
+    client, smtp_server, coordinator
+):
+    from exchange.notifications.models import DeliveryState
+
+    school = factories.user(role="school")
+    pupil = factories.participant(school.institution, last_name="Eksportowa")
+    other = factories.participant(school.institution, last_name="Inna")
+    exchange = factories.exchange(title="Halmstad 2026")
+    registrations.register_many(exchange, [pupil, other], by=school)
+    _send()
+    login_as(client, coordinator)
+    export = client.get(f"/participants/{pupil.id}/export.json").get_json()
+    (email,) = export["emails"]
+    assert email["kind"] == "registration_summary"
+    assert email["to"] == school.email
+    assert email["exchange"] == "Halmstad 2026"
+    assert email["state"] == "sent"
+    assert "Inna" not in str(export)  # another pupil named in the same message
+
+    post_form(client, f"/participants/{pupil.id}/erase")
+    stored = db.session.scalar(sa.select(Notification))
+    assert stored.data == {}
+    assert stored.state is DeliveryState.SENT

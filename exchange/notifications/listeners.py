@@ -20,7 +20,12 @@ from exchange.exchanges import signals as exchange_signals
 from exchange.exchanges.models import Exchange
 from exchange.extensions import db
 from exchange.notifications.models import NotificationKind
-from exchange.notifications.services import enqueue, enqueue_for_active_address
+from exchange.notifications.services import (
+    enqueue,
+    enqueue_for_active_address,
+    erase_about,
+    messages_about,
+)
 from exchange.partners.models import Institution
 from exchange.registrations import signals as registration_signals
 from exchange.registrations.models import ACTIVE, Participant, Registration, RegistrationStatus
@@ -80,29 +85,44 @@ def _institution_names(ids: Iterable[int]) -> dict[int, str]:
     )
 
 
-def _rows(registration_ids: Sequence[int]) -> list[tuple[int, int, str, RegistrationStatus]]:
-    """(id, institution, name, status) of the registrations, in the order given."""
+Row = tuple[int, int, str, RegistrationStatus, int]
+
+
+def _rows(registration_ids: Sequence[int]) -> list[Row]:
+    """(id, institution, name, status, participant) of the registrations, in the order given."""
     rows = db.session.execute(
         sa.select(
             Registration.id,
             Registration.institution_id,
             Participant.first_name + " " + Participant.last_name,
             Registration.status,
+            Registration.participant_id,
         )
         .join(Registration.participant)
         .where(Registration.id.in_(registration_ids))
     ).all()
-    by_id = {row[0]: (row[0], row[1], row[2], row[3]) for row in rows}
+    by_id = {row[0]: (row[0], row[1], row[2], row[3], row[4]) for row in rows}
     return [by_id[item] for item in registration_ids if item in by_id]
 
 
 def _send_to_institutions(
-    kind: NotificationKind, data_by_institution: dict[int, dict[str, Any]]
+    kind: NotificationKind,
+    data_by_institution: dict[int, dict[str, Any]],
+    about: dict[int, list[int]] | None = None,
 ) -> None:
+    """Each institution's message to each of its representatives; ``about``: the participants
+    each institution's message names."""
     users = school_representatives(data_by_institution)
     for institution_id, data in data_by_institution.items():
         for user in users.get(institution_id, []):
-            enqueue(user, kind, data)
+            enqueue(user, kind, data, about=(about or {}).get(institution_id, ()))
+
+
+def _about(rows: list[Row]) -> dict[int, list[int]]:
+    found: dict[int, list[int]] = defaultdict(list)
+    for row in rows:
+        found[row[1]].append(row[4])
+    return found
 
 
 # --- accounts -------------------------------------------------------------------------------
@@ -135,7 +155,7 @@ def send_registration_summary(
     positions = waiting_positions(registrations)
     names = _institution_names(row[1] for row in rows)
     data: dict[int, dict[str, Any]] = {}
-    for registration_id, institution_id, name, status in rows:
+    for registration_id, institution_id, name, status, _participant in rows:
         item = data.setdefault(
             institution_id,
             {
@@ -149,15 +169,16 @@ def send_registration_summary(
             item["waiting"].append([name, positions.get(registration_id, 0)])
         else:
             item["confirmed"].append(name)
-    _send_to_institutions(NotificationKind.REGISTRATION_SUMMARY, data)
+    _send_to_institutions(NotificationKind.REGISTRATION_SUMMARY, data, _about(rows))
 
 
 @registration_signals.moved_up.connect
 def send_moved_up(exchange: Exchange, *, registrations: list[Registration], **extra: Any) -> None:
     data: dict[int, dict[str, Any]] = {}
-    for _id, institution_id, name, _status in _rows([item.id for item in registrations]):
+    rows = _rows([item.id for item in registrations])
+    for _id, institution_id, name, _status, _participant in rows:
         data.setdefault(institution_id, {**_base(exchange), "names": []})["names"].append(name)
-    _send_to_institutions(NotificationKind.MOVED_UP, data)
+    _send_to_institutions(NotificationKind.MOVED_UP, data, _about(rows))
 
 
 @registration_signals.withdrawn.connect
@@ -165,10 +186,12 @@ def send_withdrawal_confirmed(registration: Registration, **extra: Any) -> None:
     exchange = db.session.get(Exchange, registration.exchange_id)
     if exchange is None:
         return
-    for _id, institution_id, name, _status in _rows([registration.id]):
+    rows = _rows([registration.id])
+    for _id, institution_id, name, _status, _participant in rows:
         _send_to_institutions(
             NotificationKind.WITHDRAWAL_CONFIRMED,
             {institution_id: {**_base(exchange), "name": name}},
+            _about(rows),
         )
 
 
@@ -177,12 +200,37 @@ def send_cancellation(
     exchange: Exchange, *, registrations: list[Registration], **extra: Any
 ) -> None:
     data: dict[int, dict[str, Any]] = {}
-    for _id, institution_id, name, _status in _rows([item.id for item in registrations]):
+    rows = _rows([item.id for item in registrations])
+    for _id, institution_id, name, _status, _participant in rows:
         item = data.setdefault(
             institution_id, {**_base(exchange), "reason": exchange.cancel_reason, "names": []}
         )
         item["names"].append(name)
-    _send_to_institutions(NotificationKind.REGISTRATION_CANCELLED, data)
+    _send_to_institutions(NotificationKind.REGISTRATION_CANCELLED, data, _about(rows))
+
+
+@registration_signals.person_exported.connect
+def export_messages(participant: Participant, **extra: Any) -> dict[str, Any]:
+    """The e-mails that named the person, for their access export."""
+    return {
+        "emails": [
+            {
+                "kind": message.kind.value,
+                "to": message.address,
+                "queued_at": message.created_at.isoformat(),
+                "state": message.state.value,
+                "sent_at": message.sent_at.isoformat() if message.sent_at else None,
+                # not the text: it may name other people
+                "exchange": message.data.get("exchange", {}).get("title"),
+            }
+            for message in messages_about(participant.id)
+        ]
+    }
+
+
+@registration_signals.personal_data_erased.connect
+def erase_messages(participant_ids: list[int], **extra: Any) -> None:
+    erase_about(participant_ids)
 
 
 # --- exchanges ------------------------------------------------------------------------------

@@ -112,6 +112,7 @@ class Notification(Model):
     sent_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship()
+    subjects: Mapped[list[NotificationSubject]] = relationship(cascade="all, delete-orphan")
 
     def __repr__(self) -> str:
         return f"<Notification {self.id} {self.kind} {self.state}>"
@@ -127,3 +128,17 @@ class NotificationChoice(Model):
     )
     kind: Mapped[NotificationKind] = mapped_column(primary_key=True)
     wanted: Mapped[bool]
+
+
+class NotificationSubject(Model):
+    """A participant a message names: the message belongs to that person's access export, and
+    is blanked when their personal data is erased."""
+
+    __tablename__ = "notification_subject"
+
+    notification_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("notification.id", ondelete="CASCADE"), primary_key=True
+    )
+    participant_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("participant.id", ondelete="CASCADE"), primary_key=True, index=True
+    )

@@ -65,6 +65,7 @@ def _consent_reminders(today: date) -> int:
             Registration.institution_id,
             Participant.first_name + " " + Participant.last_name,
             Participant.date_of_birth,
+            Participant.id,
         )
         .join(Registration.participant)
         .where(
@@ -75,10 +76,12 @@ def _consent_reminders(today: date) -> int:
         .order_by(Participant.last_name, Participant.first_name)
     ).all()
     missing: dict[tuple[int, int], list[str]] = defaultdict(list)
-    for exchange_id, institution_id, name, born in rows:
+    about: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for exchange_id, institution_id, name, born, participant_id in rows:
         start = by_id[exchange_id].start_date
         if _age_on(born, start) < ADULT_AGE:
             missing[(exchange_id, institution_id)].append(name)
+            about[(exchange_id, institution_id)].append(participant_id)
     users = school_representatives(institution_id for _e, institution_id in missing)
     queued = 0
     for (exchange_id, institution_id), names in missing.items():
@@ -88,9 +91,14 @@ def _consent_reminders(today: date) -> int:
         data = {**_base(exchange), "closes": closes.isoformat(), "names": names}
         for user in users.get(institution_id, []):
             key = f"consent-reminder:{exchange_id}:{institution_id}:{closes}:{user.id}"
-            queued += (
-                enqueue(user, NotificationKind.CONSENT_REMINDER, data, dedupe_key=key) is not None
+            message = enqueue(
+                user,
+                NotificationKind.CONSENT_REMINDER,
+                data,
+                dedupe_key=key,
+                about=about[(exchange_id, institution_id)],
             )
+            queued += message is not None
     return queued
 
 
@@ -135,7 +143,9 @@ def _start_reminders(today: date) -> int:
                 if group.adults_needed
             ],
         }
-        queued += (
-            enqueue(coordinator, NotificationKind.START_REMINDER, data, dedupe_key=key) is not None
+        named = [person.id for group in summary.institutions for person in group.missing_consents]
+        message = enqueue(
+            coordinator, NotificationKind.START_REMINDER, data, dedupe_key=key, about=named
         )
+        queued += message is not None
     return queued

@@ -7,6 +7,7 @@ causes the message rolls back, the message was never queued.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from typing import Any
 
 import sqlalchemy as sa
@@ -23,6 +24,7 @@ from exchange.notifications.models import (
     Notification,
     NotificationChoice,
     NotificationKind,
+    NotificationSubject,
 )
 
 log = logging.getLogger(__name__)
@@ -33,11 +35,17 @@ class NotificationError(DomainError):
 
 
 def enqueue(
-    to: User, kind: NotificationKind, data: dict[str, Any], *, dedupe_key: str | None = None
+    to: User,
+    kind: NotificationKind,
+    data: dict[str, Any],
+    *,
+    dedupe_key: str | None = None,
+    about: Iterable[int] = (),
 ) -> Notification | None:
     """Queue a message for ``to`` in the current transaction; None when it is not sent:
     the person switched this kind off (essential kinds go anyway), the account is inactive,
-    or a message with the same ``dedupe_key`` was queued before."""
+    or a message with the same ``dedupe_key`` was queued before. ``about``: the participants
+    the message names (their access exports list it)."""
     if not to.active:
         return None
     if not kind.essential and not wants(to, kind):
@@ -49,6 +57,7 @@ def enqueue(
         kind=kind,
         data=data,
         dedupe_key=dedupe_key,
+        subjects=[NotificationSubject(participant_id=item) for item in set(about)],
     )
     if dedupe_key is None:
         db.session.add(notification)
@@ -199,12 +208,36 @@ def retry(notification: Notification, *, by: User) -> None:
     log.info("e-mail %s queued again by user %s", notification.id, by.id)
 
 
-def messages_for(user_id: int) -> list[Notification]:
-    """What was sent (or is waiting) for one person: for their access export."""
+def messages_about(participant_id: int) -> list[Notification]:
+    """The messages that name a participant: for their access export."""
     return list(
         db.session.scalars(
             sa.select(Notification)
-            .where(Notification.user_id == user_id)
+            .join(NotificationSubject)
+            .where(NotificationSubject.participant_id == participant_id)
             .order_by(Notification.created_at, Notification.id)
         )
+    )
+
+
+def erase_about(participant_ids: Iterable[int]) -> None:
+    """The participants' personal data is erased: so are the texts of the messages naming
+    them (kind, recipient and times stay); those still waiting are not sent."""
+    ids = list(participant_ids)
+    if not ids:
+        return
+    about = sa.select(NotificationSubject.notification_id).where(
+        NotificationSubject.participant_id.in_(ids)
+    )
+    db.session.execute(
+        sa.update(Notification)
+        .where(Notification.id.in_(about), Notification.state == DeliveryState.PENDING)
+        .values(state=DeliveryState.FAILED, last_error="erased")
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        sa.update(Notification)
+        .where(Notification.id.in_(about))
+        .values(data={})
+        .execution_options(synchronize_session=False)
     )

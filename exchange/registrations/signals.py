@@ -18,5 +18,10 @@ registered = signals.signal("registered")
 moved_up = signals.signal("moved-up")
 #: ``sender``: the registration just withdrawn; ``by``
 withdrawn = signals.signal("withdrawn")
+#: an access request: ``sender``: the participant; each receiver returns a dict of sections to
+#: add to the export (what its feature holds about the person)
+person_exported = signals.signal("person-exported")
+#: ``sender``: the ids of participants whose personal data was just erased or anonymised
+personal_data_erased = signals.signal("personal-data-erased")
 #: ``sender``: the exchange, cancelled; ``registrations``: those cancelled with it; ``by``
 registrations_cancelled = signals.signal("registrations-cancelled")

@@ -49,6 +49,16 @@ def upgrade():
     sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_notification_choice_user_id_user_account'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('user_id', 'kind', name=op.f('pk_notification_choice'))
     )
+    op.create_table('notification_subject',
+    sa.Column('notification_id', sa.Integer(), nullable=False),
+    sa.Column('participant_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['notification_id'], ['notification.id'], name=op.f('fk_notification_subject_notification_id_notification'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['participant_id'], ['participant.id'], name=op.f('fk_notification_subject_participant_id_participant'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('notification_id', 'participant_id', name=op.f('pk_notification_subject'))
+    )
+    with op.batch_alter_table('notification_subject', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_notification_subject_participant_id'), ['participant_id'], unique=False)
+
     # existing accounts: Polish, but English for the partner cities' institutions (as
     # exchange.auth.models.default_language decides for new ones)
     with op.batch_alter_table('user_account', schema=None) as batch_op:
@@ -71,6 +81,10 @@ def downgrade():
         batch_op.drop_constraint(op.f('ck_user_account_language_known'), type_='check')
         batch_op.drop_column('language')
 
+    with op.batch_alter_table('notification_subject', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_notification_subject_participant_id'))
+
+    op.drop_table('notification_subject')
     op.drop_table('notification_choice')
     with op.batch_alter_table('notification', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_notification_user_id'))
