@@ -150,8 +150,11 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from exchange.core.templating import register
+    from exchange.registrations.glance import places_for
 
     register(app)
+    # the exchanges' pages show places, which the registrations count
+    app.jinja_env.globals["places_for"] = places_for
 
 
 def register_cli(app: Flask) -> None:
