@@ -146,3 +146,31 @@ def test_a_switched_off_kind_is_not_queued_unless_essential(app_context, school_
     kind = NotificationKind.REGISTRATION_CANCELLED if essential else NotificationKind.MOVED_UP
     queued = services.enqueue(school_user, kind, {})
     assert (queued is not None) is essential
+
+
+def test_send_mail_once_delivers_what_is_due_and_exits_0(
+    app, app_context, smtp_server, coordinator
+):
+    _queue(coordinator)
+    db.session.remove()
+    result = app.test_cli_runner().invoke(args=["send-mail", "--once"])
+    assert result.exit_code == 0, result.output
+    assert "1 e-mails sent." in result.output
+    assert len(smtp_server.messages) == 1
+
+
+def test_send_mail_runs_until_sigterm_and_stops_cleanly(app, app_context, smtp_server, coordinator):
+    import os
+    import signal
+
+    _queue(coordinator)
+    db.session.remove()
+    stopper = threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGTERM))
+    stopper.start()
+    try:
+        result = app.test_cli_runner().invoke(args=["send-mail", "--interval", "0.2"])
+    finally:
+        stopper.cancel()
+    assert result.exit_code == 0, result.output
+    assert result.output.rstrip().endswith("Stopped.")
+    assert len(smtp_server.messages) == 1
