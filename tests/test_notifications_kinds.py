@@ -119,8 +119,8 @@ def test_messages_carry_names_but_never_dates_of_birth_or_notes(app_context, smt
     (message,) = smtp_server.messages
     body = mail_text(message) + mail_html(message)
     assert pupil.full_name in body
-    for secret in ("2011", "17", "vegetarian-secret", "asthma-secret"):
-        assert secret not in body.replace(str(clock.today().year), "")
+    for secret in ("2011", "17 mar", "17.03", "vegetarian-secret", "asthma-secret"):
+        assert secret not in body
     stored = str(db.session.scalar(sa.select(Notification.data)))
     assert "2011-03-17" not in stored
     assert "secret" not in stored
