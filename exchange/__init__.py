@@ -31,6 +31,7 @@ def create_app(config: Config | dict | None = None, *, env: str | None = None) -
     register_extensions(app)
     register_security(app)
     register_blueprints(app)
+    register_listeners(app)
     register_errorhandlers(app)
     register_template_helpers(app)
     register_cli(app)
@@ -142,6 +143,7 @@ def register_blueprints(app: Flask) -> None:
     from exchange.auth.views import bp as auth_bp
     from exchange.core.views import bp as core_bp
     from exchange.exchanges.views import bp as exchanges_bp
+    from exchange.notifications.views import bp as notifications_bp
     from exchange.partners.views import bp as partners_bp
     from exchange.registrations.views import bp as registrations_bp
     from exchange.reports.views import bp as reports_bp
@@ -153,6 +155,12 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(registrations_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(audit_bp)
+    app.register_blueprint(notifications_bp)
+
+
+def register_listeners(app: Flask) -> None:
+    """Connect the receivers of the features' signals (blinker keeps them for the process)."""
+    import exchange.notifications.listeners  # noqa: F401
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -163,8 +171,11 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from exchange.core.templating import register
+    from exchange.registrations.glance import places_for
 
     register(app)
+    # the exchanges' pages show places, which the registrations count
+    app.jinja_env.globals["places_for"] = places_for
 
 
 def register_cli(app: Flask) -> None:

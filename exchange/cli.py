@@ -51,9 +51,11 @@ def database_errors_as_messages(command):
 
 
 def register(app: Flask) -> None:
+    from exchange.notifications.cli import send_mail_command
     from exchange.reports.cli import report_command
 
     app.cli.add_command(report_command)
+    app.cli.add_command(send_mail_command)
 
     @app.cli.command("check-db")
     @database_errors_as_messages

@@ -29,6 +29,7 @@ from exchange.config import TestingConfig
 from exchange.extensions import db
 from tests import factories
 from tests.helpers import reset_limits
+from tests.smtp_server import smtp_server  # noqa: F401 (a fixture: a real SMTP server)
 
 BACKENDS = ("sqlite", "postgresql")
 

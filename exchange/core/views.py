@@ -15,6 +15,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
 from exchange.auth.permissions import is_safe_next, public
@@ -37,7 +38,13 @@ def index():
 
 @bp.get("/dashboard")
 def dashboard():
-    return render_template("core/dashboard.html")
+    """What needs attention: city hall's exchanges and e-mails, or a school's registrations."""
+    from exchange.dashboard import queries  # the dashboard reads every feature
+
+    user = current_user._get_current_object()
+    if user.is_staff:
+        return render_template("core/dashboard.html", staff=queries.staff_dashboard())
+    return render_template("core/dashboard.html", school=queries.school_dashboard(user))
 
 
 def _back(target: str | None):

@@ -34,6 +34,7 @@ from exchange.exchanges.models import (
     SchoolLevel,
     exchange_partner,
 )
+from exchange.exchanges.signals import exchange_changed, registration_opened
 from exchange.extensions import db
 from exchange.partners.models import Institution, PartnerCity
 
@@ -582,10 +583,21 @@ def create_exchange(values: dict, by: User) -> Exchange:
     return exchange
 
 
+#: the fields whose change the registered schools are told about
+ANNOUNCED_FIELDS = ("start_date", "end_date", "venue", "city")
+
+
 def update_exchange(exchange: Exchange, values: dict, by: User) -> Exchange:
-    """Save new values; the programme must still fit in the dates. The status is not changed."""
+    """Save new values; the programme must still fit in the dates. The status is not changed.
+
+    A change of dates, venue or city is announced (``exchange_changed``)."""
     values = _clean_values(values)
     check_exchange(values, exchange)
+    changes = [
+        (name, _as_text(getattr(exchange, name)), _as_text(values[name]))
+        for name in ANNOUNCED_FIELDS
+        if name in values and getattr(exchange, name) != values[name]
+    ]
     more_places = _adds_places(exchange, values)
     if more_places:
         # the waiting list moves up below: decide it alone, like a registration
@@ -597,8 +609,16 @@ def update_exchange(exchange: Exchange, values: dict, by: User) -> Exchange:
         from exchange.registrations.services import promote_from_waiting_list
 
         promote_from_waiting_list(exchange, by)
+    if changes:
+        exchange_changed.send(exchange, changes=changes, by=by)
     log.info("exchange %s updated by user %s", exchange.id, by.id)
     return exchange
+
+
+def _as_text(value: object) -> str:
+    if isinstance(value, date):
+        return value.isoformat()
+    return "" if value is None else str(value)
 
 
 def _adds_places(exchange: Exchange, values: dict) -> bool:
@@ -640,6 +660,8 @@ def transition(
     else:
         getattr(exchange, action)()
     db.session.flush()
+    if action in ("open_registration", "reopen_registration"):
+        registration_opened.send(exchange, by=by)
     log.info("exchange %s: %s by user %s", exchange.id, action, by.id)
     return exchange
 
@@ -689,22 +711,27 @@ def add_programme_item(exchange: Exchange, values: dict, by: User) -> ProgrammeI
     item = ProgrammeItem(**values)
     exchange.programme.append(item)
     db.session.flush()
+    exchange_changed.send(exchange, changes=[("programme", "", "")], by=by)
     return item
 
 
-def update_programme_item(item: ProgrammeItem, exchange: Exchange, values: dict) -> ProgrammeItem:
+def update_programme_item(
+    item: ProgrammeItem, exchange: Exchange, values: dict, by: User | None = None
+) -> ProgrammeItem:
     values = _clean_programme_values(values)
     _check_programme_item(exchange, values)
     for name, value in values.items():
         setattr(item, name, value)
     db.session.flush()
+    exchange_changed.send(exchange, changes=[("programme", "", "")], by=by)
     return item
 
 
-def delete_programme_item(item: ProgrammeItem, exchange: Exchange) -> None:
+def delete_programme_item(item: ProgrammeItem, exchange: Exchange, by: User | None = None) -> None:
     exchange.programme.remove(item)
     db.session.delete(item)  # explicit, so the audit log sees the deletion
     db.session.flush()
+    exchange_changed.send(exchange, changes=[("programme", "", "")], by=by)
 
 
 # --- helpers for templates ------------------------------------------------------------------

@@ -328,7 +328,7 @@ def edit_programme_item(exchange_id: int, item_id: int):
     form = ProgrammeItemForm(obj=item)
     if form.validate_on_submit():
         try:
-            services.update_programme_item(item, exchange, form.values())
+            services.update_programme_item(item, exchange, form.values(), by=current_user)
         except DomainError as error:
             attach_error(form, error)
         else:
@@ -346,7 +346,7 @@ def edit_programme_item(exchange_id: int, item_id: int):
 def delete_programme_item(exchange_id: int, item_id: int):
     exchange = get_exchange_or_404(exchange_id)
     item = get_programme_item_or_404(exchange, item_id)
-    services.delete_programme_item(item, exchange)
+    services.delete_programme_item(item, exchange, by=current_user)
     db.session.commit()
     flash(_("The programme item is deleted."), "success")
     return redirect(url_for(".detail", exchange_id=exchange.id) + "#programme")
