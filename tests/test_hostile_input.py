@@ -345,3 +345,29 @@ def test_every_form_of_the_app_checks_its_bounds(app):
     assert len(found) >= 15
     plain = [cls.__qualname__ for cls in found if not issubclass(cls, Form)]
     assert not plain, f"forms that do not derive from exchange.forms_util.Form: {plain}"
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["partner=%20", "status=%20", "year=%20", "kind=%20&direction=%20"],
+)
+def test_a_blank_choice_in_a_filter_is_ignored(client, coordinator, query):
+    """``Optional()`` takes a blank for no value and would clear the select's error, leaving
+    the blank to the view (``int(" ")``); a blank is no choice."""
+    login_as(client, coordinator)
+    assert client.get(f"/exchanges/?{query}").status_code == 200
+
+
+@pytest.mark.parametrize("query", ["kind=%20", "city=%20"])
+def test_a_blank_choice_in_the_institution_filter_is_ignored(client, coordinator, query):
+    login_as(client, coordinator)
+    assert client.get(f"/institutions/?{query}").status_code == 200
+
+
+@pytest.mark.parametrize("query", ["partner=%20", "kind=%20", "institution=%20"])
+def test_a_blank_choice_in_the_report_filter_is_refused(client, coordinator, query):
+    """The report answers a wrong filter with 400 and the error next to the field."""
+    login_as(client, coordinator)
+    response = client.get(f"/reports/?{query}")
+    assert response.status_code == 400
+    assert _error(response.get_data(as_text=True), query.split("=")[0]) == "Not a valid choice."

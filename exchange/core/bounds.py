@@ -7,7 +7,8 @@
 - Page numbers are clamped to the same range.
 - Every form field checks its value before its validators run (``Form`` below): no control
   characters (line breaks only in a text area), whole numbers that fit an integer column,
-  finite decimals that fit the money columns, dates between 1900 and 2200.
+  finite decimals that fit the money columns, dates between 1900 and 2200, and no blank
+  choice in a select.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
 from wtforms import Field, TextAreaField
+from wtforms.fields.choices import SelectFieldBase
 from wtforms.validators import StopValidation
 
 #: the range of the database's INTEGER columns (ids, capacities, ages, quotas…)
@@ -105,6 +107,11 @@ def check_field(field: Field) -> None:
             raise StopValidation(
                 _l("Control characters (such as line breaks) are not allowed here.")
             )
+    if isinstance(field, SelectFieldBase) and any(
+        isinstance(value, str) and value and not value.strip() for value in _raw_values(field)
+    ):
+        # blank is no choice; left to Optional(), it would clear the error and keep the blank
+        raise StopValidation(field.gettext("Not a valid choice."))
     values = field.data if isinstance(field.data, list | tuple) else [field.data]
     for value in values:
         _check_value(value)
