@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import itertools
 
-from exchange.auth.models import Role, User
+from exchange.auth.models import User
 from exchange.auth.passwords import hash_password
+from exchange.core.permissions import Role
 from exchange.extensions import db
 from exchange.partners.models import Institution, InstitutionKind, PartnerCity
 

@@ -87,11 +87,11 @@ FORMATS = {"fmt": ("csv", "xlsx")}
 
 RULES: dict[tuple[str, str], Rule] = {
     # home, dashboard, health, language, account
-    ("core.index", "GET"): PUBLIC,
-    ("core.healthz", "GET"): PUBLIC,
-    ("core.set_language", "POST"): PUBLIC,
-    ("core.set_display", "POST"): PUBLIC,
-    ("core.dashboard", "GET"): LOGGED_IN,
+    ("site.index", "GET"): PUBLIC,
+    ("site.healthz", "GET"): PUBLIC,
+    ("site.set_language", "POST"): PUBLIC,
+    ("site.set_display", "POST"): PUBLIC,
+    ("site.dashboard", "GET"): LOGGED_IN,
     ("auth.login", "GET"): PUBLIC,
     ("auth.login", "POST"): PUBLIC,
     ("auth.logout", "POST"): LOGGED_IN,
@@ -119,7 +119,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("audit.index", "GET"): ADMIN,
     # partner cities: public pages, admins edit
     ("partners.partners", "GET"): PUBLIC,
-    ("partners.partner", "GET"): PUBLIC,
+    ("exchanges.partner", "GET"): PUBLIC,
     ("exchanges.partner_feed", "GET"): PUBLIC,
     ("partners.create_partner", "GET"): ADMIN,
     ("partners.create_partner", "POST"): ADMIN,

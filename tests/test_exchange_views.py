@@ -176,17 +176,14 @@ def test_each_kind_needs_its_details_in_the_form(client, coordinator, partners, 
 @pytest.mark.parametrize(
     ("overrides", "field"),
     [
-        ({"end_date": (clock.today() + timedelta(days=80)).isoformat()}, "end_date"),
+        ({"end_date": timedelta(days=80)}, "end_date"),
         ({"partners": []}, "partners"),
         ({"capacity": "-5"}, "capacity"),
         ({"budget_planned": "-100"}, "budget_planned"),
         ({"budget_actual": "-0.5"}, "budget_actual"),
         ({"max_age": "10"}, "max_age"),
         ({"institution_quota": "50"}, "institution_quota"),
-        (
-            {"registration_closes": (clock.today() + timedelta(days=95)).isoformat()},
-            "registration_closes",
-        ),
+        ({"registration_closes": timedelta(days=95)}, "registration_closes"),
         ({"start_date": "not a date"}, "start_date"),
         ({"capacity": "many"}, "capacity"),
         ({"kind": "picnic"}, "kind"),
@@ -197,6 +194,11 @@ def test_form_refuses_wrong_values_next_to_the_field(
     client, coordinator, partners, overrides, field
 ):
     login_as(client, coordinator)
+    # days from today are counted here, at the pinned instant, not when the module is imported
+    overrides = {
+        name: (clock.today() + value).isoformat() if isinstance(value, timedelta) else value
+        for name, value in overrides.items()
+    }
     data = {**make.form_data([partners["offenburg"]]), **overrides}
     response = post_form(client, "/exchanges/new", data)
     assert response.status_code == 422

@@ -102,9 +102,9 @@ def _urls(o: Objects) -> dict[str, list[str]]:
     e, p, year = o.exchange_id, o.participant_id, o.year
     period = f"date_from={year}-01-01&date_to={year}-12-31"
     return {
-        "core.index": ["/"],
-        "core.dashboard": ["/dashboard"],
-        "core.healthz": ["/healthz"],
+        "site.index": ["/"],
+        "site.dashboard": ["/dashboard"],
+        "site.healthz": ["/healthz"],
         "audit.index": ["/audit/"],
         "auth.login": ["/login"],
         "auth.accept_invitation": ["/invitation/not-a-token"],
@@ -117,7 +117,7 @@ def _urls(o: Objects) -> dict[str, list[str]]:
         "auth.school_accounts": ["/school-accounts/"],
         "auth.invite_school": ["/school-accounts/new"],
         "partners.partners": ["/partners/"],
-        "partners.partner": [f"/partners/{o.slug}"],
+        "exchanges.partner": [f"/partners/{o.slug}"],
         "partners.create_partner": ["/partners/new"],
         "partners.edit_partner": [f"/partners/{o.slug}/edit"],
         "partners.institutions": ["/institutions/", "/institutions/?page=2"],

@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional
 
-from exchange.auth.models import Role
+from exchange.core.permissions import Role
 from exchange.forms_util import choices, enum_choices, optional_int
 
 

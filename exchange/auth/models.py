@@ -5,29 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from exchange import clock
+from exchange.core.permissions import Role
 from exchange.db import TimestampMixin
-from exchange.enums import LabelledEnum
 from exchange.extensions import db
 from exchange.partners.models import Institution
-
-
-class Role(LabelledEnum):
-    ADMIN = "admin"
-    COORDINATOR = "coordinator"
-    SCHOOL = "school"
-
-    @classmethod
-    def _labels(cls) -> dict:
-        return {
-            cls.ADMIN: _l("Administrator"),
-            cls.COORDINATOR: _l("Coordinator"),
-            cls.SCHOOL: _l("School representative"),
-        }
 
 
 def normalise_email(email: str) -> str:

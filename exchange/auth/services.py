@@ -14,9 +14,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
 from exchange import clock
-from exchange.audit import services as audit
-from exchange.auth.models import Invitation, PasswordReset, Role, User, normalise_email
+from exchange.auth import signals
+from exchange.auth.models import Invitation, PasswordReset, User, normalise_email
 from exchange.auth.passwords import hash_password, needs_rehash, verify_password
+from exchange.core.permissions import Role
 from exchange.errors import DomainError
 from exchange.extensions import db
 from exchange.partners.models import Institution
@@ -88,13 +89,13 @@ def authenticate(email: str, password: str) -> User | None:
     if user is None or not ok or not user.active:
         log.info("failed login%s", f" for user {user.id}" if user else "")
         reason = "unknown e-mail" if user is None else ("inactive" if ok else "wrong password")
-        audit.record("login_failed", "user", user.id if user else None, detail=reason)
+        signals.login_failed.send(user, reason=reason)
         return None
     if user.password_hash and needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = clock.now()
     log.info("user %s logged in", user.id)
-    audit.record("login", "user", user.id, actor_id=user.id)
+    signals.logged_in.send(user)
     return user
 
 

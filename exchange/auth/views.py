@@ -20,8 +20,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
 from exchange import clock
-from exchange.audit import services as audit
-from exchange.auth import services, sessions
+from exchange.auth import services, sessions, signals
 from exchange.auth.forms import (
     ChangePasswordForm,
     ForgotPasswordForm,
@@ -30,9 +29,9 @@ from exchange.auth.forms import (
     SetPasswordForm,
     UserForm,
 )
-from exchange.auth.models import Role, User, normalise_email
-from exchange.auth.permissions import admin_required, is_safe_next, public, staff_required
+from exchange.auth.models import User, normalise_email
 from exchange.core.mail import send_mail_after_response
+from exchange.core.permissions import Role, admin_required, is_safe_next, public, staff_required
 from exchange.errors import DomainError
 from exchange.extensions import db, limiter
 from exchange.forms_util import attach_error
@@ -79,7 +78,7 @@ def _login_failed(response: Response) -> bool:
 def login():
     """Log in. Only failures count towards the limits, so people who type well never wait."""
     if current_user.is_authenticated:
-        return redirect(_next_url() or url_for("core.dashboard"))
+        return redirect(_next_url() or url_for("site.dashboard"))
     form = LoginForm()
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
@@ -90,9 +89,9 @@ def login():
         sessions.start(user)
         target = request.values.get("next")
         if target and not is_safe_next(target):
-            audit.record("redirect_refused", "user", user.id, detail=target[:200])
+            signals.redirect_refused.send(user, target=target)
         db.session.commit()
-        return redirect(_next_url() or url_for("core.dashboard"))
+        return redirect(_next_url() or url_for("site.dashboard"))
     status = 422 if form.is_submitted() else 200
     return render_template("auth/login.html", form=form), status
 
@@ -102,7 +101,7 @@ def logout():
     logout_user()
     session.clear()
     flash(_("You are logged out."), "info")
-    return redirect(url_for("core.index"))
+    return redirect(url_for("site.index"))
 
 
 def get_user_or_404(user_id: int) -> User:
@@ -256,7 +255,7 @@ def accept_invitation(token: str):
             user.last_login_at = clock.now()
             db.session.commit()
             flash(_("Your password is set. Welcome, %(name)s!", name=user.full_name), "success")
-            return redirect(url_for("core.dashboard"))
+            return redirect(url_for("site.dashboard"))
     status = 422 if form.is_submitted() else 200
     return render_template("auth/accept_invitation.html", form=form, user=invitation.user), status
 
@@ -300,7 +299,7 @@ def change_password():
                 _("Your password is changed. Your other sessions, on other devices, are ended."),
                 "success",
             )
-            return redirect(url_for("core.dashboard"))
+            return redirect(url_for("site.dashboard"))
     status = 422 if form.is_submitted() else 200
     return render_template("auth/change_password.html", form=form), status
 
@@ -380,6 +379,6 @@ def reset_password(token: str):
             user.last_login_at = clock.now()
             db.session.commit()
             flash(_("Your new password is set. You are logged in."), "success")
-            return redirect(url_for("core.dashboard"))
+            return redirect(url_for("site.dashboard"))
     status = 422 if form.is_submitted() else 200
     return render_template("auth/reset_password.html", form=form, user=reset.user), status

@@ -19,9 +19,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
 
 from exchange import clock
-from exchange.auth.models import Role, User
+from exchange.auth.models import User
+from exchange.core.permissions import Role
 from exchange.db import lock_for_update
 from exchange.errors import DomainError
+from exchange.exchanges import signals
 from exchange.exchanges.models import (
     TRANSITIONS,
     Direction,
@@ -594,9 +596,7 @@ def update_exchange(exchange: Exchange, values: dict, by: User) -> Exchange:
         setattr(exchange, name, value)
     db.session.flush()
     if more_places:
-        from exchange.registrations.services import promote_from_waiting_list
-
-        promote_from_waiting_list(exchange, by)
+        signals.places_added.send(exchange, by=by)
     log.info("exchange %s updated by user %s", exchange.id, by.id)
     return exchange
 
@@ -634,9 +634,7 @@ def transition(
     if action == "cancel":
         exchange.cancel(reason or "", now or clock.now())
         db.session.flush()
-        from exchange.registrations.services import cancel_registrations
-
-        cancel_registrations(exchange, by)
+        signals.exchange_cancelled.send(exchange, by=by)
     else:
         getattr(exchange, action)()
     db.session.flush()

@@ -29,7 +29,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from exchange import clock
-from exchange.auth.permissions import public, staff_required
+from exchange.core.permissions import public, staff_required
 from exchange.errors import DomainError
 from exchange.exchanges import ical, services
 from exchange.exchanges.forms import CancelForm, ExchangeFilterForm, ExchangeForm, ProgrammeItemForm
@@ -343,6 +343,29 @@ def delete_programme_item(exchange_id: int, item_id: int):
     db.session.commit()
     flash(_("The programme item is deleted."), "success")
     return redirect(url_for(".detail", exchange_id=exchange.id) + "#programme")
+
+
+# --- a partner city and its exchanges -------------------------------------------------------
+
+
+@bp.get("/partners/<slug>")
+@public
+def partner(slug: str):
+    """The partner city, with its exchanges since the agreement year as the viewer may see them
+    (visitors: public ones but drafts; schools: all but drafts; staff: all)."""
+    partner = get_partner_or_404(slug)
+    page = db.paginate(
+        services.partner_exchanges_query(partner, current_user),
+        per_page=current_app.config["ITEMS_PER_PAGE"],
+        error_out=False,
+    )
+    return render_template(
+        "exchanges/partner_detail.html",
+        partner=partner,
+        exchanges=page.items,
+        page=page,
+        statistics=services.partner_statistics(partner, current_user),
+    )
 
 
 # --- month calendar -------------------------------------------------------------------------

@@ -2,9 +2,8 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 
-from exchange.auth.permissions import admin_required, public, staff_required
+from exchange.core.permissions import admin_required, public, staff_required
 from exchange.errors import DomainError
 from exchange.extensions import db
 from exchange.forms_util import attach_error
@@ -38,28 +37,6 @@ def partners():
     return render_template("partners/list.html", partners=services.list_partners())
 
 
-@bp.get("/partners/<slug>")
-@public
-def partner(slug: str):
-    """The partner city, with its exchanges since the agreement year as the viewer may see them
-    (visitors: public ones but drafts; schools: all but drafts; staff: all)."""
-    from exchange.exchanges import services as exchange_services
-
-    partner = get_partner_or_404(slug)
-    page = db.paginate(
-        exchange_services.partner_exchanges_query(partner, current_user),
-        per_page=current_app.config["ITEMS_PER_PAGE"],
-        error_out=False,
-    )
-    return render_template(
-        "exchanges/partner_detail.html",
-        partner=partner,
-        exchanges=page.items,
-        page=page,
-        statistics=exchange_services.partner_statistics(partner, current_user),
-    )
-
-
 @bp.route("/partners/new", methods=["GET", "POST"])
 @admin_required
 def create_partner():
@@ -72,7 +49,7 @@ def create_partner():
         else:
             db.session.commit()
             flash(_("%(name)s is added to the partner cities.", name=partner.name), "success")
-            return redirect(url_for(".partner", slug=partner.slug))
+            return redirect(url_for("exchanges.partner", slug=partner.slug))
     status = 422 if form.is_submitted() else 200
     return render_template("partners/form.html", form=form, partner=None), status
 
@@ -91,7 +68,7 @@ def edit_partner(slug: str):
         else:
             db.session.commit()
             flash(_("%(name)s is saved.", name=partner.name), "success")
-            return redirect(url_for(".partner", slug=partner.slug))
+            return redirect(url_for("exchanges.partner", slug=partner.slug))
     status = 422 if form.is_submitted() else 200
     return render_template("partners/form.html", form=form, partner=partner), status
 

@@ -17,7 +17,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
 
 from exchange import clock
-from exchange.auth.models import Role, User
+from exchange.auth.models import User
+from exchange.core.permissions import Role
 from exchange.db import lock_for_update
 from exchange.errors import DomainError
 from exchange.exchanges.models import Exchange, ExchangeStatus

@@ -20,8 +20,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from exchange.audit import services as audit
-from exchange.auth.models import Role
-from exchange.auth.permissions import role_required, staff_required
+from exchange.core.permissions import Role, role_required, staff_required
 from exchange.errors import DomainError
 from exchange.exchanges import services as exchange_services
 from exchange.exchanges.models import Exchange, ExchangeStatus

@@ -30,7 +30,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.sql.functions import FunctionElement
 
-from exchange.auth.models import Role
+from exchange.core.permissions import Role
 from exchange.exchanges.models import (
     Direction,
     Exchange,

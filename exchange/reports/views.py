@@ -10,8 +10,7 @@ from flask_login import current_user
 
 from exchange import clock
 from exchange.audit import services as audit
-from exchange.auth.models import Role
-from exchange.auth.permissions import role_required, staff_required
+from exchange.core.permissions import Role, role_required, staff_required
 from exchange.exchanges.models import Exchange
 from exchange.extensions import db
 from exchange.reports import charts, exports, services

@@ -1,4 +1,5 @@
-"""Access rules: every view needs a login unless it is marked ``@public``; roles by decorator."""
+"""The roles, and the guards of every view: a login unless it is marked ``@public``; roles by
+decorator. Every feature's views use them, so they sit in core, below the features."""
 
 from __future__ import annotations
 
@@ -8,11 +9,28 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from exchange.auth.models import Role
+from exchange.enums import LabelledEnum
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Role(LabelledEnum):
+    """What a user may do; the column ``User.role`` holds one."""
+
+    ADMIN = "admin"
+    COORDINATOR = "coordinator"
+    SCHOOL = "school"
+
+    @classmethod
+    def _labels(cls) -> dict:
+        return {
+            cls.ADMIN: _l("Administrator"),
+            cls.COORDINATOR: _l("Coordinator"),
+            cls.SCHOOL: _l("School representative"),
+        }
 
 
 def public(view: F) -> F:

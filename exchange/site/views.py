@@ -17,8 +17,8 @@ from flask import (
 )
 from sqlalchemy.exc import SQLAlchemyError
 
-from exchange.auth.permissions import is_safe_next, public
 from exchange.core import display
+from exchange.core.permissions import is_safe_next, public
 from exchange.extensions import db
 from exchange.partners.services import list_partners
 
@@ -26,18 +26,18 @@ log = logging.getLogger(__name__)
 
 LANGUAGE_COOKIE = "lang"
 
-bp = Blueprint("core", __name__)
+bp = Blueprint("site", __name__)
 
 
 @bp.get("/")
 @public
 def index():
-    return render_template("core/index.html", partners=list_partners())
+    return render_template("site/index.html", partners=list_partners())
 
 
 @bp.get("/dashboard")
 def dashboard():
-    return render_template("core/dashboard.html")
+    return render_template("site/dashboard.html")
 
 
 def _back(target: str | None):
