@@ -14,13 +14,16 @@ from exchange import clock
 from exchange.auth import services as auth_services
 from exchange.core.commands import database_errors_as_messages
 from exchange.core.permissions import Role
+from exchange.demo import exchanges as exchanges_demo
+from exchange.demo import registrations as registrations_demo
+from exchange.exchanges.models import Exchange
 from exchange.extensions import db
 from exchange.partners import services as partner_services
+from exchange.registrations.privacy import anonymise_expired
+from exchange.reports.cli import report_command
 
 
 def register(app: Flask) -> None:
-    from exchange.reports.cli import report_command
-
     app.cli.add_command(report_command)
 
     @app.cli.command("check-db")
@@ -116,10 +119,6 @@ def register(app: Flask) -> None:
     ) -> None:
         """Fill the database with synthetic exchanges, programmes, institutions, participants
         and registrations (demo only)."""
-        from exchange.exchanges import demo
-        from exchange.exchanges.models import Exchange
-        from exchange.registrations import demo as registrations_demo
-
         if not append and db.session.scalar(sa.select(sa.func.count()).select_from(Exchange)):
             raise click.ClickException(
                 "the database already has exchanges; use --append to add the demo data anyway."
@@ -129,7 +128,7 @@ def register(app: Flask) -> None:
         with click.progressbar(
             length=day.year + 2 - first_year, label="Exchanges    ", file=sys.stderr
         ) as bar:
-            counts = demo.generate(
+            counts = exchanges_demo.generate(
                 db.session, seed=seed, years=years, today=day, scale=scale, progress=bar.update
             )
         with click.progressbar(
@@ -162,8 +161,6 @@ def register(app: Flask) -> None:
     @database_errors_as_messages
     def anonymise(months: int | None) -> None:
         """Anonymise participants whose last exchange ended more than N months ago."""
-        from exchange.registrations.privacy import anonymise_expired
-
         months = months or app.config["RETENTION_MONTHS"]
         count = anonymise_expired(months)
         db.session.commit()

@@ -19,9 +19,9 @@ import time_machine
 from exchange import clock
 from exchange.audit import services as audit
 from exchange.audit.models import AuditEvent
-from exchange.exchanges import demo
+from exchange.demo import exchanges as demo
+from exchange.demo import registrations as registrations_demo
 from exchange.extensions import db
-from exchange.registrations import demo as registrations_demo
 from exchange.registrations import privacy, services
 from exchange.registrations.models import RegistrationStatus, age_on
 from exchange.registrations.services import RegistrationError

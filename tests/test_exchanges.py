@@ -8,8 +8,9 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
+from exchange.demo import exchanges as demo
 from exchange.errors import DomainError
-from exchange.exchanges import demo, services
+from exchange.exchanges import services
 from exchange.exchanges.models import (
     TRANSITIONS,
     Direction,

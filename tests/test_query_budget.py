@@ -21,11 +21,11 @@ import sqlalchemy as sa
 
 from exchange import clock
 from exchange.auth.models import User
-from exchange.exchanges import demo
+from exchange.demo import exchanges as demo
+from exchange.demo import registrations as registrations_demo
 from exchange.exchanges.models import Exchange, ProgrammeItem, exchange_partner
 from exchange.extensions import db, limiter
 from exchange.partners.models import PartnerCity
-from exchange.registrations import demo as registrations_demo
 from exchange.registrations.models import (
     ADULT_AGE,
     HOLDING_PLACE,

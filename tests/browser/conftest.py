@@ -282,8 +282,8 @@ class DemoData:
 
 def _seed_demo() -> None:
     from exchange import clock
-    from exchange.exchanges import demo
-    from exchange.registrations import demo as registrations_demo
+    from exchange.demo import exchanges as demo
+    from exchange.demo import registrations as registrations_demo
 
     demo.generate(db.session, seed=1, years=2, today=clock.today())
     registrations_demo.generate(db.session, seed=1, today=clock.today())
