@@ -32,7 +32,7 @@ from exchange.auth.models import User
 from exchange.exchanges.models import ExchangeStatus
 from exchange.extensions import db, limiter
 from exchange.registrations.models import Registration, RegistrationStatus
-from exchange.reports.services import TABLE_KEYS
+from exchange.reports.types import TABLE_KEYS
 from tests import exchange_factories, factories
 from tests.conftest import login_as, post_form
 

@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from exchange import clock
+from exchange.exchanges.kinds import KIND_FIELDS
 from exchange.exchanges.models import (
     Direction,
     Exchange,
@@ -17,7 +18,6 @@ from exchange.exchanges.models import (
     ExchangeStatus,
     ProgrammeItem,
 )
-from exchange.exchanges.services import KIND_FIELDS
 from exchange.extensions import db
 from tests import exchange_factories as make
 from tests.conftest import login_as, post_form

@@ -16,7 +16,8 @@ from openpyxl import load_workbook
 from exchange import clock
 from exchange.extensions import db
 from exchange.reports import exports
-from exchange.reports.services import TABLE_KEYS, ReportFilter, build_report
+from exchange.reports.figures import build_report
+from exchange.reports.types import TABLE_KEYS, ReportFilter
 from tests import factories
 from tests.conftest import login_as
 from tests.test_reports_data import build

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TypeAlias
 
 import sqlalchemy as sa
-from flask_login import UserMixin
+from flask_login import AnonymousUserMixin, UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from exchange import clock
@@ -76,6 +77,16 @@ class User(UserMixin, TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"
+
+
+#: whoever a page is for: a logged-in user, or a visitor who is not logged in (what
+#: ``flask_login.current_user`` is); every ``access`` module takes one
+Viewer: TypeAlias = User | AnonymousUserMixin
+
+
+def is_staff(viewer: Viewer) -> bool:
+    """City hall (admins and coordinators), logged in."""
+    return isinstance(viewer, User) and viewer.is_authenticated and viewer.is_staff
 
 
 class Invitation(db.Model):

@@ -8,24 +8,11 @@ from exchange.errors import DomainError
 from exchange.extensions import db
 from exchange.forms_util import attach_error
 from exchange.partners import services
+from exchange.partners.access import get_institution_or_404, get_partner_or_404
 from exchange.partners.forms import InstitutionFilterForm, InstitutionForm, PartnerForm
-from exchange.partners.models import Institution, InstitutionKind, PartnerCity
+from exchange.partners.models import InstitutionKind
 
 bp = Blueprint("partners", __name__)
-
-
-def get_partner_or_404(slug: str) -> PartnerCity:
-    partner = services.get_partner_by_slug(slug)
-    if partner is None:
-        abort(404)
-    return partner
-
-
-def get_institution_or_404(institution_id: int) -> Institution:
-    institution = services.get_institution(institution_id)
-    if institution is None:
-        abort(404)
-    return institution
 
 
 # --- partner cities -------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from openpyxl import Workbook
 
 from exchange import clock
-from exchange.registrations.services import Roster
+from exchange.registrations.queries import Roster
 
 
 def roster_table(roster: Roster, include_notes: bool) -> tuple[list[str], list[list[object]]]:

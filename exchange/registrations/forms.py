@@ -19,6 +19,11 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from exchange.forms_util import choices, enum_choices, optional_int
 from exchange.partners.countries import country_choices
 from exchange.registrations.models import ConsentMethod, Gender, ParticipantRole
+from exchange.registrations.services import (
+    PARTICIPANT_FIELDS,
+    ConsentValues,
+    ParticipantValues,
+)
 
 
 class ParticipantForm(FlaskForm):
@@ -69,15 +74,8 @@ class ParticipantForm(FlaskForm):
             self.institution_id.validators = [InputRequired()]
             self.institution_id.flags.required = True
 
-    def values(self) -> dict:
-        return {
-            name: getattr(self, name).data
-            for name in (
-                "first_name", "last_name", "date_of_birth", "gender", "country", "role", "email",
-                "phone", "emergency_contact_name", "emergency_contact_phone", "dietary_notes",
-                "medical_notes",
-            )
-        }  # fmt: skip
+    def values(self) -> ParticipantValues:
+        return ParticipantValues(**{name: getattr(self, name).data for name in PARTICIPANT_FIELDS})
 
 
 class ConsentForm(FlaskForm):
@@ -96,6 +94,14 @@ class ConsentForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.method.choices = enum_choices(ConsentMethod)
+
+    def values(self) -> ConsentValues:
+        return ConsentValues(
+            guardian_name=self.guardian_name.data,
+            given_on=self.given_on.data,
+            method=self.method.data,
+            text_version=self.text_version.data,
+        )
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -48,9 +48,13 @@ class RowError:
     message: str
 
 
-class ImportRowsError(Exception):
+class ImportRowsError(DomainError):
+    """Rows of the file break the rules: ``errors`` lists each problem by row and column."""
+
     def __init__(self, errors: list[RowError]) -> None:
-        super().__init__(f"{len(errors)} errors")
+        super().__init__(
+            _l("Nothing was imported: correct the rows below and upload the file again.")
+        )
         self.errors = errors
 
 
@@ -204,7 +208,7 @@ def import_participants(
     for values, consent in checked:
         participant = services.create_participant(values, institution=institution, by=by)
         if consent is not None:
-            services.record_consent(participant, by=by, **consent)
+            services.record_consent(participant, services.ConsentValues(**consent), by=by)
         participants.append(participant)
     return participants
 
@@ -228,7 +232,7 @@ def _check_row(number: int, row: dict[str, object]):
     if errors:
         return values, None, errors
     try:
-        values = services.clean_participant_values(values)
+        values = services.clean_participant_values(services.ParticipantValues(**values))
     except DomainError as error:
         return values, None, [RowError(number, error.field or "", str(error))]
 

@@ -13,7 +13,8 @@ import click
 from exchange.core.commands import database_errors_as_messages
 from exchange.exchanges.models import Direction, ExchangeKind
 from exchange.reports import exports
-from exchange.reports.services import ReportFilter, build_report
+from exchange.reports.figures import build_report
+from exchange.reports.types import ReportFilter
 
 FORMATS = ("xlsx", "csv", "pdf")
 

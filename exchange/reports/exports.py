@@ -27,7 +27,8 @@ from openpyxl.utils import get_column_letter
 
 from exchange.partners.countries import country_name
 from exchange.reports import charts
-from exchange.reports.services import TABLE_KEYS, Column, GrantPack, Report, Table
+from exchange.reports.grant_pack import GrantPack
+from exchange.reports.types import TABLE_KEYS, Column, Report, Table
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FONT = "DejaVu"

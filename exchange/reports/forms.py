@@ -12,7 +12,7 @@ from wtforms.validators import Optional
 
 from exchange.exchanges.models import Direction, ExchangeKind
 from exchange.forms_util import Select, choices, enum_choices
-from exchange.reports.services import ReportFilter
+from exchange.reports.types import ReportFilter
 
 #: a longer period is refused: the trend table already covers ten years
 MAX_YEARS = 50
