@@ -36,6 +36,13 @@ BACKENDS = ("sqlite", "postgresql")
 PINNED_NOW = datetime.fromisoformat("2026-05-14T09:30:00+02:00")
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_collection(session):
+    """Collect at the pinned instant too, so a date computed in a ``parametrize`` agrees."""
+    with time_machine.travel(PINNED_NOW, tick=True):
+        return (yield)
+
+
 @pytest.fixture(autouse=True)
 def _pinned_clock(request) -> Iterator[None]:
     """Run every test at ``PINNED_NOW``, except the browser tests.

@@ -193,6 +193,11 @@ def test_each_kind_needs_its_details_in_the_form(client, coordinator, partners, 
 def test_form_refuses_wrong_values_next_to_the_field(
     client, coordinator, partners, overrides, field
 ):
+    # days are given as "today + n", resolved at the test's (pinned) time, not at collection
+    overrides = {
+        name: (clock.today() + value).isoformat() if isinstance(value, timedelta) else value
+        for name, value in overrides.items()
+    }
     login_as(client, coordinator)
     # days from today are counted here, at the pinned instant, not when the module is imported
     overrides = {

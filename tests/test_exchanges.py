@@ -470,3 +470,23 @@ def test_demo_data_command(app, app_context):
     result = runner.invoke(args=["demo-data"])
     assert result.exit_code != 0
     assert "--append" in result.output
+
+
+def test_demo_data_command_makes_the_data_for_the_day_given(app, app_context):
+    runner = app.test_cli_runner()
+    result = runner.invoke(
+        args=["demo-data", "--seed", "4", "--years", "1", "--today", "2028-02-29"]
+    )
+    assert result.exit_code == 0, result.output
+    years = db.session.scalars(sa.select(Exchange.start_date)).all()
+    # a year back and up to a year ahead of 29 February 2028, whatever the machine's date
+    assert {day.year for day in years} <= {2028, 2029}
+    assert min(years) < date(2028, 2, 29) < max(years)
+    upcoming = db.session.scalars(
+        sa.select(Exchange.status).where(Exchange.start_date > date(2028, 2, 29))
+    ).all()
+    assert upcoming
+    assert S.COMPLETED not in upcoming
+    result = runner.invoke(args=["demo-data", "--append", "--today", "29.02.2028"])
+    assert result.exit_code != 0
+    assert "--today" in result.output

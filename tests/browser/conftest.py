@@ -156,7 +156,12 @@ def browser(_browser_available):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        # under libfaketime (a run of the suite at another date), Chromium hangs at start-up
+        # unless libfaketime leaves its monotonic-clock fix off in the browser's processes
+        env = {**os.environ, "FAKETIME_FORCE_MONOTONIC_FIX": "0"}
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, env=env
+        )
         yield browser
         browser.close()
 
@@ -167,11 +172,11 @@ def _pages(browser, base_url: str):
     person's browser would have); the contexts close at the end."""
     contexts = []
 
-    def open_page(locale: str = "en-GB", **options):
+    def open_page(locale: str = "en-GB", viewport: dict | None = None, **options):
         context = browser.new_context(
             base_url=base_url,
             locale=locale,  # the Accept-Language header
-            viewport=VIEWPORT,
+            viewport=viewport or VIEWPORT,
             accept_downloads=True,
             **options,
         )
