@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from exchange.demo.exchanges import Progress, fix_sequences, full_rows, next_id
+from exchange.demo.bulk import Progress, fix_sequences, full_rows, next_id
 from exchange.exchanges.models import (
     Exchange,
     ExchangeKind,

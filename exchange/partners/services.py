@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
+from exchange.db import escape_like
 from exchange.errors import DomainError
 from exchange.extensions import db
 from exchange.partners.countries import country_codes
@@ -162,7 +163,7 @@ def institutions_query(filters: InstitutionFilter) -> sa.Select:
         .order_by(Institution.name, Institution.id)
     )
     if filters.q:
-        query = query.where(Institution.name.ilike(f"%{_escape_like(filters.q)}%", escape="\\"))
+        query = query.where(Institution.name.ilike(f"%{escape_like(filters.q)}%", escape="\\"))
     if filters.kind is not None:
         query = query.where(Institution.kind == filters.kind)
     if filters.city == 0:
@@ -170,10 +171,6 @@ def institutions_query(filters: InstitutionFilter) -> sa.Select:
     elif filters.city is not None:
         query = query.where(Institution.partner_city_id == filters.city)
     return query
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 INSTITUTION_FIELDS = ("name", "kind", "partner_city", "address", "contact_email", "contact_phone")

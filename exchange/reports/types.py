@@ -6,10 +6,14 @@ Imports run one way: ``types`` ← ``access`` ← ``facts`` ← ``figures`` ← 
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
+
+from babel import numbers
+from flask_babel import format_currency, format_decimal, get_locale
 
 from exchange.exchanges.models import Direction, ExchangeKind
 
@@ -109,3 +113,28 @@ TABLE_KEYS = (
     "trend_exchanges",
     "trend_participants",
 )
+
+
+def format_cell(column: Column, row: dict, locale: str | None = None) -> str:
+    """A table cell as people read it, in the user's language (``locale``, when the caller
+    looked it up once for a whole table)."""
+    value = row.get(column.key)
+    if value is None:
+        return ""
+    if column.kind == "money":
+        return format_currency(value, row.get(column.currency_key) or "PLN")
+    if column.kind == "int":
+        if locale is None:
+            current = get_locale()
+            locale = str(current) if current is not None else None
+        if isinstance(value, int) and locale is not None:
+            return _integer(value, locale)
+        return format_decimal(value)
+    return str(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _integer(value: int, locale: str) -> str:
+    """A count as ``format_decimal`` writes it, worked out once per number and language: a
+    report page has thousands of cells, mostly the same small numbers."""
+    return numbers.format_decimal(value, locale=locale)

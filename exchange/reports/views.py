@@ -16,7 +16,7 @@ from exchange.extensions import db
 from exchange.reports import charts, exports, figures
 from exchange.reports.forms import ReportFilterForm
 from exchange.reports.grant_pack import exchanges_in_period, grant_pack
-from exchange.reports.types import TABLE_KEYS, Report, ReportFilter
+from exchange.reports.types import TABLE_KEYS, Report, ReportFilter, format_cell
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -82,7 +82,7 @@ def index():
         report=report,
         charts=_charts(report),
         # the language looked up once, not for each of the page's thousands of cells
-        format_cell=functools.partial(exports.format_cell, locale=str(get_locale())),
+        format_cell=functools.partial(format_cell, locale=str(get_locale())),
         table_keys=TABLE_KEYS,
         exchanges=exchanges_in_period(report.filter) if current_user.is_staff else [],
     )
