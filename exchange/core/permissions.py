@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, request
@@ -15,6 +15,14 @@ from flask_login import current_user
 from exchange.enums import LabelledEnum
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Actor(Protocol):
+    """Whoever does something, for the services of features below ``auth`` (which cannot name
+    its ``User``): a user, known by id."""
+
+    @property
+    def id(self) -> int: ...
 
 
 class Role(LabelledEnum):

@@ -118,7 +118,7 @@ def index():
     statuses = [s for s in ExchangeStatus if staff or s is not ExchangeStatus.DRAFT]
     form = ExchangeFilterForm(
         request.args,
-        partners=list_partners(),
+        partners=list_partners(order="name"),
         years=queries.exchange_years(),
         statuses=statuses,
     )
@@ -163,7 +163,7 @@ def detail(exchange_id: int):
 
 
 def _exchange_form(exchange: Exchange | None = None) -> tuple[ExchangeForm, dict]:
-    partners = list_partners()
+    partners = list_partners(order="name")
     institutions = queries.institutions_for_exchanges()
     coordinators = queries.list_coordinators()
     if exchange is not None:
