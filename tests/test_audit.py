@@ -192,7 +192,7 @@ def test_grant_pack_downloads_are_logged(client, coordinator):
 
 
 def test_deleting_a_programme_item_is_logged(client, coordinator):
-    from tests import exchange_factories as make
+    from tests import factories as make
 
     exchange = factories.exchange()
     item_id = make.programme_item(exchange).id

@@ -33,7 +33,7 @@ from exchange.exchanges.models import ExchangeStatus
 from exchange.extensions import db, limiter
 from exchange.registrations.models import Registration, RegistrationStatus
 from exchange.reports.types import TABLE_KEYS
-from tests import exchange_factories, factories
+from tests import factories
 from tests.conftest import login_as, post_form
 
 # --- the table ------------------------------------------------------------------------------
@@ -222,13 +222,11 @@ def _build_world() -> World:
     coordinator = factories.user(role="coordinator")
     representative = factories.user(role="school", institution=own_school)
     other_representative = factories.user(role="school", institution=other_school)
-    visible = exchange_factories.exchange(
-        [partner], status=ExchangeStatus.REGISTRATION_OPEN, is_public=True
-    )
-    draft = exchange_factories.exchange([partner], status=ExchangeStatus.DRAFT, title=DRAFT_TITLE)
+    visible = factories.exchange([partner], status=ExchangeStatus.REGISTRATION_OPEN, is_public=True)
+    draft = factories.exchange([partner], status=ExchangeStatus.DRAFT, title=DRAFT_TITLE)
     items = {
-        "visible": exchange_factories.programme_item(visible),
-        "draft": exchange_factories.programme_item(draft),
+        "visible": factories.programme_item(visible),
+        "draft": factories.programme_item(draft),
     }
     pupils = {
         "own": factories.participant(own_school, last_name="Ownschoolska"),
@@ -484,7 +482,7 @@ def test_a_pupil_moved_to_another_school_takes_their_registrations_along(client)
     old_school, new_school = factories.institution(), factories.institution()
     old_representative = factories.user(role="school", institution=old_school)
     new_representative = factories.user(role="school", institution=new_school)
-    exchange = exchange_factories.exchange(status=ExchangeStatus.REGISTRATION_OPEN)
+    exchange = factories.exchange(status=ExchangeStatus.REGISTRATION_OPEN)
     pupil = factories.participant(old_school, last_name="Movedska")
     registration = Registration(
         exchange_id=exchange.id,
@@ -517,7 +515,7 @@ def test_a_school_cannot_register_another_schools_pupil_by_its_number(client):
     """Object ids in a form body are checked like those in a URL: only the school's own people
     are choices of the registration form, whatever number is sent."""
     world = build_world()
-    exchange = exchange_factories.exchange(status=ExchangeStatus.REGISTRATION_OPEN)
+    exchange = factories.exchange(status=ExchangeStatus.REGISTRATION_OPEN)
     exchange_id = exchange.id
     own, other = world.ids["participant_id"]["own"], world.ids["participant_id"]["other"]
     login_as(client, db.session.get(User, world.users["school"]))

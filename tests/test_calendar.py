@@ -11,8 +11,8 @@ from icalendar import Calendar
 
 from exchange.exchanges.models import ExchangeKind, ExchangeStatus
 from exchange.extensions import db
-from tests import exchange_factories as make
 from tests import factories
+from tests import factories as make
 from tests.conftest import login_as
 
 S = ExchangeStatus

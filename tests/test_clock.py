@@ -159,7 +159,7 @@ def test_registration_that_closes_on_new_years_eve_is_closed_just_after_midnight
 ):
     with _travel("2026-12-31T12:00:00"):
         exchange = factories.exchange(
-            start_date=date(2027, 2, 1),
+            start=date(2027, 2, 1),
             registration_opens=date(2026, 12, 1),
             registration_closes=date(2026, 12, 31),
         )
@@ -174,9 +174,7 @@ def test_registration_that_closes_on_new_years_eve_is_closed_just_after_midnight
 
 def test_registration_that_opens_on_new_years_day_opens_at_midnight_in_olsztyn(coordinator, school):
     with _travel("2026-12-20T12:00:00"):
-        exchange = factories.exchange(
-            start_date=date(2027, 3, 1), registration_opens=date(2027, 1, 1)
-        )
+        exchange = factories.exchange(start=date(2027, 3, 1), registration_opens=date(2027, 1, 1))
         pupil = factories.participant(school)
     with _travel("2026-12-31T23:30:00"), pytest.raises(RegistrationError, match="open from"):
         services.register_participant(exchange, pupil, by=coordinator)
@@ -190,7 +188,7 @@ def test_registration_that_opens_on_new_years_day_opens_at_midnight_in_olsztyn(c
 def test_a_pupil_who_turns_18_on_the_first_day_needs_no_consent(coordinator, school):
     first_day = date(2027, 6, 1)
     with _travel("2027-03-01T10:00:00"):
-        exchange = factories.exchange(start_date=first_day)
+        exchange = factories.exchange(start=first_day)
         turns_18 = factories.participant(school, consent=False, date_of_birth=date(2009, 6, 1))
         day_later = factories.participant(school, consent=False, date_of_birth=date(2009, 6, 2))
         assert not turns_18.is_minor_on(first_day)
@@ -211,8 +209,8 @@ def test_someone_born_on_29_february_comes_of_age_on_1_march():
 
 def test_an_exchange_that_starts_today_takes_attendance_but_not_tomorrows(coordinator, school):
     with _travel("2027-05-03T08:00:00"):
-        starts_today = factories.exchange(start_date=clock.today())
-        starts_tomorrow = factories.exchange(start_date=clock.today() + timedelta(days=1))
+        starts_today = factories.exchange(start=clock.today())
+        starts_tomorrow = factories.exchange(start=clock.today() + timedelta(days=1))
         pupil = factories.participant(school)
         today_place = services.register_participant(starts_today, pupil, by=coordinator)
         tomorrow_place = services.register_participant(starts_tomorrow, pupil, by=coordinator)
@@ -225,8 +223,8 @@ def test_an_exchange_that_starts_today_takes_attendance_but_not_tomorrows(coordi
 
 def test_withdrawn_consent_keeps_the_place_in_an_exchange_that_starts_today(coordinator, school):
     with _travel("2027-05-03T00:10:00"):
-        starts_today = factories.exchange(start_date=clock.today())
-        starts_tomorrow = factories.exchange(start_date=clock.today() + timedelta(days=1))
+        starts_today = factories.exchange(start=clock.today())
+        starts_tomorrow = factories.exchange(start=clock.today() + timedelta(days=1))
         pupil = factories.participant(school)
         kept = services.register_participant(starts_today, pupil, by=coordinator)
         lost = services.register_participant(starts_tomorrow, pupil, by=coordinator)

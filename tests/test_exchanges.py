@@ -22,7 +22,7 @@ from exchange.exchanges.models import (
     ProgrammeItem,
 )
 from exchange.extensions import db
-from tests import exchange_factories as make
+from tests import factories as make
 
 S = ExchangeStatus
 NOW = datetime(2026, 5, 1, 12, tzinfo=UTC)
@@ -257,7 +257,7 @@ def test_institutions_must_be_on_the_right_side(app_context, coordinator):
 
 
 def test_dates_cannot_move_away_from_the_programme(app_context, coordinator):
-    exchange = make.exchange(start=date(2027, 5, 10), days=5)
+    exchange = make.exchange(start=date(2027, 5, 10), days=5, status=ExchangeStatus.PLANNED)
     make.programme_item(exchange, day=date(2027, 5, 10))
     make.programme_item(exchange, day=date(2027, 5, 14))
     exchange = access.get_exchange(exchange.id)
@@ -291,7 +291,9 @@ def _item(**overrides) -> services.ProgrammeValues:
 
 
 def test_programme_item_is_added_inside_the_dates(app_context, coordinator):
-    exchange = access.get_exchange(make.exchange(start=date(2027, 5, 10), days=3).id)
+    exchange = access.get_exchange(
+        make.exchange(start=date(2027, 5, 10), days=3, status=ExchangeStatus.PLANNED).id
+    )
     services.add_programme_item(exchange, _item(), by=coordinator)
     db.session.commit()
     items = db.session.scalars(sa.select(ProgrammeItem)).all()
@@ -308,7 +310,9 @@ def test_programme_item_is_added_inside_the_dates(app_context, coordinator):
     ],
 )
 def test_programme_item_rules(app_context, coordinator, overrides, field):
-    exchange = access.get_exchange(make.exchange(start=date(2027, 5, 10), days=3).id)
+    exchange = access.get_exchange(
+        make.exchange(start=date(2027, 5, 10), days=3, status=ExchangeStatus.PLANNED).id
+    )
     with pytest.raises(DomainError) as error:
         services.add_programme_item(exchange, _item(**overrides), by=coordinator)
     assert error.value.field == field
@@ -316,7 +320,7 @@ def test_programme_item_rules(app_context, coordinator, overrides, field):
 
 
 def test_programme_item_update_and_delete(app_context, coordinator):
-    exchange = make.exchange(start=date(2027, 5, 10), days=3)
+    exchange = make.exchange(start=date(2027, 5, 10), days=3, status=ExchangeStatus.PLANNED)
     item = make.programme_item(exchange)
     exchange = access.get_exchange(exchange.id)
     item = access.get_programme_item_or_404(exchange, item.id)
@@ -354,8 +358,16 @@ def test_upcoming_public_events_are_public_planned_or_later_and_not_over(app_con
 
 def test_month_calendar_puts_exchanges_on_their_days(app_context, admin):
     partner = make.some_partner()
-    make.exchange([partner], title="Over New Year", start=date(2026, 12, 30), days=4)
-    make.exchange([partner], title="In May", start=date(2027, 5, 10), days=2)
+    make.exchange(
+        [partner],
+        title="Over New Year",
+        start=date(2026, 12, 30),
+        days=4,
+        status=ExchangeStatus.PLANNED,
+    )
+    make.exchange(
+        [partner], title="In May", start=date(2027, 5, 10), days=2, status=ExchangeStatus.PLANNED
+    )
     january = queries.month_calendar(2027, 1, admin)
     days = {cell.day: [e.title for e in cell.exchanges] for week in january.weeks for cell in week}
     assert days[date(2027, 1, 2)] == ["Over New Year"]

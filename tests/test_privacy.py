@@ -44,9 +44,9 @@ def test_anonymise_removes_personal_data_after_the_retention_period(app, app_con
     today = clock.today()
     school = factories.institution()
     old = factories.exchange(
-        start_date=today - timedelta(days=800), status="registration_open", capacity=5
+        start=today - timedelta(days=800), status="registration_open", capacity=5
     )
-    recent = factories.exchange(start_date=today - timedelta(days=100))
+    recent = factories.exchange(start=today - timedelta(days=100))
     # turns 18 the day after the old exchange starts: a minor there, which the anonymised
     # date of birth must keep (the 1st of January of the same year would make them an adult)
     born = privacy._add_years(old.start_date, -18) + timedelta(days=1)

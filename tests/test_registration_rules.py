@@ -88,7 +88,7 @@ def test_registration_only_inside_its_window(coordinator, school):
 
 def test_age_range_is_checked_on_the_start_date(coordinator, school):
     start = clock.today() + timedelta(days=30)
-    exchange = factories.exchange(start_date=start, min_age=13, max_age=19)
+    exchange = factories.exchange(start=start, min_age=13, max_age=19)
     # turns 13 the day before the exchange starts: allowed
     thirteen = factories.participant(
         school, date_of_birth=date(start.year - 13, start.month, start.day) - timedelta(days=1)

@@ -400,7 +400,7 @@ def test_roster_groups_by_institution_with_warnings_and_exports(client, coordina
 def test_coordinator_marks_attendance_after_the_start(client, coordinator):
     from exchange.registrations import services
 
-    exchange = factories.exchange(start_date=clock.today())
+    exchange = factories.exchange(start=clock.today())
     registration = services.register_participant(exchange, factories.participant(), by=coordinator)
     db.session.commit()
     login_as(client, coordinator)
@@ -414,14 +414,14 @@ def test_coordinator_marks_attendance_after_the_start(client, coordinator):
 def test_more_places_move_the_waiting_list_up(client, coordinator):
     from exchange.exchanges.models import ExchangeKind
     from exchange.registrations import services
-    from tests import exchange_factories as make
+    from tests import factories as make
 
     partner = factories.partner()
     start = clock.today() + timedelta(days=90)
     exchange = factories.exchange(
         partners=[partner],
         capacity=1,
-        start_date=start,
+        start=start,
         end_date=start + timedelta(days=6),
         school_level="secondary",
     )
