@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from exchange.audit.models import AuditEvent
 from exchange.extensions import db
 from tests import factories
-from tests.conftest import login_as, post_form
+from tests.helpers import login_as, post_form
 
 
 def _events(**where) -> list[AuditEvent]:

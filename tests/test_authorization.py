@@ -34,7 +34,7 @@ from exchange.extensions import db, limiter
 from exchange.registrations.models import Registration, RegistrationStatus
 from exchange.reports.types import TABLE_KEYS
 from tests import factories
-from tests.conftest import login_as, post_form
+from tests.helpers import login_as, post_form
 
 # --- the table ------------------------------------------------------------------------------
 

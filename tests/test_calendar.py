@@ -13,7 +13,7 @@ from exchange.exchanges.models import ExchangeKind, ExchangeStatus
 from exchange.extensions import db
 from tests import factories
 from tests import factories as make
-from tests.conftest import login_as
+from tests.helpers import login_as
 
 S = ExchangeStatus
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")

@@ -14,7 +14,7 @@ import pytest
 from exchange.auth.models import User
 from exchange.extensions import db, limiter
 from tests import factories
-from tests.conftest import login_as
+from tests.helpers import login_as
 from tests.test_authorization import (
     ALLOW,
     CSRF_REFUSED,

@@ -20,7 +20,7 @@ from exchange.exchanges.models import (
 )
 from exchange.extensions import db
 from tests import factories as make
-from tests.conftest import login_as, post_form
+from tests.helpers import login_as, post_form
 
 S = ExchangeStatus
 

@@ -7,7 +7,7 @@ from flask import Flask
 
 from exchange import create_app
 from exchange.extensions import db
-from tests.conftest import IsolatedClient, login_as, make_config
+from tests.helpers import IsolatedClient, login_as, make_config
 
 #: nothing listens on port 1: every connection is refused at once
 UNREACHABLE_DATABASE = "postgresql+psycopg://nobody@127.0.0.1:1/none"

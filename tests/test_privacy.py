@@ -10,7 +10,7 @@ from exchange.extensions import db
 from exchange.registrations import privacy, services
 from exchange.registrations.models import Participant
 from tests import factories
-from tests.conftest import login_as, post_form
+from tests.helpers import login_as, post_form
 
 
 def _report_figures():

@@ -36,7 +36,7 @@ from exchange.registrations.models import (
     age_on,
 )
 from tests import factories
-from tests.conftest import login_as
+from tests.helpers import login_as
 
 BUDGET = 15
 #: the two data sets: the second has about ten times the exchanges and registrations

@@ -16,7 +16,7 @@ from exchange.extensions import db
 from exchange.registrations.importer import COLUMNS
 from exchange.registrations.models import Participant, Registration, RegistrationStatus
 from tests import factories
-from tests.conftest import login_as, post_form
+from tests.helpers import login_as, post_form
 
 
 def _pupil_rows(count: int, **overrides) -> list[list[object]]:

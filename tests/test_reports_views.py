@@ -19,7 +19,7 @@ from exchange.reports import exports
 from exchange.reports.figures import build_report
 from exchange.reports.types import TABLE_KEYS, ReportFilter
 from tests import factories
-from tests.conftest import login_as
+from tests.helpers import login_as
 from tests.test_reports_data import build
 
 PERIOD = "date_from=2025-01-01&date_to=2025-12-31"

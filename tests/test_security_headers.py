@@ -8,7 +8,7 @@ from flask import request
 from exchange import create_app
 from exchange.config import ConfigError, load_config
 from exchange.core.permissions import public
-from tests.conftest import login_as, make_config
+from tests.helpers import login_as, make_config
 
 EXPECTED = {
     "Content-Security-Policy": (

@@ -6,7 +6,7 @@ import pytest
 
 from exchange.extensions import limiter
 from tests import factories
-from tests.conftest import login_as, post_form
+from tests.helpers import login_as, post_form
 
 
 @pytest.fixture(autouse=True)

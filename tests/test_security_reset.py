@@ -15,8 +15,7 @@ from exchange.auth.models import PasswordReset, User
 from exchange.core import mail
 from exchange.extensions import db, limiter
 from tests import factories
-from tests.conftest import login_as, post_form
-from tests.helpers import as_seen
+from tests.helpers import as_seen, login_as, post_form
 
 NEW_PASSWORD = "a brand new passphrase"
 LINK = re.compile(r"http://localhost/password/reset/([\w-]+)")

@@ -12,7 +12,7 @@ from exchange.auth.models import User
 from exchange.auth.sessions import LAST_SEEN
 from exchange.extensions import db, limiter
 from tests import factories
-from tests.conftest import login_as, post_form
+from tests.helpers import login_as, post_form
 
 NEW_PASSWORD = "a brand new passphrase"
 

@@ -29,7 +29,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from exchange import create_app
 from exchange.extensions import db
 from tests import factories
-from tests.conftest import make_config
+from tests.helpers import make_config
 
 BROWSER_DIR = Path(__file__).resolve().parent
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
