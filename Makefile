@@ -9,7 +9,8 @@ export FLASK_APP := exchange
 
 help:
 	@echo "make run    - set up, migrate, seed and serve on http://127.0.0.1:5000"
-	@echo "make test   - set up, lint and run the whole test suite (browser tests included)"
+	@echo "make test   - set up, lint (ruff, mypy) and run the whole test suite (browser tests included)"
+	@echo "make lint   - ruff and mypy only"
 	@echo "make test-browser - only the real-browser tests (Chromium, axe-core)"
 	@echo "make screenshots  - retake docs/screenshots/*.png in English and Polish"
 	@echo "make demo   - fill the development database with synthetic demo data"
@@ -51,6 +52,7 @@ bench: install
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/bandit -q -r exchange -lll
 	$(BIN)/pytest
 
@@ -64,6 +66,7 @@ screenshots: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
@@ -77,5 +80,5 @@ update-catalog: extract-messages
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

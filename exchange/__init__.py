@@ -5,10 +5,14 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from flask import Flask
+from flask import Flask, current_app, has_app_context
 
 from exchange.config import Config, load_config
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import ORMExecuteState
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -88,25 +92,24 @@ def _raise_on_lazy_load(app: Flask) -> None:
     config, so apps built with other settings in the same process are not affected.
     """
     import sqlalchemy as sa
-    from flask import current_app, has_app_context
-    from sqlalchemy.orm import raiseload
 
     from exchange.extensions import db
 
     factory = db.session.session_factory
+    if not sa.event.contains(factory, "do_orm_execute", _add_raiseload):
+        sa.event.listen(factory, "do_orm_execute", _add_raiseload)
 
-    def add_raiseload(state: sa.orm.ORMExecuteState) -> None:
-        if (
-            state.is_select
-            and not state.is_column_load
-            and has_app_context()
-            and current_app.config.get("RAISE_ON_LAZY_LOAD")
-        ):
-            state.statement = state.statement.options(raiseload("*", sql_only=True))
 
-    if not getattr(factory, "_exchange_raiseload", False):
-        sa.event.listen(factory, "do_orm_execute", add_raiseload)
-        factory._exchange_raiseload = True
+def _add_raiseload(state: ORMExecuteState) -> None:
+    if (
+        state.is_select
+        and not state.is_column_load
+        and has_app_context()
+        and current_app.config.get("RAISE_ON_LAZY_LOAD")
+    ):
+        from sqlalchemy.orm import raiseload
+
+        state.statement = state.statement.options(raiseload("*", sql_only=True))
 
 
 def register_security(app: Flask) -> None:

@@ -129,15 +129,15 @@ def register(app: Flask) -> None:
             length=day.year + 2 - first_year, label="Exchanges    ", file=sys.stderr
         ) as bar:
             counts = exchanges_demo.generate(
-                db.session, seed=seed, years=years, today=day, scale=scale, progress=bar.update
+                db.session(), seed=seed, years=years, today=day, scale=scale, progress=bar.update
             )
         with click.progressbar(
-            length=registrations_demo.count_exchanges(db.session),
+            length=registrations_demo.count_exchanges(db.session()),
             label="Registrations",
             file=sys.stderr,
         ) as bar:
             counts |= registrations_demo.generate(
-                db.session, seed=seed, today=day, scale=scale, progress=bar.update
+                db.session(), seed=seed, today=day, scale=scale, progress=bar.update
             )
         db.session.commit()
         # fresh statistics for the query planner after a bulk load (SQLite has none before it,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, datetime
+from typing import TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
@@ -67,6 +68,14 @@ class Base(DeclarativeBase):
     )
 
 
+def table_of(model: type[Base]) -> sa.Table:
+    """The table of a model (SQLAlchemy types ``__table__`` as any selectable)."""
+    table = model.__table__
+    if not isinstance(table, sa.Table):
+        raise TypeError(f"{model.__name__} is not mapped to a table")
+    return table
+
+
 class TimestampMixin:
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
     updated_at: Mapped[datetime] = mapped_column(default=clock.now, onupdate=clock.now)
@@ -112,7 +121,10 @@ def _begin_sqlite(connection: sa.Connection) -> None:
     connection.exec_driver_sql(f"BEGIN {mode}")
 
 
-def lock_for_update(session: sa.orm.Session | sa.orm.scoped_session, instance: object) -> None:
+_S = TypeVar("_S", bound=sa.orm.Session)
+
+
+def lock_for_update(session: _S | sa.orm.scoped_session[_S], instance: object) -> None:
     """Make the rest of the session's transaction the only writer of ``instance``'s row.
 
     PostgreSQL: ``SELECT … FOR UPDATE`` on the row, and the object is reloaded. SQLite locks the

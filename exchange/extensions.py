@@ -1,5 +1,7 @@
 """The Flask extensions, created once and bound to the app in ``create_app``."""
 
+from typing import TYPE_CHECKING
+
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -11,6 +13,14 @@ from flask_wtf import CSRFProtect
 from exchange.db import Base, render_migration_item
 
 db = SQLAlchemy(model_class=Base)
+
+if TYPE_CHECKING:
+    # mypy cannot take a base class from an attribute (python/mypy#8603); ``db.Model`` is
+    # ``Base`` with Flask-SQLAlchemy's table-name and bind mixins, so the models type as Base's
+    Model = Base
+else:
+    Model = db.Model
+
 migrate = Migrate(render_as_batch=True, compare_type=True, render_item=render_migration_item)
 login_manager = LoginManager()
 csrf = CSRFProtect()

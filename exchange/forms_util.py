@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Generic, TypeVar, cast
 
 from flask_wtf import FlaskForm
 from markupsafe import escape
-from wtforms import SelectChoice, widgets
+
+# types-WTForms describes WTForms 3.2; SelectChoice and the render_option below are 3.3's
+from wtforms import SelectChoice, widgets  # type: ignore[attr-defined]
 
 from exchange.db import has_changes
 from exchange.errors import DomainError
@@ -33,8 +35,15 @@ class Submission(Generic[T]):
 
     form: FlaskForm
     done: bool = False
-    result: T | None = None
     error: DomainError | None = None
+    _result: T | None = None
+
+    @property
+    def result(self) -> T:
+        """What the service returned; only a ``done`` submission has one."""
+        if not self.done:
+            raise RuntimeError("the form was not done: it has no result")
+        return cast(T, self._result)
 
     @property
     def status(self) -> int:
@@ -61,7 +70,15 @@ def submit(form: FlaskForm, action: Callable[[], T]) -> Submission[T]:
         attach_error(form, error)
         return Submission(form, error=error)
     db.session.commit()
-    return Submission(form, done=True, result=result)
+    return Submission(form, done=True, _result=result)
+
+
+def required(data: T | None) -> T:
+    """The data of a field that a validated form has checked with ``DataRequired`` or
+    ``InputRequired`` (or that always has a value): never None."""
+    if data is None:
+        raise ValueError("a required field has no data: does it lack its validator?")
+    return data
 
 
 def choices(pairs) -> list[SelectChoice]:
@@ -74,11 +91,11 @@ def enum_choices(enum_class) -> list[SelectChoice]:
     return [SelectChoice(member.value, member.label) for member in enum_class]
 
 
-def optional_int(value: object) -> int | None:
+def optional_int(value: str | int | None) -> int | None:
     """``coerce`` for a select whose empty choice means "none"."""
-    if value in (None, "", "None"):
+    if value is None or value in ("", "None"):
         return None
-    return int(value)  # type: ignore[arg-type]
+    return int(value)
 
 
 #: what ``markupsafe.escape`` does to a plain string
@@ -98,7 +115,7 @@ class Select(widgets.Select):
     of microseconds."""
 
     @classmethod
-    def render_option(cls, choice, **kwargs):
+    def render_option(cls, choice, **kwargs):  # type: ignore[override]
         if kwargs or choice.render_kw:
             return super().render_option(choice, **kwargs)
         value = str(choice.value) if isinstance(choice.value, bool) else choice.value

@@ -196,3 +196,16 @@ def test_no_helper_name_is_defined_twice_in_the_same_feature_layer():
         if len(modules) > 1 and name not in shared | MERGED_ELSEWHERE
     }
     assert twice == {}
+
+
+def test_test_modules_share_helpers_and_factories_through_their_modules():
+    """Helpers come from tests/helpers.py and factories from tests/factories.py, never from
+    conftest.py (which holds fixtures only) or a second factory module."""
+    offenders = []
+    for path in sorted((ROOT / "tests").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module in ("tests.conftest", "conftest"):
+                offenders.append(f"{path.relative_to(ROOT)} imports from conftest")
+    factories = [path.name for path in (ROOT / "tests").glob("*factories*.py")]
+    assert offenders == []
+    assert factories == ["factories.py"]

@@ -9,10 +9,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from exchange import clock
 from exchange.auth.models import User
-from exchange.extensions import db
+from exchange.extensions import Model
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     """One thing that happened: a login, a change to a record, an export of personal data.
 
     ``changes`` lists the names of the fields that changed, never their values: the log must

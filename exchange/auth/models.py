@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from exchange import clock
 from exchange.core.permissions import Role
 from exchange.db import TimestampMixin
-from exchange.extensions import db
+from exchange.extensions import Model
 from exchange.partners.models import Institution
 
 
@@ -20,7 +20,7 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-class User(UserMixin, TimestampMixin, db.Model):
+class User(UserMixin, TimestampMixin, Model):
     __tablename__ = "user_account"  # "user" is reserved in PostgreSQL
     __table_args__ = (
         # e-mail addresses are compared case-insensitively: they are stored in lower case only
@@ -89,7 +89,7 @@ def is_staff(viewer: Viewer) -> bool:
     return isinstance(viewer, User) and viewer.is_authenticated and viewer.is_staff
 
 
-class Invitation(db.Model):
+class Invitation(Model):
     """A one-time link that lets an invited person set their password.
 
     Only a SHA-256 hash of the token is stored: the link itself is shown once, to the
@@ -116,7 +116,7 @@ class Invitation(db.Model):
         return self.used_at is None and now < self.expires_at
 
 
-class PasswordReset(db.Model):
+class PasswordReset(Model):
     """A one-time link, sent by e-mail, that lets a user choose a new password.
 
     As with invitations only a SHA-256 hash of the token is stored.

@@ -17,6 +17,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, logout_user
 
 from exchange import clock
@@ -34,7 +35,7 @@ from exchange.core.mail import send_mail_after_response
 from exchange.core.permissions import Role, admin_required, is_safe_next, public, staff_required
 from exchange.errors import DomainError
 from exchange.extensions import db, limiter
-from exchange.forms_util import attach_error
+from exchange.forms_util import attach_error, required
 from exchange.partners.services import get_institution, list_institutions
 
 bp = Blueprint("auth", __name__)
@@ -81,7 +82,7 @@ def login():
         return redirect(_next_url() or url_for("site.dashboard"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
+        user = services.authenticate(required(form.email.data), required(form.password.data))
         if user is None:
             db.session.commit()  # keeps a password rehash / audit trail, never half a change
             form.form_errors.append(_("The e-mail address or password is wrong."))
@@ -133,8 +134,8 @@ def create_user():
     if form.validate_on_submit():
         try:
             user = services.create_user(
-                email=form.email.data,
-                full_name=form.full_name.data,
+                email=required(form.email.data),
+                full_name=required(form.full_name.data),
                 role=form.role.data,
                 institution=_user_form_institution(form),
                 password=form.password.data,
@@ -159,8 +160,8 @@ def edit_user(user_id: int):
             services.update_user(
                 user,
                 by=current_user,
-                email=form.email.data,
-                full_name=form.full_name.data,
+                email=required(form.email.data),
+                full_name=required(form.full_name.data),
                 role=form.role.data,
                 institution=_user_form_institution(form),
                 password=form.password.data or None,
@@ -212,8 +213,8 @@ def invite_school():
     if form.validate_on_submit():
         try:
             user, token = services.invite_school_representative(
-                email=form.email.data,
-                full_name=form.full_name.data,
+                email=required(form.email.data),
+                full_name=required(form.full_name.data),
                 institution=_user_form_institution(form),
                 by=current_user,
             )
@@ -247,7 +248,7 @@ def accept_invitation(token: str):
     form = SetPasswordForm()
     if form.validate_on_submit():
         try:
-            user = services.accept_invitation(invitation, form.password.data)
+            user = services.accept_invitation(invitation, required(form.password.data))
         except DomainError as error:
             attach_error(form, error)
         else:
@@ -264,7 +265,7 @@ def accept_invitation(token: str):
 
 
 def _current_user_key() -> str:
-    return f"user:{current_user.id}" if current_user.is_authenticated else request.remote_addr
+    return f"user:{current_user.id}" if current_user.is_authenticated else get_remote_address()
 
 
 def _wrong_current_password(response: Response) -> bool:
@@ -280,14 +281,14 @@ def _wrong_current_password(response: Response) -> bool:
 )
 def change_password():
     """Every logged-in user changes their own password here; their other sessions end."""
-    user: User = current_user._get_current_object()  # type: ignore[attr-defined]
+    user: User = current_user._get_current_object()
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
             services.change_password(
                 user,
-                current_password=form.current_password.data,
-                new_password=form.password.data,
+                current_password=required(form.current_password.data),
+                new_password=required(form.password.data),
             )
         except DomainError as error:  # refused before anything changed
             g.wrong_current_password = error.field == "current_password"
@@ -345,7 +346,7 @@ def forgot_password():
     """Send a one-time link. The answer is the same whether the address has an account."""
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        found = services.request_password_reset(form.email.data)
+        found = services.request_password_reset(required(form.email.data))
         db.session.commit()
         if found is not None:
             _send_password_reset(*found)
@@ -353,7 +354,7 @@ def forgot_password():
             _(
                 "If an account uses %(email)s, we have sent it a link to choose a new "
                 "password. The link works once, within an hour.",
-                email=normalise_email(form.email.data),
+                email=normalise_email(required(form.email.data)),
             ),
             "info",
         )
@@ -371,7 +372,7 @@ def reset_password(token: str):
     form = SetPasswordForm()
     if form.validate_on_submit():
         try:
-            user = services.reset_password(reset, form.password.data)
+            user = services.reset_password(reset, required(form.password.data))
         except DomainError as error:  # refused before anything changed
             attach_error(form, error)
         else:

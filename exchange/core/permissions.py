@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeGuard, TypeVar
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, request
@@ -82,7 +82,7 @@ staff_required = role_required(Role.ADMIN, Role.COORDINATOR)
 admin_required = role_required(Role.ADMIN)
 
 
-def is_safe_next(target: str | None) -> bool:
+def is_safe_next(target: str | None) -> TypeGuard[str]:
     """True for a path on this site only: no scheme, no host, no backslash tricks."""
     if not target or not target.startswith("/") or target.startswith("//"):
         return False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -32,18 +33,18 @@ def fix_sequences(session: Session, *tables: sa.Table) -> None:
         )
 
 
-def full_rows(table: sa.Table, rows: list[dict], now: datetime) -> list[dict]:
+def full_rows(table: sa.Table, rows: list[dict], now: datetime | None) -> list[dict]:
     """Every row with every column (executemany wants the same keys in each): the column's
     scalar default where a row has no value, ``now`` for the time stamps. The id is left to
     the rows (and to the database when they have none)."""
-    defaults = {}
+    defaults: dict[str, Any] = {}
     for column in table.columns:
         default = column.default
         if column.primary_key:
             continue
         if default is None:
             defaults[column.key] = None
-        elif default.is_scalar:
+        elif isinstance(default, sa.ColumnDefault) and default.is_scalar:
             defaults[column.key] = default.arg
         else:  # clock.now: created_at, updated_at…
             defaults[column.key] = now

@@ -25,6 +25,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from exchange.db import table_of
 from exchange.demo.bulk import Progress, fix_sequences, full_rows, next_id
 from exchange.demo.catalogue import (
     COUNCILLOR_TOPICS,
@@ -113,7 +114,7 @@ def _institutions(
             sa.select(Institution.id, Institution.name, Institution.partner_city_id)
         )
     }
-    table = Institution.__table__
+    table = table_of(Institution)
     new_rows: list[dict] = []
     ids = iter(range(next_id(session, table), 1 << 62))
 
@@ -140,13 +141,13 @@ def _institutions(
         sides: list[PartnerCity | None] = [None, None, None, *partners]  # Olsztyn: a quarter
         for kind, share, label in EXTRA_INSTITUTIONS:
             for number in range(1, round(extra * share) + 1):
-                partner = sides[number % len(sides)]
-                if partner is None:
+                side = sides[number % len(sides)]
+                if side is None:
                     place = get(f"{label} No. {number} in Olsztyn", kind, None)
                     olsztyn[kind].append(place)
                 else:
-                    place = get(f"{_short_name(partner)} {label} No. {number}", kind, partner)
-                    abroad[partner.id][kind].append(place)
+                    place = get(f"{_short_name(side)} {label} No. {number}", kind, side)
+                    abroad[side.id][kind].append(place)
     if new_rows:
         now = datetime.combine(date(2000, 1, 1), time(), tzinfo=UTC)
         session.execute(sa.insert(table), full_rows(table, new_rows, now))
@@ -389,7 +390,7 @@ def generate(
 
     kinds = list(ExchangeKind)
     per_year = SCALE_EXCHANGES_PER_YEAR * scale if scale else len(kinds) * DEFAULT_PER_KIND
-    table = Exchange.__table__
+    table = table_of(Exchange)
     exchange_id = next_id(session, table)
     rows: list[dict] = []
     links: list[dict] = []
@@ -433,7 +434,7 @@ def generate(
         now = datetime.combine(today, time(8), tzinfo=UTC)
         session.execute(sa.insert(table), full_rows(table, rows, now))
         session.execute(sa.insert(exchange_partner), links)
-        session.execute(sa.insert(ProgrammeItem.__table__), programme)
+        session.execute(sa.insert(table_of(ProgrammeItem)), programme)
         fix_sequences(session, table)
 
     by_kind = {kind.value: 0 for kind in kinds}

@@ -22,6 +22,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from exchange.db import table_of
 from exchange.demo.bulk import Progress, fix_sequences, full_rows, next_id
 from exchange.exchanges.models import (
     Exchange,
@@ -116,7 +117,7 @@ class _Generator:
         self.today = today
         self.scale = scale
         self.come_back = COME_BACK[1] if scale else COME_BACK[0]
-        self.next_participant = next_id(session, Participant.__table__)
+        self.next_participant = next_id(session, table_of(Participant))
         #: institution id → (kind, partner city id, country)
         self.institutions = {
             row.id: row
@@ -274,6 +275,8 @@ class _Generator:
             count = round(capacity * rng.uniform(0.75, 1.4))
         else:
             count = rng.randint(8, 30)
+        youngest: int | None
+        oldest: int | None
         if exchange.kind is ExchangeKind.PROFESSIONAL:
             role, youngest, oldest = PROFESSIONALS[exchange.profession], 25, 62
         else:
@@ -346,14 +349,14 @@ class _Generator:
         """Insert what was generated so far (people first: registrations refer to them)."""
         session = self.session
         if self.people:
-            table = Participant.__table__
+            table = table_of(Participant)
             now = self.people[0]["created_at"]
             session.execute(sa.insert(table), full_rows(table, self.people, now))
         if self.consents:
-            table = ConsentRecord.__table__
+            table = table_of(ConsentRecord)
             session.execute(sa.insert(table), full_rows(table, self.consents, None))
         if self.registrations:
-            session.execute(sa.insert(Registration.__table__), self.registrations)
+            session.execute(sa.insert(table_of(Registration)), self.registrations)
         self.counts["participants"] += len(self.people)
         self.counts["consents"] += len(self.consents)
         self.counts["registrations"] += len(self.registrations)
@@ -390,5 +393,5 @@ def generate(
         generator.write()
         if progress:
             progress(len(batch))
-    fix_sequences(session, Participant.__table__)
+    fix_sequences(session, table_of(Participant))
     return generator.counts

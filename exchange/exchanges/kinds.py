@@ -49,7 +49,7 @@ def _details() -> tuple[KindDetail, ...]:
                 label=column.info["label"],
                 missing=column.info["missing"],
                 choices=enum_class,
-                max_length=None if enum_class or is_long else column.type.length,
+                max_length=None if enum_class or is_long else getattr(column.type, "length", None),
             )
         )
     return tuple(details)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from exchange.db import TimestampMixin
 from exchange.enums import LabelledEnum
 from exchange.errors import DomainError
-from exchange.extensions import db
+from exchange.extensions import Model, db
 from exchange.partners.models import Institution, PartnerCity
 
 if TYPE_CHECKING:
@@ -147,7 +147,7 @@ exchange_partner = sa.Table(
 )
 
 
-class Exchange(TimestampMixin, db.Model):
+class Exchange(TimestampMixin, Model):
     """One activity with one or more partner cities: a youth exchange, a visit, a fair…"""
 
     __tablename__ = "exchange"
@@ -376,7 +376,7 @@ TRANSITIONS: dict[str, set[ExchangeStatus]] = {
 }
 
 
-class ProgrammeItem(db.Model):
+class ProgrammeItem(Model):
     """One entry of the day-by-day programme: what happens when and where."""
 
     __tablename__ = "programme_item"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 from datetime import date, datetime
+from typing import TypeVar
 
 from babel.dates import get_date_format, parse_pattern
 from flask import (
@@ -72,10 +73,11 @@ def day(value: date | None, format: str = "medium") -> str:
 def _format_day(value: date, locale: str, format: str) -> str:
     """What ``babel.dates.format_date`` writes, worked out once per day, language and format:
     list pages and reports format hundreds of dates, the same ones again and again."""
-    if format in ("full", "long", "medium", "short"):
-        pattern = get_date_format(format, locale=locale)
-    else:
-        pattern = parse_pattern(format)
+    match format:
+        case "full" | "long" | "medium" | "short":
+            pattern = get_date_format(format, locale=locale)
+        case _:
+            pattern = parse_pattern(format)
     return pattern.apply(value, locale)
 
 
@@ -162,19 +164,23 @@ def detail(exchange_id: int):
 # --- create and edit ------------------------------------------------------------------------
 
 
+T = TypeVar("T")
+
+
+def _keep_choosable(options: list[T], current: T | None) -> None:
+    if current is not None and current not in options:
+        options.append(current)
+
+
 def _exchange_form(exchange: Exchange | None = None) -> tuple[ExchangeForm, dict]:
     partners = list_partners(order="name")
     institutions = queries.institutions_for_exchanges()
     coordinators = queries.list_coordinators()
     if exchange is not None:
         # an archived institution or a former coordinator stays choosable on its own exchange
-        for current, options in (
-            (exchange.olsztyn_institution, institutions),
-            (exchange.partner_institution, institutions),
-            (exchange.coordinator, coordinators),
-        ):
-            if current is not None and current not in options:
-                options.append(current)
+        _keep_choosable(institutions, exchange.olsztyn_institution)
+        _keep_choosable(institutions, exchange.partner_institution)
+        _keep_choosable(coordinators, exchange.coordinator)
         form = ExchangeForm(
             obj=exchange, partners=partners, institutions=institutions, coordinators=coordinators
         )
@@ -395,7 +401,8 @@ def _ics_response(
     response.headers["Cache-Control"] = f"{'private' if private else 'public'}, max-age=300"
     response.last_modified = ical.last_modified(exchanges)
     response.add_etag()
-    return response.make_conditional(request)
+    response.make_conditional(request)
+    return response
 
 
 @bp.get("/calendar.ics")

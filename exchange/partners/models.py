@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from exchange.db import TimestampMixin
 from exchange.enums import LabelledEnum
-from exchange.extensions import db
+from exchange.extensions import Model
 
 
 class PartnerKind(LabelledEnum):
@@ -37,7 +37,7 @@ class PartnerStatus(LabelledEnum):
         }
 
 
-class PartnerCity(TimestampMixin, db.Model):
+class PartnerCity(TimestampMixin, Model):
     """A city (or region) with which Olsztyn has signed a partnership or cooperation agreement."""
 
     __tablename__ = "partner_city"
@@ -93,7 +93,7 @@ class InstitutionKind(LabelledEnum):
         }
 
 
-class Institution(TimestampMixin, db.Model):
+class Institution(TimestampMixin, Model):
     """A school, hospital, club, company… in Olsztyn or in one of the partner cities."""
 
     __tablename__ = "institution"

@@ -7,7 +7,7 @@ import logging
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -107,9 +107,9 @@ def _unique_slug(name: str) -> str:
 
 
 def create_partner(values: PartnerValues, *, by: Actor) -> PartnerCity:
-    values = _clean_partner_values(values)
-    _check_partner(values, None)
-    partner = PartnerCity(slug=_unique_slug(values["name"]), **values)
+    cleaned = _clean_partner_values(values)
+    _check_partner(cleaned, None)
+    partner = PartnerCity(slug=_unique_slug(cleaned["name"]), **cleaned)
     db.session.add(partner)
     db.session.flush()
     log.info("partner city %s added by user %s", partner.id, by.id)
@@ -117,16 +117,16 @@ def create_partner(values: PartnerValues, *, by: Actor) -> PartnerCity:
 
 
 def update_partner(partner: PartnerCity, values: PartnerValues, *, by: Actor) -> PartnerCity:
-    values = _clean_partner_values(values)
-    _check_partner(values, partner)
-    for name, value in values.items():
+    cleaned = _clean_partner_values(values)
+    _check_partner(cleaned, partner)
+    for name, value in cleaned.items():
         setattr(partner, name, value)
     db.session.flush()
     log.info("partner city %s updated by user %s", partner.id, by.id)
     return partner
 
 
-def _clean_partner_values(values: PartnerValues) -> dict:
+def _clean_partner_values(values: PartnerValues) -> dict[str, Any]:
     cleaned = {name: getattr(values, name) for name in PARTNER_FIELDS}
     for name, value in cleaned.items():
         if isinstance(value, str):

@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from exchange.core.permissions import admin_required, public, staff_required
 from exchange.extensions import db
-from exchange.forms_util import submit
+from exchange.forms_util import required, submit
 from exchange.partners import services
 from exchange.partners.access import get_institution_or_404, get_partner_or_404
 from exchange.partners.forms import InstitutionFilterForm, InstitutionForm, PartnerForm
@@ -78,12 +78,12 @@ def _institution_values(form: InstitutionForm) -> services.InstitutionValues:
         if partner is None:
             abort(404)
     return services.InstitutionValues(
-        name=form.name.data,
+        name=required(form.name.data),
         kind=form.kind.data,
         partner_city=partner,
-        address=form.address.data,
-        contact_email=form.contact_email.data,
-        contact_phone=form.contact_phone.data,
+        address=form.address.data or "",
+        contact_email=form.contact_email.data or "",
+        contact_phone=form.contact_phone.data or "",
     )
 
 

@@ -8,6 +8,8 @@ exists but belongs to another school answers 404, and the attempt goes into the 
 
 from __future__ import annotations
 
+from typing import NoReturn
+
 import sqlalchemy as sa
 from flask import abort
 from sqlalchemy.orm import joinedload, selectinload
@@ -37,7 +39,7 @@ def registrations_visible_to(viewer: Viewer) -> sa.ColumnElement[bool]:
     return Registration.participant.has(participants_visible_to(viewer))
 
 
-def _not_found(model, object_type: str, object_id: int):
+def _not_found(model, object_type: str, object_id: int) -> NoReturn:
     """404 — and when the object exists, an audit event: someone changed a number in the URL."""
     if db.session.get(model, object_id) is not None:
         audit.record_now("access_denied", object_type, object_id)

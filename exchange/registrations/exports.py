@@ -7,10 +7,11 @@ import io
 from datetime import date, datetime
 
 from flask_babel import gettext as _
-from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
 
 from exchange import clock
 from exchange.registrations.queries import Roster
+from exchange.spreadsheets import new_workbook
 
 
 def roster_table(roster: Roster, include_notes: bool) -> tuple[list[str], list[list[object]]]:
@@ -63,15 +64,14 @@ def roster_csv(roster: Roster, include_notes: bool) -> str:
 
 def roster_xlsx(roster: Roster, include_notes: bool) -> bytes:
     header, rows = roster_table(roster, include_notes)
-    workbook = Workbook()
-    sheet = workbook.active
+    workbook, sheet = new_workbook()
     sheet.title = _("Roster")[:31]
     sheet.append(header)
     for row in rows:
         sheet.append(row)
     sheet.freeze_panes = "A2"
     for index, title in enumerate(header, start=1):
-        letter = sheet.cell(1, index).column_letter
+        letter = get_column_letter(index)
         width = max([len(str(title))] + [len(str(row[index - 1])) for row in rows[:200]])
         sheet.column_dimensions[letter].width = min(max(width + 2, 10), 50)
         for cell in sheet[letter][1:]:

@@ -16,7 +16,7 @@ from wtforms import (
 from wtforms.validators import Email, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from exchange.forms_util import choices, enum_choices, optional_int
+from exchange.forms_util import choices, enum_choices, optional_int, required
 from exchange.partners.countries import country_choices
 from exchange.registrations.models import ConsentMethod, Gender, ParticipantRole
 from exchange.registrations.services import (
@@ -97,10 +97,10 @@ class ConsentForm(FlaskForm):
 
     def values(self) -> ConsentValues:
         return ConsentValues(
-            guardian_name=self.guardian_name.data,
-            given_on=self.given_on.data,
+            guardian_name=required(self.guardian_name.data),
+            given_on=required(self.given_on.data),
             method=self.method.data,
-            text_version=self.text_version.data,
+            text_version=required(self.text_version.data),
         )
 
 

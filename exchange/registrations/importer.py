@@ -10,12 +10,15 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from itertools import islice
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
 from exchange import clock
@@ -24,6 +27,7 @@ from exchange.errors import DomainError
 from exchange.partners.models import Institution
 from exchange.registrations import services
 from exchange.registrations.models import ConsentMethod, Gender, Participant, ParticipantRole
+from exchange.spreadsheets import new_workbook
 
 MAX_ROWS = 2000
 
@@ -62,14 +66,13 @@ class ImportRowsError(DomainError):
 
 
 def template_xlsx() -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
+    workbook, sheet = new_workbook()
     sheet.title = "participants"
     sheet.append(COLUMNS)
     sheet.append(EXAMPLE_ROW)
     sheet.freeze_panes = "A2"
     for index, name in enumerate(COLUMNS, start=1):
-        sheet.column_dimensions[sheet.cell(1, index).column_letter].width = max(14, len(name) + 2)
+        sheet.column_dimensions[get_column_letter(index)].width = max(14, len(name) + 2)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -89,6 +92,7 @@ def template_csv() -> str:
 def read_rows(filename: str, data: bytes) -> list[dict[str, object]]:
     """The file's data rows as dicts keyed by column name, or ImportFileError."""
     name = (filename or "").lower()
+    table: Sequence[Sequence[Any]]
     if name.endswith(".xlsx"):
         table = _read_xlsx(data)
     elif name.endswith(".csv"):
@@ -232,7 +236,7 @@ def _check_row(number: int, row: dict[str, object]):
     if errors:
         return values, None, errors
     try:
-        values = services.clean_participant_values(services.ParticipantValues(**values))
+        cleaned = services.clean_participant_values(services.ParticipantValues.from_mapping(values))
     except DomainError as error:
         return values, None, [RowError(number, error.field or "", str(error))]
 
@@ -269,4 +273,4 @@ def _check_row(number: int, row: dict[str, object]):
                     number, "consent_given_on", str(_l("Consent cannot be given in the future."))
                 )
             )
-    return values, consent, errors
+    return cleaned, consent, errors

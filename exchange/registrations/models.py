@@ -13,7 +13,7 @@ from exchange import clock
 from exchange.db import TimestampMixin
 from exchange.enums import LabelledEnum
 from exchange.exchanges.models import Exchange
-from exchange.extensions import db
+from exchange.extensions import Model
 from exchange.partners.models import Institution
 
 if TYPE_CHECKING:
@@ -113,7 +113,7 @@ def age_on(date_of_birth: date, day: date) -> int:
     return years
 
 
-class Participant(TimestampMixin, db.Model):
+class Participant(TimestampMixin, Model):
     """A person who takes part in exchanges, always belonging to one institution."""
 
     __tablename__ = "participant"
@@ -172,7 +172,7 @@ class Participant(TimestampMixin, db.Model):
         return f"<Participant {self.id}>"
 
 
-class ConsentRecord(db.Model):
+class ConsentRecord(Model):
     """A parent's or guardian's consent for a minor to take part in exchanges."""
 
     __tablename__ = "consent_record"
@@ -200,7 +200,7 @@ class ConsentRecord(db.Model):
         return self.withdrawn_at is None
 
 
-class Registration(db.Model):
+class Registration(Model):
     """A participant's place (or waiting-list position) in an exchange."""
 
     __tablename__ = "registration"

@@ -7,6 +7,7 @@ Every query of people applies the rules of ``access.py``.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -95,7 +96,7 @@ def count_registrations(viewer: Viewer) -> int:
     )
 
 
-def waiting_positions(registrations: list[Registration]) -> dict[int, int]:
+def waiting_positions(registrations: Sequence[Registration]) -> dict[int, int]:
     """Waiting-list positions (1 = next to get a place) of those registrations that wait,
     in one query.
 

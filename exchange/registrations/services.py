@@ -12,8 +12,10 @@ the exchange's row for the rest of the transaction (``lock_for_update``), so two
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import format_date
@@ -70,7 +72,12 @@ class ParticipantValues:
     dietary_notes: str = ""
     medical_notes: str = ""
 
-    def as_dict(self) -> dict[str, object]:
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, Any]) -> ParticipantValues:
+        """The values of a mapping (an imported row) by field name."""
+        return cls(**{name: values[name] for name in PARTICIPANT_FIELDS if name in values})
+
+    def as_dict(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in PARTICIPANT_FIELDS}
 
 
@@ -82,7 +89,7 @@ def clean_participant_values(
 ) -> ParticipantValues:
     """Check and normalise a participant's fields; raise RegistrationError naming the field."""
     today = today or clock.today()
-    cleaned = {}
+    cleaned: dict[str, Any] = {}
     for name, value in values.as_dict().items():
         cleaned[name] = value.strip() if isinstance(value, str) else value
     for name in ("first_name", "last_name"):
@@ -429,7 +436,7 @@ def promote_from_waiting_list(
             .group_by(Registration.institution_id)
         ).all()
     )
-    promoted = []
+    promoted: list[Registration] = []
     for registration in waiting:
         if exchange.capacity is not None and taken >= exchange.capacity:
             break

@@ -24,7 +24,7 @@ from exchange.core.permissions import Role, role_required, staff_required
 from exchange.errors import DomainError
 from exchange.exchanges.access import get_exchange_or_404
 from exchange.extensions import db
-from exchange.forms_util import submit
+from exchange.forms_util import required, submit
 from exchange.partners.services import get_institution, list_institutions
 from exchange.registrations import exports, importer, privacy, queries, services
 from exchange.registrations.access import (
@@ -259,7 +259,7 @@ def register(exchange_id: int):
         form,
         lambda: services.register_many(
             exchange,
-            [item for item in candidates if item.id in set(form.participants.data)],
+            [item for item in candidates if item.id in set(required(form.participants.data))],
             by=current_user,
         ),
     )
@@ -356,6 +356,7 @@ def export_roster(exchange_id: int, fmt: str):
     if fmt not in ("csv", "xlsx"):
         abort(404)
     data = queries.roster(exchange)
+    body: str | bytes
     if fmt == "csv":
         body, mimetype = exports.roster_csv(data, include_notes), "text/csv"
     else:

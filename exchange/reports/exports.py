@@ -19,7 +19,6 @@ from flask_babel import gettext as _
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
-from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -27,6 +26,7 @@ from exchange.partners.countries import country_name
 from exchange.reports import charts
 from exchange.reports.grant_pack import GrantPack
 from exchange.reports.types import TABLE_KEYS, Report, Table, format_cell
+from exchange.spreadsheets import new_workbook
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FONT = "DejaVu"
@@ -126,9 +126,8 @@ def _write_sheet(sheet, header: list[str], rows: list[list[Any]], kinds: list[st
 
 def report_xlsx(report: Report) -> bytes:
     """A workbook: the filter on the first sheet, then a sheet per table, numbers as numbers."""
-    workbook = Workbook()
+    workbook, sheet = new_workbook()
     taken: set[str] = set()
-    sheet = workbook.active
     sheet.title = _sheet_title(_("Filter"), taken)
     _write_sheet(
         sheet,
@@ -451,15 +450,15 @@ def grant_pack_pdf(pack: GrantPack) -> bytes:
 
 
 def grant_pack_xlsx(pack: GrantPack) -> bytes:
-    workbook = Workbook()
+    workbook, first_sheet = new_workbook()
     taken: set[str] = set()
     first = True
     for town, _label, rows in _grant_rows(pack):
-        sheet = workbook.active if first else workbook.create_sheet()
+        sheet = first_sheet if first else workbook.create_sheet()
         first = False
         sheet.title = _sheet_title(town, taken)
         _write_sheet(sheet, _grant_header(), rows, ["int", "text", "text", "text", "text", "text"])
-    sheet = workbook.active if first else workbook.create_sheet()
+    sheet = first_sheet if first else workbook.create_sheet()
     sheet.title = _sheet_title(_("Countries"), taken)
     _write_sheet(
         sheet,

@@ -116,7 +116,7 @@ def exchange_facets(report_filter: ReportFilter) -> list[sa.ColumnElement[bool]]
 
 
 def registration_conditions(report_filter: ReportFilter) -> list[sa.ColumnElement[bool]]:
-    conditions = [Registration.status.in_(COUNTING)]
+    conditions: list[sa.ColumnElement[bool]] = [Registration.status.in_(COUNTING)]
     if report_filter.institution_id is not None:
         conditions.append(Registration.institution_id == report_filter.institution_id)
     return conditions

@@ -11,7 +11,7 @@ from wtforms import DateField, SelectField
 from wtforms.validators import Optional
 
 from exchange.exchanges.models import Direction, ExchangeKind
-from exchange.forms_util import Select, choices, enum_choices
+from exchange.forms_util import Select, choices, enum_choices, required
 from exchange.reports.types import ReportFilter
 
 #: a longer period is refused: the trend table already covers ten years
@@ -70,8 +70,8 @@ class ReportFilterForm(FlaskForm):
             return None
         institution = getattr(self, "institution", None)
         return ReportFilter(
-            date_from=self.date_from.data,
-            date_to=self.date_to.data,
+            date_from=required(self.date_from.data),
+            date_to=required(self.date_to.data),
             partner_id=int(self.partner.data) if self.partner.data else None,
             kind=ExchangeKind(self.kind.data) if self.kind.data else None,
             direction=Direction(self.direction.data) if self.direction.data else None,

@@ -10,18 +10,22 @@ public pages.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 import uuid
 from datetime import timedelta
 
+import pytest
 from openpyxl import Workbook
 
 from exchange import clock
 from exchange.registrations.importer import COLUMNS
-from tests.browser.helpers import check_accessibility, expect, log_in, log_out
+from tests.browser.helpers import check_accessibility, expect, log_in, log_out, main_nav
 
 NEW_PASSWORD = "plum orchard lantern 42"
+PHONE = {"width": 390, "height": 844}
+DESK = {"width": 1280, "height": 800}
 
 
 def _participants_xlsx(path, today) -> None:
@@ -55,9 +59,11 @@ def _participants_xlsx(path, today) -> None:
     workbook.save(path)
 
 
+@pytest.mark.parametrize("viewport", [PHONE, DESK], ids=["390px", "1280px"])
 def test_from_a_new_coordinator_to_the_waiting_list_and_the_report(
-    new_page, admin_account, tmp_path
+    new_page, admin_account, tmp_path, viewport
 ):
+    new_page = functools.partial(new_page, viewport=viewport)
     today = clock.today()
     start = today + timedelta(days=60)
     tag = uuid.uuid4().hex[:6]
@@ -70,18 +76,20 @@ def test_from_a_new_coordinator_to_the_waiting_list_and_the_report(
     admin = new_page()
     log_in(admin, admin_account.email, admin_account.password, check=True)
     check_accessibility(admin)
-    admin.get_by_role("navigation", name="Main").get_by_role("link", name="Users").click()
+    main_nav(admin).get_by_role("link", name="Users").click()
     check_accessibility(admin)
     admin.get_by_role("link", name="Add a user").click()
     expect(admin).to_have_url(re.compile(r"/users/new$"))
     check_accessibility(admin)
-    admin.get_by_label("Full name").fill("Cora Journey")
+    admin.get_by_label("Full name").fill(f"Cora Journey {tag}")
     admin.get_by_label("Email").fill(coordinator_email)
     admin.get_by_label("Role").select_option(label="Coordinator")
     admin.get_by_label("Password").fill("a very long coordinator password")
     admin.get_by_role("button", name="Save").click()
-    expect(admin.get_by_role("status")).to_contain_text("The account for Cora Journey is created.")
-    expect(admin.get_by_role("row", name="Cora Journey")).to_be_visible()
+    expect(admin.get_by_role("status")).to_contain_text(
+        f"The account for Cora Journey {tag} is created."
+    )
+    expect(admin.get_by_role("row", name=f"Cora Journey {tag}")).to_be_visible()
     check_accessibility(admin)
     log_out(admin)
     check_accessibility(admin)
@@ -89,8 +97,7 @@ def test_from_a_new_coordinator_to_the_waiting_list_and_the_report(
     # --- the coordinator adds an institution and an exchange --------------------------------
     coordinator = new_page()
     log_in(coordinator, coordinator_email, "a very long coordinator password")
-    nav = coordinator.get_by_role("navigation", name="Main")
-    nav.get_by_role("link", name="Institutions").click()
+    main_nav(coordinator).get_by_role("link", name="Institutions").click()
     check_accessibility(coordinator)
     coordinator.get_by_role("link", name="Add an institution").click()
     check_accessibility(coordinator)
@@ -101,7 +108,7 @@ def test_from_a_new_coordinator_to_the_waiting_list_and_the_report(
     coordinator.get_by_role("button", name="Save").click()
     expect(coordinator.get_by_role("row", name=institution)).to_be_visible()
 
-    nav.get_by_role("link", name="Exchanges").click()
+    main_nav(coordinator).get_by_role("link", name="Exchanges").click()
     check_accessibility(coordinator)
     coordinator.get_by_role("link", name="New exchange").click()
     check_accessibility(coordinator)
@@ -144,7 +151,7 @@ def test_from_a_new_coordinator_to_the_waiting_list_and_the_report(
     exchange_url = coordinator.url
 
     # --- the coordinator invites a school representative ------------------------------------
-    nav.get_by_role("link", name="School accounts").click()
+    main_nav(coordinator).get_by_role("link", name="School accounts").click()
     check_accessibility(coordinator)
     coordinator.get_by_role("link", name="Invite a school representative").click()
     check_accessibility(coordinator)
@@ -167,8 +174,7 @@ def test_from_a_new_coordinator_to_the_waiting_list_and_the_report(
     expect(school.get_by_role("status")).to_contain_text("Your password is set.")
     check_accessibility(school)
 
-    school_nav = school.get_by_role("navigation", name="Main")
-    school_nav.get_by_role("link", name="Participants").click()
+    main_nav(school).get_by_role("link", name="Participants").click()
     check_accessibility(school)
     school.get_by_role("link", name="Add a participant").click()
     check_accessibility(school)
@@ -183,7 +189,7 @@ def test_from_a_new_coordinator_to_the_waiting_list_and_the_report(
     expect(school.get_by_role("status")).to_contain_text("Ewa Zielińska is added.")
     check_accessibility(school)
 
-    school_nav.get_by_role("link", name="Participants").click()
+    main_nav(school).get_by_role("link", name="Participants").click()
     school.get_by_role("link", name="Import from a spreadsheet").click()
     check_accessibility(school)
     spreadsheet = tmp_path / "participants.xlsx"
@@ -224,7 +230,7 @@ def test_from_a_new_coordinator_to_the_waiting_list_and_the_report(
     assert any("Kowalska" in name for name in names), text[:500]
     assert any("Zielińska" in name for name in names), text[:500]
 
-    coordinator.get_by_role("navigation", name="Main").get_by_role("link", name="Reports").click()
+    main_nav(coordinator).get_by_role("link", name="Reports").click()
     expect(coordinator.get_by_role("heading", level=1)).to_have_text("Activity report")
     check_accessibility(coordinator)
     filters = coordinator.get_by_role("search", name="Report period and filters")
@@ -238,9 +244,7 @@ def test_from_a_new_coordinator_to_the_waiting_list_and_the_report(
     visitor = new_page()
     visitor.goto("/")
     check_accessibility(visitor)
-    visitor.get_by_role("navigation", name="Main").get_by_role(
-        "link", name="Partner cities"
-    ).click()
+    main_nav(visitor).get_by_role("link", name="Partner cities").click()
     expect(visitor.get_by_role("table")).to_contain_text("Offenburg")
     check_accessibility(visitor)
     visitor.get_by_role("link", name="Offenburg").click()
@@ -249,6 +253,6 @@ def test_from_a_new_coordinator_to_the_waiting_list_and_the_report(
         visitor.get_by_role("table", name="Exchanges with Offenburg, newest first")
     ).to_contain_text(title)
     check_accessibility(visitor)
-    visitor.get_by_role("link", name="Upcoming events").click()
+    main_nav(visitor).get_by_role("link", name="Upcoming events").click()
     expect(visitor.get_by_role("table")).to_contain_text(title)
     check_accessibility(visitor)
