@@ -209,3 +209,16 @@ def test_test_modules_share_helpers_and_factories_through_their_modules():
     factories = [path.name for path in (ROOT / "tests").glob("*factories*.py")]
     assert offenders == []
     assert factories == ["factories.py"]
+
+
+def test_every_form_view_goes_through_the_one_form_flow():
+    """Views hand forms to ``forms_util.submit`` (validate, call, commit or roll back, status):
+    none validates a submitted form or works out its 422 itself."""
+    offenders = []
+    for module, path in MODULES.items():
+        if not module.endswith(".views"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and node.attr == "validate_on_submit":
+                offenders.append(f"{module}:{node.lineno}")
+    assert offenders == []
