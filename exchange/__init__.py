@@ -55,8 +55,7 @@ def register_logging(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from exchange.auth.models import User
-    from exchange.auth.services import load_session_user
-    from exchange.auth.sessions import expire_idle_session
+    from exchange.auth.sessions import check_session, load_user
     from exchange.core.locale import select_locale
     from exchange.core.permissions import require_login
     from exchange.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -75,10 +74,10 @@ def register_extensions(app: Flask) -> None:
     login_manager.session_protection = "strong"
 
     @login_manager.user_loader
-    def load_user(session_id: str) -> User | None:
-        return load_session_user(session_id)
+    def load_session_user(session_id: str) -> User | None:
+        return load_user(session_id)
 
-    app.before_request(expire_idle_session)
+    app.before_request(check_session)
     app.before_request(require_login)
 
     if app.config["RAISE_ON_LAZY_LOAD"]:

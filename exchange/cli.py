@@ -12,6 +12,7 @@ from sqlalchemy.exc import ArgumentError
 
 from exchange import clock
 from exchange.auth import services as auth_services
+from exchange.auth.sessions import purge_expired
 from exchange.core.commands import database_errors_as_messages
 from exchange.core.permissions import Role
 from exchange.demo import exchanges as exchanges_demo
@@ -160,8 +161,11 @@ def register(app: Flask) -> None:
     )
     @database_errors_as_messages
     def anonymise(months: int | None) -> None:
-        """Anonymise participants whose last exchange ended more than N months ago."""
+        """Anonymise participants whose last exchange ended more than N months ago, and
+        delete ended log-in sessions (safe to run from cron)."""
         months = months or app.config["RETENTION_MONTHS"]
         count = anonymise_expired(months)
+        sessions = purge_expired()
         db.session.commit()
         click.echo(f"Anonymised {count} participants (last exchange over {months} months ago).")
+        click.echo(f"Deleted {sessions} ended log-in sessions.")

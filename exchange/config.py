@@ -97,11 +97,17 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     #: a session ends after a working day without requests (see exchange.auth.sessions)
     PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
+    #: … and this long after log-in however busy it is, so a stolen cookie cannot be kept alive
+    SESSION_ABSOLUTE_LIFETIME = timedelta(hours=12)
     #: where Flask-Limiter counts attempts; "memory://" is per process, use Redis in production
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
-    #: failed log-ins allowed per e-mail address and per client address
+    #: failed log-ins allowed per e-mail address from one client address, so a stranger who
+    #: uses up the tries of an account does not lock its owner out (the owner is elsewhere)…
     LOGIN_RATE_LIMIT_PER_ACCOUNT = "5 per minute"
+    #: … per e-mail address from all client addresses together (a guesser with many addresses)…
+    LOGIN_RATE_LIMIT_PER_ACCOUNT_GLOBAL = "50 per hour"
+    #: … and per client address, whichever e-mail addresses it tries
     LOGIN_RATE_LIMIT_PER_IP = "20 per minute"
     #: password-reset e-mails that may be asked for
     RESET_LINK_RATE_LIMIT_PER_ACCOUNT = "3 per hour"
@@ -128,6 +134,8 @@ class Config:
     RETENTION_MONTHS = 24
     #: uploads (participant spreadsheets) larger than this answer 413
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024
+    #: participant imports one user may start
+    IMPORT_RATE_LIMIT = "5 per minute"
 
     def __init__(self, instance_path: Path) -> None:
         self.instance_path = instance_path

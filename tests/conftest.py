@@ -17,9 +17,9 @@ from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
 from exchange import create_app
-from exchange.extensions import db, limiter
+from exchange.extensions import db
 from tests import factories
-from tests.helpers import IsolatedClient, fresh_database, make_config
+from tests.helpers import IsolatedClient, fresh_database, make_config, reset_limits
 
 BACKENDS = ("sqlite", "postgresql")
 
@@ -76,7 +76,7 @@ def _clean_database(request) -> Iterator[None]:
         return
     app = request.getfixturevalue("app")
     with app.app_context():
-        limiter.reset()
+        reset_limits()
         db.session.remove()
         tables = list(reversed(db.metadata.sorted_tables))
         with db.engine.begin() as connection:

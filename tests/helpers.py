@@ -109,3 +109,18 @@ def login_as(client: FlaskClient, user, password: str = factories.PASSWORD):
     response = post_form(client, "/login", {"email": user.email, "password": password})
     assert response.status_code == 302, response.get_data(as_text=True)
     return response
+
+
+def reset_limits() -> None:
+    """Forget every rate-limit count (log-in attempts, imports…).
+
+    The in-memory storage expires its counts in a timer thread; clearing the counts while that
+    thread walks them fails in the thread (a KeyError, a warning that fails the test), so wait
+    for it first.
+    """
+    from exchange.extensions import limiter
+
+    timer = getattr(limiter.storage, "timer", None)
+    if timer is not None:
+        timer.join()
+    limiter.reset()

@@ -20,10 +20,6 @@ PACKAGE = ROOT / "exchange"
 ARCHITECTURE = ROOT / "docs" / "ARCHITECTURE.md"
 MAX_LINES = 500
 
-#: duplicates another branch is merging into one export helper (see the report of issue 12);
-#: drop a name here once its copies are one
-MERGED_ELSEWHERE = {"_csv_value"}
-
 
 def layer_order() -> list[str]:
     """The packages in the order the architecture page lists them, lowest first."""
@@ -168,11 +164,7 @@ def test_no_helper_is_written_twice():
                 continue
             shape = ast.dump(node.args) + "".join(ast.dump(statement) for statement in body)
             seen[shape].append(f"{module}.{node.name}")
-    twice = [
-        names
-        for names in seen.values()
-        if len(names) > 1 and {name.rpartition(".")[2] for name in names} - MERGED_ELSEWHERE
-    ]
+    twice = [names for names in seen.values() if len(names) > 1]
     assert twice == []
 
 
@@ -191,9 +183,7 @@ def test_no_helper_name_is_defined_twice_in_the_same_feature_layer():
     #: steps, ``generate(session, …)`` of the demo generators
     shared = {"register", "generate"}
     twice = {
-        name: modules
-        for name, modules in names.items()
-        if len(modules) > 1 and name not in shared | MERGED_ELSEWHERE
+        name: modules for name, modules in names.items() if len(modules) > 1 and name not in shared
     }
     assert twice == {}
 

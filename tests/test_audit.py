@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 
-from exchange.audit.models import AuditEvent
+from exchange import clock
+from exchange.audit.models import AuditEvent, RefusedRequests
 from exchange.extensions import db
 from tests import factories
 from tests.helpers import login_as, post_form
@@ -18,6 +21,11 @@ def _events(**where) -> list[AuditEvent]:
     for name, value in where.items():
         query = query.where(getattr(AuditEvent, name) == value)
     return list(db.session.scalars(query))
+
+
+def _refusals(action: str) -> list[RefusedRequests]:
+    query = sa.select(RefusedRequests).where(RefusedRequests.action == action)
+    return list(db.session.scalars(query.order_by(RefusedRequests.id)))
 
 
 def test_creating_and_editing_an_institution_is_logged_with_field_names(client, coordinator):
@@ -138,13 +146,45 @@ def test_opening_another_schools_participant_is_refused_and_logged(client, schoo
     assert len(_events(action="access_denied")) == 1
 
 
-def test_a_form_without_its_token_is_refused_and_logged(client, admin):
+def test_a_form_without_its_token_is_refused_and_counted(client, admin):
     login_as(client, admin)
     response = client.post("/institutions/new", data={"name": "X", "kind": "school"})
     assert response.status_code == 400
-    (event,) = _events(action="csrf_refused")
-    assert event.detail == "POST /institutions/new"
+    (counted,) = _refusals("csrf_refused")
+    assert (counted.count, counted.ip_address) == (1, "127.0.0.1")
+    assert counted.last_detail == "POST /institutions/new"
     assert _events(action="create", object_type="institution") == []
+
+
+def test_a_flood_of_token_less_posts_is_counted_not_stored_row_by_row(app, client, admin):
+    events_before = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent))
+    start = clock.now().replace(second=0, microsecond=0)
+    with time_machine.travel(start, tick=False):
+        for number in range(200):
+            response = client.post(
+                "/login" if number % 2 else "/password/forgot",
+                data={"email": "x@example.org"},
+                environ_base={"REMOTE_ADDR": "203.0.113.9"},
+            )
+            assert response.status_code == 400
+    with time_machine.travel(start + timedelta(minutes=1), tick=False):
+        for _ in range(3):
+            client.post("/logout", environ_base={"REMOTE_ADDR": "203.0.113.9"})
+
+    events = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent))
+    assert events == events_before
+    rows = _refusals("csrf_refused")
+    assert [(row.count, row.last_detail) for row in rows] == [
+        (200, "POST /login"),
+        (3, "POST /logout"),
+    ]
+
+    viewer = app.test_client()
+    login_as(viewer, admin)
+    page = viewer.get("/audit/").get_data(as_text=True)
+    assert '<h2 id="refused">Refused requests</h2>' in page
+    assert "<td>203.0.113.9</td>" in page
+    assert '<td class="num">200</td>' in page
 
 
 def test_next_to_another_site_is_not_followed_and_logged(client, coordinator):
@@ -171,7 +211,8 @@ def test_ten_password_guesses_all_fail_and_are_logged(client, coordinator):
     assert len(failures) == 5
     assert {event.object_id for event in failures} == {coordinator.id}
     assert all(event.detail == "wrong password" for event in failures)
-    assert len(_events(action="rate_limited")) == 5
+    (counted,) = _refusals("rate_limited")
+    assert counted.count == 5
     assert client.get("/dashboard").status_code == 302
     assert _events(action="login") == []
 

@@ -19,6 +19,7 @@ A new endpoint fails ``test_the_table_covers_every_endpoint`` until it has a lin
 from __future__ import annotations
 
 import re
+import secrets
 from dataclasses import dataclass, field
 from unittest import mock
 from urllib.parse import parse_qs, urlsplit
@@ -26,15 +27,15 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import sqlalchemy as sa
 
-from exchange.audit.models import AuditEvent
+from exchange.audit.models import AuditEvent, RefusedRequests
 from exchange.auth import services as auth_services
-from exchange.auth.models import User
+from exchange.auth.models import User, UserSession
 from exchange.exchanges.models import ExchangeStatus
-from exchange.extensions import db, limiter
+from exchange.extensions import db
 from exchange.registrations.models import Registration, RegistrationStatus
 from exchange.reports.types import TABLE_KEYS
 from tests import factories
-from tests.helpers import login_as, post_form
+from tests.helpers import login_as, post_form, reset_limits
 
 # --- the table ------------------------------------------------------------------------------
 
@@ -97,6 +98,10 @@ RULES: dict[tuple[str, str], Rule] = {
     ("auth.logout", "POST"): LOGGED_IN,
     ("auth.change_password", "GET"): LOGGED_IN,
     ("auth.change_password", "POST"): LOGGED_IN,
+    ("auth.account_sessions", "GET"): LOGGED_IN,
+    ("auth.end_other_sessions", "POST"): LOGGED_IN,
+    # the session in the URL is the admin's: nobody else may end it, as if it did not exist
+    ("auth.end_session", "POST"): Rule(LOGIN, MISSING, MISSING, ALLOW),
     ("auth.forgot_password", "GET"): PUBLIC,
     ("auth.forgot_password", "POST"): PUBLIC,
     # the one-time links work for whoever holds them (they are the secret)
@@ -200,6 +205,8 @@ class World:
     institution_id: int
     slug: str
     tokens: dict[str, str]
+    #: a session of the admin's, on another device
+    session_id: int
 
 
 def build_world() -> World:
@@ -221,7 +228,8 @@ def _build_world() -> World:
     admin = factories.user(role="admin")
     coordinator = factories.user(role="coordinator")
     representative = factories.user(role="school", institution=own_school)
-    other_representative = factories.user(role="school", institution=other_school)
+    # invited, no password yet: the only kind of account an invitation link can be made for
+    other_representative = factories.user(role="school", institution=other_school, password=None)
     visible = factories.exchange([partner], status=ExchangeStatus.REGISTRATION_OPEN, is_public=True)
     draft = factories.exchange([partner], status=ExchangeStatus.DRAFT, title=DRAFT_TITLE)
     items = {
@@ -244,6 +252,11 @@ def _build_world() -> World:
         )
         db.session.add(registrations[key])
     invitation_token = auth_services.invite(other_representative, by=admin)
+    admin_session = UserSession(
+        token_hash=secrets.token_hex(32), user_id=admin.id, device="Firefox · Linux"
+    )
+    db.session.add(admin_session)
+    db.session.flush()
     _, reset_token = auth_services.request_password_reset(coordinator.email)
     users = {
         "admin": admin,
@@ -270,6 +283,7 @@ def _build_world() -> World:
             "auth.accept_invitation": invitation_token,
             "auth.reset_password": reset_token,
         },
+        session_id=admin_session.id,
     )
 
 
@@ -342,6 +356,8 @@ def fill(path: str, endpoint: str, case: Case, world: World) -> str:
             return world.slug
         if name == "token":
             return world.tokens[endpoint]
+        if name == "session_id":
+            return str(world.session_id)
         raise AssertionError(f"no value for <{name}> in {path}: add one to fill()")
 
     return _ARGUMENT.sub(value, path)
@@ -357,11 +373,12 @@ DATA_AUDIT_ACTIONS = ("create", "update", "delete", "export", "erase")
 
 
 def snapshot() -> dict[str, list]:
-    """Every row of every table but the audit log, and the number of data events in the log."""
+    """Every row of every table but the audit log and the count of refused requests, and the
+    number of data events in the log."""
     db.session.expire_all()
     rows = {}
     for table in db.metadata.sorted_tables:
-        if table.name == AuditEvent.__tablename__:
+        if table.name in (AuditEvent.__tablename__, RefusedRequests.__tablename__):
             continue
         rows[table.name] = sorted(
             (tuple(str(value) for value in row) for row in db.session.execute(table.select())),
@@ -457,7 +474,7 @@ def test_access_follows_the_table(client, endpoint: str, method: str):
     for case in cases(RULES[(endpoint, method)], path):
         if world is None or method == "POST":
             world = build_world()
-        limiter.reset()  # the forgotten-password form counts every POST, per address
+        reset_limits()  # the forgotten-password form counts every POST, per address
         visitor = app.test_client()
         if case.role != "anonymous":
             login_as(visitor, db.session.get(User, world.users[case.role]))

@@ -12,9 +12,9 @@ from __future__ import annotations
 import pytest
 
 from exchange.auth.models import User
-from exchange.extensions import db, limiter
+from exchange.extensions import db
 from tests import factories
-from tests.helpers import login_as
+from tests.helpers import login_as, reset_limits
 from tests.test_authorization import (
     ALLOW,
     CSRF_REFUSED,
@@ -82,7 +82,7 @@ def test_a_form_without_the_token_is_refused_and_changes_nothing(client, endpoin
     assert allowed, f"no logged-in role may POST to {endpoint}: nothing to check"
     wrong = []
     for case in allowed:
-        limiter.reset()
+        reset_limits()
         world = build_world()
         visitor = app.test_client()
         login_as(visitor, db.session.get(User, world.users[case.role]))

@@ -545,13 +545,42 @@ def test_month_calendar_shows_exchanges_on_their_days(client, coordinator):
     login_as(client, coordinator)
     page = client.get("/exchanges/calendar?year=2026&month=5").get_data(as_text=True)
     assert "<caption>" in page
-    assert page.count(f'href="/exchanges/{exchange.id}"') == 3  # 30, 31 May and the list
+    # named on its first day (30 May) and in the list; 31 May only carries a bar
+    assert page.count(f'href="/exchanges/{exchange.id}"') == 2
+    assert page.count('class="event-continues" title="Choir in Halmstad"') == 1
     assert "year=2026&amp;month=4" in page
     assert "year=2026&amp;month=6" in page
     june = client.get("/exchanges/calendar?year=2026&month=6").get_data(as_text=True)
     assert "Choir in Halmstad" in june
     july = client.get("/exchanges/calendar?year=2026&month=7").get_data(as_text=True)
     assert "Choir in Halmstad" not in july
+
+
+def test_a_long_exchange_is_named_once_a_week_and_once_in_the_list(client, coordinator):
+    # Wednesday 6 May to Tuesday 19 May 2026: three weeks of the grid
+    exchange = make.exchange(title="Two weeks in Rovaniemi", start=date(2026, 5, 6), days=14)
+    login_as(client, coordinator)
+    page = client.get("/exchanges/calendar?year=2026&month=5").get_data(as_text=True)
+    link = f'href="/exchanges/{exchange.id}"'
+    # 6 May, Monday 11 May, Monday 18 May, and the list
+    assert page.count(link) == 4
+    assert page.count('class="event-continues"') == 14 - 3
+    agenda = page[page.index('class="agenda-list"') :]
+    assert agenda[: agenda.index("</section>")].count(link) == 1
+
+
+@pytest.mark.parametrize(
+    ("query", "view"),
+    [("", "auto"), ("view=agenda", "agenda"), ("view=month", "month"), ("view=<b>", "auto")],
+)
+def test_the_calendar_offers_a_list_and_a_month_grid(client, coordinator, query, view):
+    login_as(client, coordinator)
+    page = client.get(f"/exchanges/calendar?year=2026&month=5&{query}").get_data(as_text=True)
+    assert f'class="calendar calendar-{view}"' in page
+    assert 'class="agenda"' in page
+    assert 'class="table-wrap month-grid"' in page
+    if view != "auto":
+        assert f'view={view}" aria-current="page"' in page
 
 
 @pytest.mark.parametrize(

@@ -10,9 +10,10 @@ import sqlalchemy as sa
 from exchange import clock
 from exchange.exchanges.models import ExchangeStatus
 from exchange.extensions import db
-from exchange.registrations import queries, services
+from exchange.registrations import participants, queries, services
 from exchange.registrations.models import ConsentMethod, Registration, RegistrationStatus
-from exchange.registrations.services import ParticipantValues, RegistrationError
+from exchange.registrations.participants import ParticipantValues
+from exchange.registrations.services import RegistrationError
 from tests import factories
 
 
@@ -113,9 +114,9 @@ def test_minor_without_consent_is_refused(coordinator, school):
     pupil = factories.participant(school, consent=False)
     with pytest.raises(RegistrationError, match="record a parent's or guardian's consent"):
         services.register_participant(exchange, pupil, by=coordinator)
-    services.record_consent(
+    participants.record_consent(
         pupil,
-        services.ConsentValues(
+        participants.ConsentValues(
             guardian_name="Jan Kowalski",
             given_on=clock.today(),
             method=ConsentMethod.EMAIL,
@@ -245,21 +246,25 @@ def test_participant_rules(coordinator, school):
         "role": "pupil",
     }
     with pytest.raises(RegistrationError) as error:
-        services.create_participant(ParticipantValues(**base), institution=school, by=coordinator)
+        participants.create_participant(
+            ParticipantValues(**base), institution=school, by=coordinator
+        )
     assert error.value.field == "emergency_contact_name"
     with pytest.raises(RegistrationError) as error:
-        services.create_participant(
+        participants.create_participant(
             ParticipantValues(**{**base, "date_of_birth": today + timedelta(days=1)}),
             institution=school,
             by=coordinator,
         )
     assert error.value.field == "date_of_birth"
     with pytest.raises(RegistrationError) as error:
-        services.create_participant(
+        participants.create_participant(
             ParticipantValues(**{**base, "country": "XX"}), institution=school, by=coordinator
         )
     assert error.value.field == "country"
     adult = {**base, "date_of_birth": date(1980, 5, 5), "role": "teacher"}
     with pytest.raises(RegistrationError) as error:
-        services.create_participant(ParticipantValues(**adult), institution=school, by=coordinator)
+        participants.create_participant(
+            ParticipantValues(**adult), institution=school, by=coordinator
+        )
     assert error.value.field == "email"

@@ -11,11 +11,11 @@ import pytest
 import sqlalchemy as sa
 
 from exchange import clock
-from exchange.auth.models import PasswordReset, User
+from exchange.auth.models import PasswordReset, UserSession
 from exchange.core import mail
-from exchange.extensions import db, limiter
+from exchange.extensions import db
 from tests import factories
-from tests.helpers import as_seen, login_as, post_form
+from tests.helpers import as_seen, csrf_token, login_as, post_form, reset_limits
 
 NEW_PASSWORD = "a brand new passphrase"
 LINK = re.compile(r"http://localhost/password/reset/([\w-]+)")
@@ -24,10 +24,10 @@ LINK = re.compile(r"http://localhost/password/reset/([\w-]+)")
 @pytest.fixture(autouse=True)
 def _clean_outbox_and_limits(app):
     mail.outbox.clear()
-    limiter.reset()
+    reset_limits()
     yield
     mail.outbox.clear()
-    limiter.reset()
+    reset_limits()
 
 
 def _ask(client, email):
@@ -88,6 +88,65 @@ def test_the_answer_is_the_same_for_unknown_and_known_addresses(client, coordina
     )
 
 
+def _work_of_asking(client, email, monkeypatch) -> dict[str, list]:
+    """What answering a reset request does: SQL statements, hashing, templates, mail."""
+    from flask import template_rendered
+
+    from exchange.auth import passwords, services
+
+    work: dict[str, list] = {"sql": [], "hashing": [], "templates": []}
+    token = csrf_token(client)
+
+    def spy(name, function):
+        def counted(*args, **kwargs):
+            work["hashing"].append(name)
+            return function(*args, **kwargs)
+
+        return counted
+
+    for module, name in [
+        (services, "_token_hash"),
+        (services, "hash_password"),
+        (services, "verify_password"),
+        (passwords, "hash_password"),
+        (passwords, "verify_password"),
+    ]:
+        monkeypatch.setattr(module, name, spy(name, getattr(module, name)))
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        work["sql"].append(statement)
+
+    def rendered(sender, template, context, **extra):
+        work["templates"].append(template.name)
+
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    template_rendered.connect(rendered)
+    try:
+        response = client.post("/password/forgot", data={"csrf_token": token, "email": email})
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", count)
+        template_rendered.disconnect(rendered)
+        monkeypatch.undo()
+    work["answer"] = [response.status_code, response.headers["Location"]]
+    response.close()
+    return work
+
+
+def test_known_and_unknown_addresses_cost_the_same_work(client, coordinator, monkeypatch):
+    """The same statements (writes included), hashing and templates, so the answer takes as
+    long: only the e-mail, sent after the answer, differs."""
+    unknown = _work_of_asking(client, "nobody@example.org", monkeypatch)
+    assert mail.outbox == []
+    known = _work_of_asking(client, coordinator.email, monkeypatch)
+    assert len(mail.outbox) == 1
+    assert unknown == known
+    assert any(statement.startswith("INSERT INTO password_reset") for statement in known["sql"])
+    assert any(statement.startswith("INSERT INTO audit_event") for statement in known["sql"])
+    assert known["hashing"] == ["_token_hash"]
+    assert known["templates"] == ["auth/password_reset_email.txt"]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(PasswordReset)) == 1
+
+
 def test_deactivated_accounts_get_no_link(client):
     user = factories.user(active=False)
     assert _ask(client, user.email).status_code == 302
@@ -144,14 +203,15 @@ def test_only_a_hash_of_the_token_is_stored(client, coordinator):
     assert len(stored) == 64
 
 
-def test_the_new_password_follows_the_rules(client, coordinator):
+def test_the_new_password_follows_the_rules(client, app, coordinator):
+    login_as(app.test_client(), coordinator)  # a session elsewhere, which a refusal keeps
     _ask(client, coordinator.email)
     path = _link_in_mail()
     response = _set(client, path, "qwerty123456")
     assert response.status_code == 422
     assert "most common passwords" in response.get_data(as_text=True)
     assert client.get(path).status_code == 200  # the link still works after a refusal
-    assert db.session.get(User, coordinator.id).session_version == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(UserSession)) == 1
 
 
 def test_links_use_public_url_when_set(client, app, coordinator, monkeypatch):

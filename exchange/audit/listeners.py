@@ -20,3 +20,13 @@ def record_failed_login(user: User | None, *, reason: str) -> None:
 @auth_signals.redirect_refused.connect
 def record_refused_redirect(user: User, *, target: str) -> None:
     audit.record("redirect_refused", "user", user.id, detail=target[:200])
+
+
+@auth_signals.password_reset_asked.connect
+def record_reset_request(user: User | None) -> None:
+    audit.record(
+        "password_reset_asked",
+        "user",
+        user.id if user else None,
+        detail="" if user else "unknown or inactive account",
+    )

@@ -45,3 +45,26 @@ class AuditEvent(Model):
 @sa.event.listens_for(AuditEvent, "before_delete")
 def _refuse_changes(mapper, connection, target) -> None:
     raise PermissionError("the audit log is append-only")
+
+
+class RefusedRequests(Model):
+    """How many requests from one client address were refused for one reason in one minute.
+
+    Refusals that anyone can cause without logging in (a form without its CSRF token, too
+    many attempts) are counted here rather than written to the audit log one row each: a
+    flood of them adds at most one row per address and minute.
+    """
+
+    __tablename__ = "refused_requests"
+    #: one row per minute, address and reason; its index also serves the newest-first listing
+    __table_args__ = (sa.UniqueConstraint("minute", "ip_address", "action"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: the start of the minute (UTC)
+    minute: Mapped[datetime]
+    ip_address: Mapped[str] = mapped_column(sa.String(45))
+    #: "csrf_refused" or "rate_limited"
+    action: Mapped[str] = mapped_column(sa.String(40))
+    count: Mapped[int] = mapped_column(default=1)
+    #: method and path of the last request counted, e.g. "POST /login"
+    last_detail: Mapped[str] = mapped_column(sa.String(300), default="")

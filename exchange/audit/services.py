@@ -9,10 +9,11 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import g, has_request_context, request
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload
 
 from exchange import clock
-from exchange.audit.models import AuditEvent
+from exchange.audit.models import AuditEvent, RefusedRequests
 from exchange.extensions import db
 
 log = logging.getLogger(__name__)
@@ -75,6 +76,49 @@ def record_now(action: str, *args, **kwargs) -> None:
     afterwards (a refused login)."""
     record(action, *args, **kwargs)
     db.session.commit()
+
+
+def count_refusal(action: str) -> None:
+    """Count a refused request of this client address in this minute, and commit.
+
+    One statement (an insert that adds one to the minute's row when it exists), so a flood
+    of refusals cannot grow any table faster than one row per address and minute.
+    """
+    now = clock.now()
+    values = {
+        "minute": now.replace(second=0, microsecond=0),
+        "ip_address": _ip_address(),
+        "action": action,
+        "count": 1,
+        "last_detail": f"{request.method} {request.path}"[:300] if has_request_context() else "",
+    }
+    insert = (
+        postgresql.insert(RefusedRequests)
+        if db.session.get_bind().dialect.name == "postgresql"
+        else sqlite.insert(RefusedRequests)
+    )
+    statement = insert.values(values)
+    db.session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["minute", "ip_address", "action"],
+            set_={
+                "count": RefusedRequests.count + 1,
+                "last_detail": statement.excluded.last_detail,
+            },
+        )
+    )
+    db.session.commit()
+
+
+def recent_refusals(limit: int = 20) -> list[RefusedRequests]:
+    """The latest minutes with refused requests, newest first."""
+    return list(
+        db.session.scalars(
+            sa.select(RefusedRequests)
+            .order_by(RefusedRequests.minute.desc(), RefusedRequests.count.desc())
+            .limit(limit)
+        )
+    )
 
 
 # --- automatic events for inserts, updates and deletes --------------------------------------

@@ -55,4 +55,6 @@ def index():
         per_page=current_app.config["ITEMS_PER_PAGE"] * 2,
         error_out=False,
     )
-    return render_template("audit/index.html", form=form, page=page)
+    return render_template(
+        "audit/index.html", form=form, page=page, refusals=services.recent_refusals()
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TypeAlias
+from typing import TypeAlias, cast
 
 import sqlalchemy as sa
 from flask_login import AnonymousUserMixin, UserMixin
@@ -41,11 +41,12 @@ class User(UserMixin, TimestampMixin, Model):
     )
     active: Mapped[bool] = mapped_column(default=True)
     last_login_at: Mapped[datetime | None]
-    #: part of the id kept in the session cookie; a new password raises it, which ends every
-    #: session opened with the old one (see ``get_id`` and ``services.load_session_user``)
-    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     institution: Mapped[Institution | None] = relationship()
+
+    #: the id of the log-in session this object was loaded for (not a column): what
+    #: Flask-Login keeps in the session cookie (see ``exchange.auth.sessions``)
+    session_token = cast("str | None", None)
 
     @validates("email")
     def _normalise_email(self, key: str, value: str) -> str:
@@ -56,12 +57,18 @@ class User(UserMixin, TimestampMixin, Model):
         return self.active
 
     def get_id(self) -> str:
-        """What Flask-Login keeps in the session: the id and the session version."""
-        return f"{self.id}:{self.session_version}"
+        """What Flask-Login keeps in the session cookie: the id of a ``UserSession``."""
+        if self.session_token is None:
+            raise RuntimeError("log users in with exchange.auth.sessions.start")
+        return self.session_token
 
-    def end_other_sessions(self) -> None:
-        """Make every session opened so far invalid (the current one can log in again)."""
-        self.session_version += 1
+    def __eq__(self, other: object) -> bool:
+        """The same account (Flask-Login's mixin would compare ids of sessions instead)."""
+        if not isinstance(other, User):
+            return NotImplemented
+        return self is other or (self.id is not None and self.id == other.id)
+
+    __hash__ = object.__hash__
 
     def has_role(self, *roles: Role) -> bool:
         return self.role in roles
@@ -77,6 +84,35 @@ class User(UserMixin, TimestampMixin, Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"
+
+
+class UserSession(Model):
+    """A log-in session: the cookie carries a random id, the server keeps this row.
+
+    Only a SHA-256 hash of the id is stored, so a copy of the table opens nothing. Logging out
+    deletes the row, and with it every copy of the cookie; so do a new password (the user's
+    other sessions) and deactivation (all of them).
+    """
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    #: the absolute lifetime counts from here
+    created_at: Mapped[datetime] = mapped_column(default=clock.now, index=True)
+    #: the idle lifetime counts from here; written at most once a minute
+    last_seen_at: Mapped[datetime] = mapped_column(default=clock.now, index=True)
+    #: browser and system, e.g. "Firefox · Windows"; "" when the browser did not say
+    device: Mapped[str] = mapped_column(sa.String(100), default="")
+    ip_address: Mapped[str] = mapped_column(sa.String(45), default="")
+
+    user: Mapped[User] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<UserSession {self.id} of user {self.user_id}>"
 
 
 #: whoever a page is for: a logged-in user, or a visitor who is not logged in (what

@@ -14,8 +14,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
 from exchange import clock
-from exchange.auth import signals
-from exchange.auth.models import Invitation, PasswordReset, User, normalise_email
+from exchange.auth import sessions, signals
+from exchange.auth.models import (
+    Invitation,
+    PasswordReset,
+    User,
+    UserSession,
+    normalise_email,
+)
 from exchange.auth.passwords import hash_password, needs_rehash, verify_password
 from exchange.core.permissions import Role
 from exchange.errors import DomainError
@@ -35,21 +41,6 @@ def get_user(user_id: int) -> User | None:
     return db.session.scalar(
         sa.select(User).options(joinedload(User.institution)).where(User.id == user_id)
     )
-
-
-def load_session_user(session_id: str) -> User | None:
-    """The user named by the id in a session (``User.get_id``), if that session still counts.
-
-    A session stops counting when the user is deactivated or the password changes (which
-    raises ``session_version``); ids without a version, from before versions existed, too.
-    """
-    user_id, _, version = session_id.partition(":")
-    if not (user_id.isdigit() and version.isdigit()):
-        return None
-    user = get_user(int(user_id))
-    if user is None or not user.active or user.session_version != int(version):
-        return None
-    return user
 
 
 def find_user_by_email(email: str) -> User | None:
@@ -179,7 +170,9 @@ def update_user(
     role: Role,
     institution: Institution | None,
     password: str | None = None,
+    keep: UserSession | None = None,
 ) -> User:
+    """Save an admin's changes; a new password ends the user's sessions but ``keep``."""
     _check_email_free(email, user)
     _check_role_and_institution(role, institution)
     if user == by and role is not user.role:
@@ -189,31 +182,33 @@ def update_user(
     user.role = role
     user.institution = institution if role is Role.SCHOOL else None
     if password:
-        set_password(user, password)
+        set_password(user, password, keep=keep)
     db.session.flush()
     return user
 
 
-def set_password(user: User, password: str) -> None:
-    """Set a new password and end every session the user has open.
+def set_password(user: User, password: str, *, keep: UserSession | None = None) -> None:
+    """Set a new password and end every session the user has open but ``keep``.
 
-    A view that changes the password of the person logged in logs them in again (see
-    ``exchange.auth.sessions.renew``), so only their other sessions end.
+    Views pass the session of the request (``sessions.current()``): when users change their
+    own password they stay logged in there, and only their other sessions end.
     """
     check_password_rules(password, user.email)
     user.password_hash = hash_password(password)
-    user.end_other_sessions()
-    log.info("password of user %s changed; other sessions ended", user.id)
+    ended = sessions.end_sessions(user, keep=keep)
+    log.info("password of user %s changed; %d other sessions ended", user.id, ended)
 
 
-def change_password(user: User, *, current_password: str, new_password: str) -> None:
+def change_password(
+    user: User, *, current_password: str, new_password: str, keep: UserSession | None = None
+) -> None:
     """The user's own change: the current password is asked, so an open session is not enough."""
     if not verify_password(user.password_hash, current_password):
         log.info("wrong current password when user %s changed the password", user.id)
         raise UserError(_l("The current password is wrong."), field="current_password")
     if new_password == current_password:
         raise UserError(_l("The new password must differ from the current one."), field="password")
-    set_password(user, new_password)
+    set_password(user, new_password, keep=keep)
     db.session.flush()
 
 
@@ -221,6 +216,8 @@ def set_active(user: User, active: bool, *, by: User) -> None:
     if user == by and not active:
         raise UserError(_l("You cannot deactivate your own account."))
     user.active = active
+    if not active:
+        sessions.end_sessions(user)
     db.session.flush()
     log.info("user %s %s by user %s", user.id, "activated" if active else "deactivated", by.id)
 
@@ -249,8 +246,19 @@ def _token_hash(token: str) -> str:
 def invite(user: User, *, by: User) -> str:
     """Make a one-time link for ``user`` to set a password; earlier links stop working.
 
-    Returns the token; only its hash is stored.
+    Only for an account that has never had a password: the link sets one, so for an account
+    in use it would let whoever makes the link take the account over. Returns the token; only
+    its hash is stored.
     """
+    if user.password_hash is not None:
+        raise UserError(
+            _l(
+                "%(name)s has already set a password, so no invitation link can be made: the "
+                "link would replace their password. If they forgot it, they can ask for a new "
+                "one on the log-in page.",
+                name=user.full_name,
+            )
+        )
     now = clock.now()
     db.session.execute(
         sa.update(Invitation)
@@ -283,13 +291,19 @@ def invite_school_representative(
 
 
 def find_invitation(token: str) -> Invitation | None:
-    """The invitation for this token if it can still be used, else None."""
+    """The invitation for this token if it can still be used, else None.
+
+    A link stops working once its account has a password, however that was set.
+    """
     invitation = db.session.scalar(
         sa.select(Invitation)
         .options(joinedload(Invitation.user))
         .where(Invitation.token_hash == _token_hash(token))
     )
-    if invitation is None or not invitation.is_usable(clock.now()) or not invitation.user.active:
+    if invitation is None or not invitation.is_usable(clock.now()):
+        return None
+    user = invitation.user
+    if not user.active or user.password_hash is not None:
         return None
     return invitation
 
@@ -308,29 +322,39 @@ def accept_invitation(invitation: Invitation, password: str) -> User:
 PASSWORD_RESET_VALID_FOR = timedelta(hours=1)
 
 
-def request_password_reset(email: str) -> tuple[User, str] | None:
-    """Make a one-time link for the active user with this e-mail, or None when there is none.
+def request_password_reset(email: str) -> tuple[User | None, str]:
+    """Make a one-time link for the active user with this e-mail, if there is one.
 
-    Earlier links of the user stop working. Returns the user and the token; only its hash is
-    stored. The caller must answer the same whether or not a user was found.
+    Earlier links of the user stop working. Whether or not an account uses the address, the
+    same work is done: the same statements, written by e-mail so that an unknown address
+    simply matches no row, a token and its hash, and an audit event, so the answer takes as
+    long either way. Returns the user (None when no active account uses the address) and the
+    token, which the caller turns into an e-mail either way and sends only to a user. Only
+    the token's hash is stored.
     """
-    user = find_user_by_email(email)
-    if user is None or not user.active:
-        log.info("password reset asked for an unknown or inactive account")
-        return None
+    email = normalise_email(email)
     now = clock.now()
-    _end_password_resets(user, now)
-    token = secrets.token_urlsafe(32)
-    db.session.add(
-        PasswordReset(
-            user_id=user.id,
-            token_hash=_token_hash(token),
-            created_at=now,
-            expires_at=now + PASSWORD_RESET_VALID_FOR,
-        )
+    account = sa.select(User.id).where(User.email == email, User.active.is_(True))
+    user = db.session.scalar(sa.select(User).where(User.id.in_(account)))
+    db.session.execute(
+        sa.update(PasswordReset)
+        .where(PasswordReset.user_id.in_(account), PasswordReset.used_at.is_(None))
+        .values(used_at=now)
     )
+    token = secrets.token_urlsafe(32)
+    columns = ("user_id", "token_hash", "created_at", "expires_at")
+    values = account.add_columns(
+        sa.literal(_token_hash(token), PasswordReset.token_hash.type),
+        sa.literal(now, PasswordReset.created_at.type),
+        sa.literal(now + PASSWORD_RESET_VALID_FOR, PasswordReset.expires_at.type),
+    )
+    db.session.execute(sa.insert(PasswordReset).from_select(columns, values))
+    signals.password_reset_asked.send(user)
     db.session.flush()
-    log.info("password reset link made for user %s", user.id)
+    if user is None:
+        log.info("password reset asked for an unknown or inactive account")
+    else:
+        log.info("password reset link made for user %s", user.id)
     return user, token
 
 
@@ -357,7 +381,7 @@ def find_password_reset(token: str) -> PasswordReset | None:
 def reset_password(reset: PasswordReset, password: str) -> User:
     """Set the new password; this link and every other open link of the user stop working."""
     user = reset.user
-    set_password(user, password)
+    set_password(user, password)  # every session of the user ends
     _end_password_resets(user, clock.now())
     db.session.flush()
     log.info("user %s set a new password with a reset link", user.id)

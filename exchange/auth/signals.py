@@ -16,3 +16,6 @@ logged_in = signals.signal("logged-in")
 login_failed = signals.signal("login-failed")
 #: ``sender``: the user who logged in; ``target``: the ``next`` address that was not followed
 redirect_refused = signals.signal("redirect-refused")
+#: ``sender``: the active user a password reset link was made for, or None for an unknown or
+#: inactive address (the same work is done either way)
+password_reset_asked = signals.signal("password-reset-asked")

@@ -13,12 +13,12 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_limiter.util import get_remote_address
-from flask_login import current_user, logout_user
+from flask_login import current_user
 
 from exchange import clock
 from exchange.auth import services, sessions, signals
@@ -49,12 +49,18 @@ def _next_url() -> str | None:
 
 # --- rate limits ----------------------------------------------------------------------------
 # Counted in the storage of RATELIMIT_STORAGE_URI. The e-mail in a key is hashed: the storage
-# (Redis in production) holds no addresses.
+# (Redis in production) holds no addresses. Keys read the parsed form only: a body that is not
+# a form is refused before any view (``exchange.core.security``), so it cannot get a bucket of
+# its own.
 
 
 def _submitted_email_key() -> str:
     email = normalise_email(request.form.get("email", ""))
     return "email:" + hashlib.sha256(email.encode()).hexdigest()
+
+
+def _submitted_email_and_address_key() -> str:
+    return f"{_submitted_email_key()}|address:{request.remote_addr}"
 
 
 def _config_limit(name: str):
@@ -69,6 +75,12 @@ def _login_failed(response: Response) -> bool:
 @public
 @limiter.limit(
     _config_limit("LOGIN_RATE_LIMIT_PER_ACCOUNT"),
+    key_func=_submitted_email_and_address_key,
+    methods=["POST"],
+    deduct_when=_login_failed,
+)
+@limiter.limit(
+    _config_limit("LOGIN_RATE_LIMIT_PER_ACCOUNT_GLOBAL"),
     key_func=_submitted_email_key,
     methods=["POST"],
     deduct_when=_login_failed,
@@ -77,7 +89,11 @@ def _login_failed(response: Response) -> bool:
     _config_limit("LOGIN_RATE_LIMIT_PER_IP"), methods=["POST"], deduct_when=_login_failed
 )
 def login():
-    """Log in. Only failures count towards the limits, so people who type well never wait."""
+    """Log in. Only failures count towards the limits, so people who type well never wait.
+
+    An account's tries are counted per client address, so a stranger who uses them up does
+    not lock the owner out, and for all addresses together with a higher cap.
+    """
     if current_user.is_authenticated:
         return redirect(_next_url() or url_for("site.dashboard"))
     form = LoginForm()
@@ -103,8 +119,8 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    logout_user()
-    session.clear()
+    sessions.logout()
+    db.session.commit()
     flash(_("You are logged out."), "info")
     return redirect(url_for("site.index"))
 
@@ -157,8 +173,9 @@ def edit_user(user_id: int):
     user = get_user_or_404(user_id)
     form = UserForm(obj=user, institutions=list_institutions())
 
-    def save() -> None:
-        services.update_user(
+    sent = submit(
+        form,
+        lambda: services.update_user(
             user,
             by=current_user,
             email=required(form.email.data),
@@ -166,11 +183,9 @@ def edit_user(user_id: int):
             role=form.role.data,
             institution=_user_form_institution(form),
             password=form.password.data or None,
-        )
-        if form.password.data and user == current_user:
-            sessions.renew(user)  # a new own password ends the other sessions, not this one
-
-    sent = submit(form, save)
+            keep=sessions.current(),  # a new own password ends the others, not this one
+        ),
+    )
     if sent.done:
         flash(_("The account of %(name)s is saved.", name=user.full_name), "success")
         return redirect(url_for(".users"))
@@ -230,7 +245,11 @@ def renew_invitation(user_id: int):
     user = get_user_or_404(user_id)
     if user.role is not Role.SCHOOL and not current_user.is_admin:
         abort(404)
-    token = services.invite(user, by=current_user)
+    try:
+        token = services.invite(user, by=current_user)
+    except DomainError as error:
+        flash(str(error), "error")
+        return redirect(url_for(".school_accounts" if user.role is Role.SCHOOL else ".users"))
     db.session.commit()
     return render_template("auth/invitation_link.html", user=user, token=token)
 
@@ -281,15 +300,15 @@ def change_password():
     user: User = current_user._get_current_object()
     form = ChangePasswordForm()
 
-    def change() -> None:
-        services.change_password(
+    sent = submit(
+        form,
+        lambda: services.change_password(
             user,
             current_password=required(form.current_password.data),
             new_password=required(form.password.data),
-        )
-        sessions.renew(user)
-
-    sent = submit(form, change)
+            keep=sessions.current(),
+        ),
+    )
     if sent.done:
         flash(
             _("Your password is changed. Your other sessions, on other devices, are ended."),
@@ -319,15 +338,17 @@ def _public_url(endpoint: str, **values) -> str | None:
     return url_for(endpoint, _external=True, **values)
 
 
-def _send_password_reset(user: User, token: str) -> None:
+def _send_password_reset(to: str | None, name: str, token: str) -> None:
+    """Write the e-mail, and send it after the answer; without an address (no account) it is
+    written the same way and dropped, so an unknown address costs as much as a known one."""
     link = _public_url(".reset_password", token=token)
     if link is None:
         return
     valid_minutes = int(services.PASSWORD_RESET_VALID_FOR.total_seconds() // 60)
     body = render_template(
-        "auth/password_reset_email.txt", user=user, link=link, valid_minutes=valid_minutes
+        "auth/password_reset_email.txt", name=name, link=link, valid_minutes=valid_minutes
     )
-    send_mail_after_response(user.email, _("Choose a new password"), body)
+    send_mail_after_response(to, _("Choose a new password"), body)
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
@@ -341,10 +362,15 @@ def _send_password_reset(user: User, token: str) -> None:
 def forgot_password():
     """Send a one-time link. The answer is the same whether the address has an account."""
     form = ForgotPasswordForm()
-    sent = submit(form, lambda: services.request_password_reset(required(form.email.data)))
+
+    def ask() -> tuple[str | None, str, str]:
+        user, token = services.request_password_reset(required(form.email.data))
+        # read before the commit, which expires the user: both cases then run the same SQL
+        return (user.email, user.full_name, token) if user else (None, "", token)
+
+    sent = submit(form, ask)
     if sent.done:
-        if sent.result is not None:
-            _send_password_reset(*sent.result)
+        _send_password_reset(*sent.result)
         flash(
             _(
                 "If an account uses %(email)s, we have sent it a link to choose a new "
@@ -375,3 +401,41 @@ def reset_password(token: str):
         flash(_("Your new password is set. You are logged in."), "success")
         return redirect(url_for("site.dashboard"))
     return render_template("auth/reset_password.html", form=form, user=reset.user), sent.status
+
+
+# --- the user's sessions --------------------------------------------------------------------
+
+
+@bp.get("/account/sessions")
+def account_sessions():
+    """Where the user is logged in, with a way to log out anywhere."""
+    return render_template(
+        "auth/sessions.html",
+        user_sessions=sessions.sessions_of(current_user),
+        this_session=sessions.current(),
+        idle_hours=int(current_app.permanent_session_lifetime.total_seconds() // 3600),
+        absolute_hours=int(current_app.config["SESSION_ABSOLUTE_LIFETIME"].total_seconds() // 3600),
+    )
+
+
+@bp.post("/account/sessions/<int:session_id>/end")
+def end_session(session_id: int):
+    this_session = sessions.current()
+    if this_session is not None and this_session.id == session_id:
+        return logout()
+    if not sessions.end_session(current_user, session_id):
+        abort(404)
+    db.session.commit()
+    flash(_("That session is ended: the device there has to log in again."), "success")
+    return redirect(url_for(".account_sessions"))
+
+
+@bp.post("/account/sessions/end-others")
+def end_other_sessions():
+    ended = sessions.end_sessions(current_user, keep=sessions.current())
+    db.session.commit()
+    flash(
+        ngettext("%(num)d other session is ended.", "%(num)d other sessions are ended.", ended),
+        "success",
+    )
+    return redirect(url_for(".account_sessions"))

@@ -26,18 +26,25 @@ def send_mail(to: str, subject: str, body: str) -> bool:
     return _delivery(to, subject, body)()
 
 
-def send_mail_after_response(to: str, subject: str, body: str) -> None:
+def send_mail_after_response(to: str | None, subject: str, body: str) -> None:
     """Send the message once the response has gone out to the browser.
 
     The answer then takes as long whether a message is sent or not, so its timing does not
-    tell whether an e-mail address has an account.
+    tell whether an e-mail address has an account. With ``to=None`` the message is prepared
+    the same way and dropped: the caller does the same work for an address without account.
     """
-    deliver = _delivery(to, subject, body)
+    deliver = _delivery(to or "nobody@invalid", subject, body)
+    if to is None:
+        deliver = _dropped
 
     @after_this_request
     def send_when_closed(response: Response) -> Response:
         response.call_on_close(deliver)
         return response
+
+
+def _dropped() -> bool:
+    return False
 
 
 def _delivery(to: str, subject: str, body: str) -> Callable[[], bool]:

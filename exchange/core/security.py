@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, request, session
+from flask import Flask, Response, abort, request, session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 #: the templates load styles from this site only and use no inline scripts or styles
@@ -40,7 +40,26 @@ def set_security_headers(response: Response) -> Response:
     return response
 
 
+#: the bodies the app reads: HTML forms, with or without files
+FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+
+
+def refuse_non_form_bodies() -> None:
+    """``before_request``: a body that is not a form is refused (415), not parsed.
+
+    The app has forms only. Flask-WTF would read a JSON body as form data too, and anything
+    keyed on the parsed form (the log-in limits per account) would then see an empty form: a
+    second bucket of guesses. The CSRF check comes first, so a forged request is still
+    refused as such.
+    """
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    if request.mimetype and request.mimetype not in FORM_TYPES:
+        abort(415)
+
+
 def register(app: Flask) -> None:
+    app.before_request(refuse_non_form_bodies)
     app.after_request(set_security_headers)
     x_for, x_proto = app.config["PROXY_FIX_X_FOR"], app.config["PROXY_FIX_X_PROTO"]
     if x_for or x_proto:

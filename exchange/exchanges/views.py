@@ -358,9 +358,12 @@ def month():
         abort(404)
     calendar = queries.month_calendar(year, month_number, current_user)
     previous, following = calendar.previous, calendar.next
+    # "auto": the list on a phone, the grid on a wide screen (the stylesheet decides)
+    view = request.args.get("view", "auto")
     return render_template(
         "exchanges/calendar.html",
         calendar=calendar,
+        view=view if view in ("auto", "month", "agenda") else "auto",
         today=today,
         previous=previous if previous and previous[0] in CALENDAR_YEARS else None,
         following=following if following and following[0] in CALENDAR_YEARS else None,

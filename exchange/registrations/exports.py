@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import csv
-import io
-from datetime import date, datetime
-
 from flask_babel import gettext as _
-from openpyxl.utils import get_column_letter
 
 from exchange import clock
+from exchange.core import spreadsheets
 from exchange.registrations.queries import Roster
-from exchange.spreadsheets import new_workbook
 
 
 def roster_table(roster: Roster, include_notes: bool) -> tuple[list[str], list[list[object]]]:
@@ -44,41 +39,12 @@ def roster_table(roster: Roster, include_notes: bool) -> tuple[list[str], list[l
     return header, rows
 
 
-def _csv_value(value: object) -> object:
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
-
-
 def roster_csv(roster: Roster, include_notes: bool) -> str:
-    header, rows = roster_table(roster, include_notes)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([_csv_value(value) for value in row])
-    return buffer.getvalue()
+    return spreadsheets.csv_text(*roster_table(roster, include_notes))
 
 
 def roster_xlsx(roster: Roster, include_notes: bool) -> bytes:
     header, rows = roster_table(roster, include_notes)
-    workbook, sheet = new_workbook()
-    sheet.title = _("Roster")[:31]
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    sheet.freeze_panes = "A2"
-    for index, title in enumerate(header, start=1):
-        letter = get_column_letter(index)
-        width = max([len(str(title))] + [len(str(row[index - 1])) for row in rows[:200]])
-        sheet.column_dimensions[letter].width = min(max(width + 2, 10), 50)
-        for cell in sheet[letter][1:]:
-            if index == 4:
-                cell.number_format = "yyyy-mm-dd"
-            elif index == 10:
-                cell.number_format = "yyyy-mm-dd hh:mm"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    number_formats = [None, None, None, spreadsheets.DATE_FORMAT, None, None, None, None, None,
+                      spreadsheets.DATETIME_FORMAT]  # fmt: skip
+    return spreadsheets.workbook_bytes([(_("Roster"), header, rows, number_formats)])

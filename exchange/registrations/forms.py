@@ -19,7 +19,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from exchange.forms_util import choices, enum_choices, optional_int, required
 from exchange.partners.countries import country_choices
 from exchange.registrations.models import ConsentMethod, Gender, ParticipantRole
-from exchange.registrations.services import (
+from exchange.registrations.participants import (
     PARTICIPANT_FIELDS,
     ConsentValues,
     ParticipantValues,

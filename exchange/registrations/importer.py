@@ -1,48 +1,45 @@
 """Bulk import of participants from a spreadsheet (XLSX or CSV), all or nothing.
 
-Every row goes through the same rules as the participant form (``clean_participant_values``
-and ``record_consent``); errors are reported by row and column and nothing is saved unless every
-row is right.
+Every row goes through the participant form and the consent form, the same fields, lengths and
+formats as adding one person by hand, and then through the same rules of the services
+(``clean_participant_values`` and ``check_consent``); errors are reported by row and column and
+nothing is saved unless every row is right. Reading the file safely is ``import_files``' part.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import zipfile
-from collections.abc import Sequence
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from itertools import islice
-from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
+from werkzeug.datastructures import MultiDict
 
-from exchange import clock
 from exchange.auth.models import User
+from exchange.core import spreadsheets
 from exchange.errors import DomainError
 from exchange.partners.models import Institution
-from exchange.registrations import services
+from exchange.registrations import participants as people
+from exchange.registrations.forms import ConsentForm, ParticipantForm
+from exchange.registrations.import_files import SheetRow
 from exchange.registrations.models import ConsentMethod, Gender, Participant, ParticipantRole
-from exchange.spreadsheets import new_workbook
 
-MAX_ROWS = 2000
-
-CONSENT_COLUMNS = ("guardian_name", "consent_given_on", "consent_method", "consent_text_version")
+#: the consent form's fields and the template's columns for them
+CONSENT_COLUMNS = {
+    "guardian_name": "guardian_name",
+    "given_on": "consent_given_on",
+    "method": "consent_method",
+    "text_version": "consent_text_version",
+}
 #: the template's columns, in order; the header row holds these names
-COLUMNS = (*services.PARTICIPANT_FIELDS, *CONSENT_COLUMNS)
-REQUIRED_COLUMNS = ("first_name", "last_name", "date_of_birth")
+COLUMNS = (*people.PARTICIPANT_FIELDS, *CONSENT_COLUMNS.values())
 EXAMPLE_ROW = (
     "Ola", "Kowalska", "2011-03-14", "female", "PL", "pupil", "", "", "Anna Kowalska",
     "+48 600 100 200", "vegetarian", "", "Anna Kowalska", "2026-01-10", "paper", "2026-01",
 )  # fmt: skip
-
-
-class ImportFileError(DomainError):
-    """The file as a whole cannot be read."""
+#: control characters; tab and line breaks are allowed in notes
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+CHOICES = {"gender": Gender, "role": ParticipantRole, "consent_method": ConsentMethod}
 
 
 @dataclass
@@ -66,92 +63,11 @@ class ImportRowsError(DomainError):
 
 
 def template_xlsx() -> bytes:
-    workbook, sheet = new_workbook()
-    sheet.title = "participants"
-    sheet.append(COLUMNS)
-    sheet.append(EXAMPLE_ROW)
-    sheet.freeze_panes = "A2"
-    for index, name in enumerate(COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = max(14, len(name) + 2)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return spreadsheets.workbook_bytes([("participants", COLUMNS, [EXAMPLE_ROW], [])])
 
 
 def template_csv() -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(COLUMNS)
-    writer.writerow(EXAMPLE_ROW)
-    return buffer.getvalue()
-
-
-# --- reading --------------------------------------------------------------------------------
-
-
-def read_rows(filename: str, data: bytes) -> list[dict[str, object]]:
-    """The file's data rows as dicts keyed by column name, or ImportFileError."""
-    name = (filename or "").lower()
-    table: Sequence[Sequence[Any]]
-    if name.endswith(".xlsx"):
-        table = _read_xlsx(data)
-    elif name.endswith(".csv"):
-        table = _read_csv(data)
-    else:
-        raise ImportFileError(_l("Upload an .xlsx or .csv file made from the template."))
-    if not table:
-        raise ImportFileError(_l("The file is empty."))
-    header = [str(cell or "").strip().lower() for cell in table[0]]
-    missing = [column for column in REQUIRED_COLUMNS if column not in header]
-    if missing:
-        raise ImportFileError(
-            _l("The header row lacks the columns: %(columns)s. Start from the template.",
-               columns=", ".join(missing))
-        )  # fmt: skip
-    rows = []
-    for cells in table[1:]:
-        if all(cell in (None, "") for cell in cells):
-            continue
-        rows.append({key: cells[i] if i < len(cells) else None for i, key in enumerate(header)})
-    if not rows:
-        raise ImportFileError(_l("The file has no participants below the header row."))
-    if len(rows) > MAX_ROWS:
-        raise ImportFileError(
-            _l("The file has %(count)d rows; at most %(max)d can be imported at once.",
-               count=len(rows), max=MAX_ROWS)
-        )  # fmt: skip
-    return rows
-
-
-def _read_xlsx(data: bytes) -> list[tuple]:
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
-        raise ImportFileError(_l("This is not a readable XLSX file.")) from None
-    try:
-        sheet = workbook.worksheets[0]
-        return [tuple(row) for row in islice(sheet.iter_rows(values_only=True), MAX_ROWS + 2)]
-    finally:
-        workbook.close()
-
-
-def _read_csv(data: bytes) -> list[list[str]]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = data.decode("cp1250")  # Polish Excel's CSV export
-        except UnicodeDecodeError:
-            raise ImportFileError(_l("The CSV file must be saved as UTF-8.")) from None
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
-    try:
-        return list(islice(reader, MAX_ROWS + 2))
-    except csv.Error:
-        raise ImportFileError(_l("This is not a readable CSV file.")) from None
+    return spreadsheets.csv_text(COLUMNS, [EXAMPLE_ROW])
 
 
 # --- converting and importing ---------------------------------------------------------------
@@ -162,115 +78,158 @@ def _text(value: object) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    return spreadsheets.restore(str(value)).strip()
 
 
-def _date(value: object) -> date | None:
-    if value in (None, ""):
-        return None
+def _date_text(value: object) -> str:
+    """A date cell as the form reads dates (ISO); text it cannot read is left for the form to
+    refuse."""
     if isinstance(value, datetime):
-        return value.date()
+        return value.date().isoformat()
     if isinstance(value, date):
-        return value
+        return value.isoformat()
     text = _text(value)
     for pattern in ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y"):
         try:
-            return datetime.strptime(text, pattern).date()
+            return datetime.strptime(text, pattern).date().isoformat()
         except ValueError:
             continue
-    raise ValueError(text)
+    return text
 
 
-def _choice(enum_class, value: object, default):
-    text = _text(value).lower()
+def _choice_text(enum_class, value: object) -> str:
+    """A choice by its value, its label or its name (ValueError for anything else: the form
+    would only say it "could not coerce" it)."""
+    text = _text(value)
     if not text:
-        return default
+        return ""
     for member in enum_class:
-        if text in (member.value, member.label.lower(), member.name.lower()):
-            return member
+        if text.lower() in (member.value, str(member.label).lower(), member.name.lower()):
+            return member.value
     raise ValueError(text)
+
+
+def _form_data(number: int, row: SheetRow) -> tuple[dict[str, str], list[RowError]]:
+    """The row as form fields, and the errors of cells no form field could take."""
+    data: dict[str, str] = {}
+    errors = []
+    for column in COLUMNS:
+        raw = row.cells.get(column)
+        if isinstance(raw, str) and CONTROL_CHARACTERS.search(raw):
+            message = _l("This value contains control characters.")
+            errors.append(RowError(number, column, str(message)))
+        if column in ("date_of_birth", "consent_given_on"):
+            data[column] = _date_text(raw)
+        elif column in CHOICES:
+            try:
+                data[column] = _choice_text(CHOICES[column], raw)
+            except ValueError:
+                values = ", ".join(member.value for member in CHOICES[column])
+                message = _l("Use one of: %(values)s.", values=values)
+                errors.append(RowError(number, column, str(message)))
+        else:
+            data[column] = _text(raw)
+    data["gender"] = data.get("gender") or Gender.NOT_STATED.value
+    data["role"] = data.get("role") or ParticipantRole.PUPIL.value
+    data["consent_method"] = data.get("consent_method", "")
+    data["country"] = (data["country"] or "PL").upper()
+    return data, errors
+
+
+class RowChecker:
+    """Checks rows with one participant form and one consent form, filled anew for each row
+    (building the forms, with their list of countries, once per row would take seconds)."""
+
+    def __init__(self) -> None:
+        self.participant_form = ParticipantForm(formdata=None, meta={"csrf": False})
+        self.consent_form = ConsentForm(formdata=None, meta={"csrf": False})
+
+    def check(
+        self, row: SheetRow
+    ) -> tuple[people.ParticipantValues | None, people.ConsentValues | None, list[RowError]]:
+        """The participant's values and the consent (or None), or the row's errors."""
+        data, errors = _form_data(row.number, row)
+        if errors:
+            return None, None, errors
+        values = self._participant(row.number, data, errors)
+        consent = self._consent(row.number, data, values, errors)
+        return values, consent, errors
+
+    def _participant(
+        self, number: int, data: dict, errors: list[RowError]
+    ) -> people.ParticipantValues | None:
+        form = self.participant_form
+        form.process(MultiDict({name: data[name] for name in people.PARTICIPANT_FIELDS}))
+        if not form.validate():
+            errors.extend(_form_errors(number, form, {}))
+            return None
+        try:
+            return people.clean_participant_values(form.values())
+        except DomainError as error:
+            errors.append(RowError(number, error.field or "", str(error)))
+            return None
+
+    def _consent(
+        self,
+        number: int,
+        data: dict,
+        values: people.ParticipantValues | None,
+        errors: list[RowError],
+    ) -> people.ConsentValues | None:
+        columns = CONSENT_COLUMNS.values()
+        if not any(data[column] for column in columns):
+            return None
+        empty = [column for column in columns if not data[column]]
+        if empty:
+            message = str(_l("Fill in every consent column, or none."))
+            errors.extend(RowError(number, column, message) for column in empty)
+            return None
+        form = self.consent_form
+        form.process(MultiDict({field: data[column] for field, column in CONSENT_COLUMNS.items()}))
+        if not form.validate():
+            errors.extend(_form_errors(number, form, CONSENT_COLUMNS))
+            return None
+        consent = form.values()
+        if values is not None and values.date_of_birth is not None:
+            try:
+                people.check_consent(consent, born=values.date_of_birth)
+            except DomainError as error:
+                column = CONSENT_COLUMNS.get(error.field or "", error.field or "")
+                errors.append(RowError(number, column, str(error)))
+                return None
+        return consent
+
+
+def _form_errors(number: int, form, columns: dict[str, str]) -> list[RowError]:
+    return [
+        RowError(number, columns.get(name, name), " ".join(str(message) for message in messages))
+        for name, messages in form.errors.items()
+        if messages
+    ]
 
 
 def import_participants(
-    rows: list[dict[str, object]], *, institution: Institution, by: User
+    rows: list[SheetRow], *, institution: Institution, by: User
 ) -> list[Participant]:
     """Check every row, then create all participants (and their consents), or none.
 
     Raises ImportRowsError listing every problem by row (the spreadsheet's row number, the
     header being row 1) and column.
     """
+    checker = RowChecker()
     errors: list[RowError] = []
     checked = []
-    for number, row in enumerate(rows, start=2):
-        values, consent, row_errors = _check_row(number, row)
+    for row in rows:
+        values, consent, row_errors = checker.check(row)
         errors.extend(row_errors)
-        if not row_errors:
+        if values is not None and not row_errors:
             checked.append((values, consent))
     if errors:
         raise ImportRowsError(errors)
     participants = []
     for values, consent in checked:
-        participant = services.create_participant(values, institution=institution, by=by)
+        participant = people.create_participant(values, institution=institution, by=by)
         if consent is not None:
-            services.record_consent(participant, services.ConsentValues(**consent), by=by)
+            people.record_consent(participant, consent, by=by)
         participants.append(participant)
     return participants
-
-
-def _check_row(number: int, row: dict[str, object]):
-    errors: list[RowError] = []
-    values: dict[str, object] = {}
-    for column in services.PARTICIPANT_FIELDS:
-        raw = row.get(column)
-        try:
-            if column == "date_of_birth":
-                values[column] = _date(raw)
-            elif column == "gender":
-                values[column] = _choice(Gender, raw, Gender.NOT_STATED)
-            elif column == "role":
-                values[column] = _choice(ParticipantRole, raw, ParticipantRole.PUPIL)
-            else:
-                values[column] = _text(raw)
-        except ValueError:
-            errors.append(RowError(number, column, str(_l("This value is not understood."))))
-    if errors:
-        return values, None, errors
-    try:
-        cleaned = services.clean_participant_values(services.ParticipantValues.from_mapping(values))
-    except DomainError as error:
-        return values, None, [RowError(number, error.field or "", str(error))]
-
-    consent = None
-    if any(_text(row.get(column)) for column in CONSENT_COLUMNS):
-        try:
-            given_on = _date(row.get("consent_given_on"))
-            method = _choice(ConsentMethod, row.get("consent_method"), None)
-        except ValueError:
-            return (
-                values,
-                None,
-                [RowError(number, "consent_given_on", str(_l("This value is not understood.")))],
-            )
-        consent = {
-            "guardian_name": _text(row.get("guardian_name")),
-            "given_on": given_on,
-            "method": method,
-            "text_version": _text(row.get("consent_text_version")),
-        }
-        for column, key in (
-            ("guardian_name", "guardian_name"),
-            ("consent_given_on", "given_on"),
-            ("consent_method", "method"),
-            ("consent_text_version", "text_version"),
-        ):
-            if not consent[key]:
-                errors.append(
-                    RowError(number, column, str(_l("Fill in every consent column, or none.")))
-                )
-        if not errors and consent["given_on"] > clock.today():
-            errors.append(
-                RowError(
-                    number, "consent_given_on", str(_l("Consent cannot be given in the future."))
-                )
-            )
-    return cleaned, consent, errors

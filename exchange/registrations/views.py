@@ -20,13 +20,15 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from exchange.audit import services as audit
+from exchange.core import limits, spreadsheets
 from exchange.core.permissions import Role, role_required, staff_required
 from exchange.errors import DomainError
 from exchange.exchanges.access import get_exchange_or_404
 from exchange.extensions import db
 from exchange.forms_util import required, submit
 from exchange.partners.services import get_institution, list_institutions
-from exchange.registrations import exports, importer, privacy, queries, services
+from exchange.registrations import exports, import_files, importer, privacy, queries, services
+from exchange.registrations import participants as people
 from exchange.registrations.access import (
     get_consent_or_404,
     get_participant_or_404,
@@ -86,7 +88,7 @@ def create_participant():
     form = _participant_form()
     sent = submit(
         form,
-        lambda: services.create_participant(
+        lambda: people.create_participant(
             form.values(), institution=_form_institution(form), by=current_user
         ),
     )
@@ -126,7 +128,7 @@ def edit_participant(participant_id: int):
     form = _participant_form(obj=item)
     sent = submit(
         form,
-        lambda: services.update_participant(
+        lambda: people.update_participant(
             item,
             form.values(),
             by=current_user,
@@ -147,7 +149,7 @@ def delete_participant(participant_id: int):
     item = get_participant_or_404(participant_id, current_user)
     name = item.full_name
     try:
-        services.delete_participant(item, by=current_user)
+        people.delete_participant(item, by=current_user)
     except DomainError as error:
         flash(str(error), "error")
         return redirect(url_for(".participant", participant_id=participant_id))
@@ -161,7 +163,7 @@ def delete_participant(participant_id: int):
 def record_consent(participant_id: int):
     item = get_participant_or_404(participant_id, current_user)
     form = ConsentForm()
-    sent = submit(form, lambda: services.record_consent(item, form.values(), by=current_user))
+    sent = submit(form, lambda: people.record_consent(item, form.values(), by=current_user))
     if sent.done:
         flash(_("The consent is recorded."), "success")
         return redirect(url_for(".participant", participant_id=item.id))
@@ -196,10 +198,14 @@ def withdraw_consent(consent_id: int):
 @school_required
 def import_participants():
     form = ImportForm()
+    limit = current_app.config["IMPORT_RATE_LIMIT"]
 
     def import_file() -> list[Participant]:
+        wait = limits.wait_before(limit, "import", str(current_user.id))
+        if wait:
+            raise _ImportsTooSoon(wait, limits.amount(limit))
         upload = form.file.data
-        rows = importer.read_rows(upload.filename, upload.read())
+        rows = import_files.read_rows(upload.filename, upload.read(import_files.MAX_FILE_BYTES + 1))
         return importer.import_participants(
             rows, institution=current_user.institution, by=current_user
         )
@@ -215,10 +221,31 @@ def import_participants():
             "success",
         )
         return redirect(url_for(".participants"))
+    if isinstance(sent.error, _ImportsTooSoon):
+        return _import_page(form, [], 429, {"Retry-After": str(sent.error.wait)})
     row_errors = sent.error.errors if isinstance(sent.error, importer.ImportRowsError) else []
-    return render_template(
-        "registrations/import.html", form=form, row_errors=row_errors, max_rows=importer.MAX_ROWS
-    ), sent.status
+    return _import_page(form, row_errors, sent.status)
+
+
+class _ImportsTooSoon(DomainError):
+    """The school started too many imports in the last minute."""
+
+    def __init__(self, wait: int, count: int) -> None:
+        super().__init__(
+            _("At most %(count)d imports can be started per minute. Please wait a minute, "
+              "then try again.", count=count)
+        )  # fmt: skip
+        self.wait = wait
+
+
+def _import_page(form: ImportForm, row_errors: list, status: int, headers: dict | None = None):
+    page = render_template(
+        "registrations/import.html",
+        form=form,
+        row_errors=row_errors,
+        max_rows=import_files.MAX_ROWS,
+    )
+    return page, status, headers or {}
 
 
 @bp.get("/participants/import/template.<fmt>")
@@ -227,13 +254,13 @@ def import_template(fmt: str):
     if fmt == "xlsx":
         return Response(
             importer.template_xlsx(),
-            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            mimetype=spreadsheets.XLSX_MIMETYPE,
             headers={"Content-Disposition": "attachment; filename=participants-template.xlsx"},
         )
     if fmt == "csv":
         return Response(
             importer.template_csv(),
-            mimetype="text/csv",
+            mimetype=spreadsheets.CSV_MIMETYPE,
             headers={"Content-Disposition": "attachment; filename=participants-template.csv"},
         )
     abort(404)
@@ -358,10 +385,10 @@ def export_roster(exchange_id: int, fmt: str):
     data = queries.roster(exchange)
     body: str | bytes
     if fmt == "csv":
-        body, mimetype = exports.roster_csv(data, include_notes), "text/csv"
+        body, mimetype = exports.roster_csv(data, include_notes), spreadsheets.CSV_MIMETYPE
     else:
         body = exports.roster_xlsx(data, include_notes)
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        mimetype = spreadsheets.XLSX_MIMETYPE
     notes = " with notes" if include_notes else ""
     audit.record("export", "exchange", exchange.id, detail=f"roster.{fmt}{notes}")
     db.session.commit()

@@ -7,7 +7,6 @@ Polish and other names print as they are on any machine.
 
 from __future__ import annotations
 
-import csv
 import io
 import zipfile
 from datetime import date, datetime, time
@@ -19,20 +18,15 @@ from flask_babel import gettext as _
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
+from exchange.core import spreadsheets
 from exchange.partners.countries import country_name
 from exchange.reports import charts
 from exchange.reports.grant_pack import GrantPack
 from exchange.reports.types import TABLE_KEYS, Report, Table, format_cell
-from exchange.spreadsheets import new_workbook
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FONT = "DejaVu"
-MONEY_FORMAT = "#,##0.00"
-BOLD = Font(bold=True)
-INVALID_SHEET_CHARS = str.maketrans({char: " " for char in "[]:*?/\\"})
 
 
 def _filter_rows(report: Report) -> list[tuple[str, Any]]:
@@ -50,22 +44,12 @@ def _filter_rows(report: Report) -> list[tuple[str, Any]]:
 # --- CSV ------------------------------------------------------------------------------------
 
 
-def _csv_value(value: object) -> object:
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
-
-
 def table_csv(table: Table) -> str:
     """One table: a header row, then plain values (ISO dates, amounts with a dot)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([str(column.header) for column in table.columns])
-    for row in table.rows:
-        writer.writerow([_csv_value(value) for value in table.values(row)])
-    return buffer.getvalue()
+    return spreadsheets.csv_text(
+        [str(column.header) for column in table.columns],
+        (table.values(row) for row in table.rows),
+    )
 
 
 def report_csv_files(report: Report) -> dict[str, str]:
@@ -83,70 +67,39 @@ def report_csv_zip(report: Report) -> bytes:
 
 # --- XLSX -----------------------------------------------------------------------------------
 
-
-def _sheet_title(title: str, taken: set[str]) -> str:
-    base = str(title).translate(INVALID_SHEET_CHARS)[:31].strip() or "Sheet"
-    name, number = base, 2
-    while name.lower() in taken:
-        suffix = f" ({number})"
-        name, number = base[: 31 - len(suffix)] + suffix, number + 1
-    taken.add(name.lower())
-    return name
+NUMBER_FORMATS = {
+    "money": spreadsheets.MONEY_FORMAT,
+    "date": spreadsheets.DATE_FORMAT,
+    "time": spreadsheets.TIME_FORMAT,
+    "int": spreadsheets.INTEGER_FORMAT,
+}
 
 
-def _fit_columns(sheet, rows: list[list[Any]]) -> None:
-    widths: dict[int, int] = {}
-    for row in rows[:500]:
-        for index, value in enumerate(row, start=1):
-            text = value.isoformat() if isinstance(value, date) else str(value or "")
-            widths[index] = max(widths.get(index, 0), len(text))
-    for index, width in widths.items():
-        sheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 8), 60)
-
-
-def _write_sheet(sheet, header: list[str], rows: list[list[Any]], kinds: list[str]) -> None:
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    for index, kind in enumerate(kinds, start=1):
-        number_format = {
-            "money": MONEY_FORMAT,
-            "date": "yyyy-mm-dd",
-            "time": "hh:mm",
-            "int": "0",
-        }.get(kind)
-        if number_format:
-            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
-                cell.number_format = number_format
-    for cell in sheet[1]:
-        cell.font = BOLD
-    sheet.freeze_panes = "A2"
-    _fit_columns(sheet, [header, *rows])
+def _formats(kinds: list[str]) -> list[str | None]:
+    return [NUMBER_FORMATS.get(kind) for kind in kinds]
 
 
 def report_xlsx(report: Report) -> bytes:
     """A workbook: the filter on the first sheet, then a sheet per table, numbers as numbers."""
-    workbook, sheet = new_workbook()
-    taken: set[str] = set()
-    sheet.title = _sheet_title(_("Filter"), taken)
-    _write_sheet(
-        sheet,
-        [_("Setting"), _("Value")],
-        [list(pair) for pair in _filter_rows(report)],
-        ["text", "date"],
-    )
+    sheets: list[tuple[Any, list[Any], list[list[Any]], list[str | None]]] = [
+        (
+            _("Filter"),
+            [_("Setting"), _("Value")],
+            [list(pair) for pair in _filter_rows(report)],
+            _formats(["text", "date"]),
+        )
+    ]
     for key in TABLE_KEYS:
         table = report[key]
-        sheet = workbook.create_sheet(_sheet_title(str(table.sheet or table.title), taken))
-        _write_sheet(
-            sheet,
-            [str(column.header) for column in table.columns],
-            [table.values(row) for row in table.rows],
-            [column.kind for column in table.columns],
+        sheets.append(
+            (
+                table.sheet or table.title,
+                [str(column.header) for column in table.columns],
+                [table.values(row) for row in table.rows],
+                _formats([column.kind for column in table.columns]),
+            )
         )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return spreadsheets.workbook_bytes(sheets)
 
 
 # --- PDF ------------------------------------------------------------------------------------
@@ -450,26 +403,24 @@ def grant_pack_pdf(pack: GrantPack) -> bytes:
 
 
 def grant_pack_xlsx(pack: GrantPack) -> bytes:
-    workbook, first_sheet = new_workbook()
-    taken: set[str] = set()
-    first = True
-    for town, _label, rows in _grant_rows(pack):
-        sheet = first_sheet if first else workbook.create_sheet()
-        first = False
-        sheet.title = _sheet_title(town, taken)
-        _write_sheet(sheet, _grant_header(), rows, ["int", "text", "text", "text", "text", "text"])
-    sheet = first_sheet if first else workbook.create_sheet()
-    sheet.title = _sheet_title(_("Countries"), taken)
-    _write_sheet(
-        sheet,
-        [_("Country of residence"), _("Participants")],
-        [[country_name(code), count] for code, count in pack.countries],
-        ["text", "int"],
+    sheets: list[tuple[Any, list[Any], list[list[Any]], list[str | None]]] = [
+        (town, _grant_header(), rows, _formats(["int", "text", "text", "text", "text", "text"]))
+        for town, _label, rows in _grant_rows(pack)
+    ]
+    sheets.append(
+        (
+            _("Countries"),
+            [_("Country of residence"), _("Participants")],
+            [[country_name(code), count] for code, count in pack.countries],
+            _formats(["text", "int"]),
+        )
     )
-    sheet = workbook.create_sheet(_sheet_title(_("Programme"), taken))
-    _write_sheet(
-        sheet, _programme_header(), _programme_rows(pack), ["date", "time", "time", "text", "text"]
+    sheets.append(
+        (
+            _("Programme"),
+            _programme_header(),
+            _programme_rows(pack),
+            _formats(["date", "time", "time", "text", "text"]),
+        )
     )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return spreadsheets.workbook_bytes(sheets)

@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from exchange import clock
 from exchange.audit import services as audit
+from exchange.core import spreadsheets
 from exchange.core.permissions import Role, role_required, staff_required
 from exchange.exchanges.access import get_exchange_or_404
 from exchange.extensions import db
@@ -21,8 +22,6 @@ from exchange.reports.types import TABLE_KEYS, Report, ReportFilter, format_cell
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
 everyone_logged_in = role_required(Role.ADMIN, Role.COORDINATOR, Role.SCHOOL)
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _filter_form() -> ReportFilterForm:
@@ -115,7 +114,7 @@ def export_csv(table: str):
     report = _report_or_abort()
     return _download(
         exports.table_csv(report[table]),
-        "text/csv; charset=utf-8",
+        f"{spreadsheets.CSV_MIMETYPE}; charset=utf-8",
         f"{_stem(report.filter)}-{table}.csv",
     )
 
@@ -124,7 +123,9 @@ def export_csv(table: str):
 @everyone_logged_in
 def export_xlsx():
     report = _report_or_abort()
-    return _download(exports.report_xlsx(report), XLSX, f"{_stem(report.filter)}.xlsx")
+    return _download(
+        exports.report_xlsx(report), spreadsheets.XLSX_MIMETYPE, f"{_stem(report.filter)}.xlsx"
+    )
 
 
 @bp.get("/export/report.pdf")
@@ -152,7 +153,7 @@ def grant_pack_xlsx(exchange_id: int):
     pack = grant_pack(get_exchange_or_404(exchange_id, current_user))
     body = exports.grant_pack_xlsx(pack)
     _record_personal_export(exchange_id, "grant-pack.xlsx")
-    return _download(body, XLSX, f"grant-pack-{exchange_id}.xlsx")
+    return _download(body, spreadsheets.XLSX_MIMETYPE, f"grant-pack-{exchange_id}.xlsx")
 
 
 def _record_personal_export(exchange_id: int, what: str) -> None:

@@ -21,6 +21,7 @@ _TITLES = {
     404: "Page not found",
     405: "Method not allowed",
     413: "File too large",
+    415: "Unsupported media type",
     429: "Too many requests",
     500: "Something went wrong",
     503: "Service unavailable",
@@ -34,6 +35,7 @@ def _page(code: int, message: str | None = None):
         404: _("Page not found"),
         405: _("Method not allowed"),
         413: _("The file is too large"),
+        415: _("Only forms can be sent here"),
         429: _("Too many requests"),
         500: _("Something went wrong"),
         503: _("The service is unavailable"),
@@ -46,7 +48,7 @@ def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         db.session.rollback()
-        audit.record_now("csrf_refused", detail=f"{request.method} {request.path}"[:300])
+        audit.count_refusal("csrf_refused")  # counted, not a row each: anyone can send these
         return _page(
             400, _("The form has expired or was not sent from this site. Please try again.")
         )
@@ -59,7 +61,7 @@ def register(app: Flask) -> None:
             return error
         if error.code == 429:
             db.session.rollback()
-            audit.record_now("rate_limited", detail=f"{request.method} {request.path}"[:300])
+            audit.count_refusal("rate_limited")
             return _page(
                 429,
                 _(

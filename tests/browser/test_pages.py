@@ -88,6 +88,7 @@ def test_admin_pages(demo_page, demo_server):
             "/reports/?date_from=2030-01-01&date_to=2020-01-01",  # an error in the filter
             "/audit/",
             "/account/password",
+            "/account/sessions",
         ],
     )
     _submit_empty(page, "/exchanges/new", "Save")
