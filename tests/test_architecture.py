@@ -212,3 +212,16 @@ def test_every_form_view_goes_through_the_one_form_flow():
             if isinstance(node, ast.Attribute) and node.attr == "validate_on_submit":
                 offenders.append(f"{module}:{node.lineno}")
     assert offenders == []
+
+
+def test_every_loader_that_answers_404_lives_in_an_access_module():
+    """``get_*_or_404`` is how a page loads what its viewer may see: one per model, in the
+    feature's access.py, the only place scope rules are written."""
+    elsewhere = []
+    for module, path in MODULES.items():
+        if module.endswith(".access"):
+            continue
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.FunctionDef) and re.fullmatch(r"get_\w+_or_404", node.name):
+                elsewhere.append(f"{module}.{node.name}")
+    assert elsewhere == []

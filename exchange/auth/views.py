@@ -22,6 +22,7 @@ from flask_login import current_user
 
 from exchange import clock
 from exchange.auth import services, sessions, signals
+from exchange.auth.access import get_user_or_404
 from exchange.auth.forms import (
     ChangePasswordForm,
     ForgotPasswordForm,
@@ -123,13 +124,6 @@ def logout():
     db.session.commit()
     flash(_("You are logged out."), "info")
     return redirect(url_for("site.index"))
-
-
-def get_user_or_404(user_id: int) -> User:
-    user = services.get_user(user_id)
-    if user is None:
-        abort(404)
-    return user
 
 
 @bp.get("/users/")
