@@ -257,6 +257,7 @@ def school_with_open_exchange(live_server) -> SchoolWithExchange:
         exchange = factories.exchange(
             partners=[get_partner_by_slug("gelsenkirchen")],
             title=f"Football camp in Gelsenkirchen {number}",
+            city="Gelsenkirchen",
             is_public=True,
             capacity=10,
         )
