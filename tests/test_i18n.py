@@ -103,3 +103,24 @@ def test_switch_marks_the_current_language(client):
     page = client.get("/partners/", headers={"Accept-Language": "pl"}).get_data(as_text=True)
     assert re.search(r'value="pl"[^>]*aria-current="true"', page)
     assert not re.search(r'value="en"[^>]*aria-current="true"', page)
+
+
+@pytest.mark.parametrize(
+    ("language", "amount", "currency", "written"),
+    [
+        ("en", "12500.50", "PLN", "PLN\xa012,500.50"),
+        ("pl", "12500.50", "PLN", "12\xa0500,50\xa0zł"),
+        ("en", "-300", "PLN", "-PLN\xa0300.00"),
+        ("en", "5000", "EUR", "€5,000.00"),
+        ("pl", "5000", "EUR", "5\xa0000,00\xa0€"),
+    ],
+)
+def test_money_is_written_as_the_language_writes_it(app, language, amount, currency, written):
+    from decimal import Decimal
+
+    from flask_babel import force_locale
+
+    from exchange.core.locale import format_money
+
+    with app.test_request_context(), force_locale(language):
+        assert format_money(Decimal(amount), currency) == written

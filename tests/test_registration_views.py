@@ -360,7 +360,7 @@ def test_templates_download(client, school_user):
     assert (
         client.get("/participants/import/template.csv")
         .get_data(as_text=True)
-        .startswith("first_name,last_name")
+        .startswith("\ufefffirst_name,last_name")
     )
 
 

@@ -19,7 +19,7 @@ from exchange.reports import exports
 from exchange.reports.figures import build_report
 from exchange.reports.types import TABLE_KEYS, ReportFilter
 from tests import factories
-from tests.helpers import login_as
+from tests.helpers import login_as, post_form
 from tests.test_reports_data import build
 
 PERIOD = "date_from=2025-01-01&date_to=2025-12-31"
@@ -216,9 +216,21 @@ def test_csv_per_table(client, data, coordinator):
     assert (
         "report-2025-01-01-2025-12-31-budget_by_kind.csv" in response.headers["Content-Disposition"]
     )
-    rows = list(csv.reader(io.StringIO(_text(response))))
+    text = _text(response)
+    assert text.startswith("\ufeff")  # the BOM: Excel reads the file as UTF-8
+    rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
     assert rows[0] == ["Kind", "Currency", "Exchanges", "Planned", "Actual", "Actual − planned"]
     assert rows[1] == ["School youth exchange", "PLN", "2", "1200.00", "1200.50", "0.50"]
+
+
+def test_csv_in_polish_is_for_a_polish_excel(client, data, coordinator):
+    login_as(client, coordinator)
+    post_form(client, "/language", {"language": "pl", "next": "/"})
+    text = _text(client.get(f"/reports/export/budget_by_kind.csv?{PERIOD}"))
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff")), delimiter=";"))
+    assert rows[0][:3] == ["Rodzaj", "Waluta", "Wymiany"]
+    assert rows[1][1:] == ["PLN", "2", "1200,00", "1200,50", "0,50"]
 
 
 def test_csv_of_an_unknown_table_is_404(client, coordinator):

@@ -17,6 +17,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
+from flask_babel import get_locale
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
@@ -53,8 +54,9 @@ def restore(text: str) -> str:
 # --- CSV ------------------------------------------------------------------------------------
 
 
-def csv_value(value: object) -> str:
-    """A cell as CSV text: ISO dates, amounts with a dot, text defused."""
+def csv_value(value: object, *, decimal_comma: bool = False) -> str:
+    """A cell as CSV text: ISO dates, amounts with a dot (a comma with ``decimal_comma``, as a
+    Polish Excel reads them), text defused."""
     if value is None:
         return ""
     if isinstance(value, datetime):
@@ -63,21 +65,40 @@ def csv_value(value: object) -> str:
         return value.isoformat()
     if isinstance(value, time):
         return value.strftime("%H:%M")
+    if isinstance(value, Decimal | float) and decimal_comma:
+        return str(value).replace(".", ",")
     if isinstance(value, NUMBERS_AND_DATES):
         return str(value)
     return defuse(str(value))
 
 
-def csv_row(values: Iterable[object]) -> list[str]:
-    return [csv_value(value) for value in values]
+def csv_row(values: Iterable[object], *, decimal_comma: bool = False) -> list[str]:
+    return [csv_value(value, decimal_comma=decimal_comma) for value in values]
 
 
-def csv_text(header: Sequence[object], rows: Iterable[Sequence[object]]) -> str:
-    """A header row, then a row per item, every cell through ``csv_value``."""
+#: the byte order mark: without it Excel reads UTF-8 as the Windows code page
+BOM = "\ufeff"
+
+
+def csv_delimiter() -> str:
+    """The separator Excel expects in the user's language: a Polish Excel splits columns at
+    ``;`` (the comma is its decimal separator), an English one at ``,``."""
+    return ";" if str(get_locale() or "").startswith("pl") else ","
+
+
+def csv_text(
+    header: Sequence[object], rows: Iterable[Sequence[object]], *, delimiter: str | None = None
+) -> str:
+    """A header row, then a row per item, every cell through ``csv_value``; with the BOM and the
+    separator of the user's language (``csv_delimiter``), so Excel opens it right."""
+    delimiter = delimiter or csv_delimiter()
+    # where ";" separates the columns, "," separates the decimals
+    decimal_comma = delimiter == ";"
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    buffer.write(BOM)
+    writer = csv.writer(buffer, delimiter=delimiter)
     writer.writerow(csv_row(header))
-    writer.writerows(csv_row(row) for row in rows)
+    writer.writerows(csv_row(row, decimal_comma=decimal_comma) for row in rows)
     return buffer.getvalue()
 
 

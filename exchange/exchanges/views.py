@@ -25,12 +25,13 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_currency, format_date, get_locale
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import AnonymousUserMixin, current_user
 
 from exchange import clock
 from exchange.auth.models import is_staff
+from exchange.core.locale import format_money
 from exchange.core.permissions import public, staff_required
 from exchange.exchanges import ical, queries, services
 from exchange.exchanges.access import get_exchange_or_404, get_programme_item_or_404
@@ -56,7 +57,7 @@ CALENDAR_YEARS = range(1900, 2101)
 
 @bp.app_template_filter("money")
 def money(value, currency: str = "PLN") -> str:
-    return "" if value is None else format_currency(value, currency)
+    return "" if value is None else format_money(value, currency)
 
 
 @bp.app_template_filter("day")

@@ -13,8 +13,9 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from babel import numbers
-from flask_babel import format_currency, format_decimal, get_locale
+from flask_babel import format_decimal, get_locale
 
+from exchange.core.locale import format_money
 from exchange.exchanges.models import Direction, ExchangeKind
 
 #: how a column's values are written: text as it is, whole numbers, amounts of money in the
@@ -122,7 +123,7 @@ def format_cell(column: Column, row: dict, locale: str | None = None) -> str:
     if value is None:
         return ""
     if column.kind == "money":
-        return format_currency(value, row.get(column.currency_key) or "PLN")
+        return format_money(value, row.get(column.currency_key) or "PLN")
     if column.kind == "int":
         if locale is None:
             current = get_locale()
