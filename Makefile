@@ -5,13 +5,14 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export FLASK_APP := exchange
 
-.PHONY: help install run db test test-browser screenshots lint format translations extract-messages update-catalog demo bench clean
+.PHONY: help install run db test fuzz test-browser screenshots lint format translations extract-messages update-catalog demo bench clean
 
 help:
 	@echo "make run    - set up, migrate, seed and serve on http://127.0.0.1:5000"
 	@echo "make test   - set up, lint (ruff, mypy) and run the whole test suite (browser tests included)"
 	@echo "make lint   - ruff and mypy only"
 	@echo "make test-browser - only the real-browser tests (Chromium, axe-core)"
+	@echo "make fuzz   - generated values to every form and filter (20,000+ requests), no 500"
 	@echo "make screenshots  - retake docs/screenshots/*.png in English and Polish"
 	@echo "make demo   - fill the development database with synthetic demo data"
 	@echo "make bench  - benchmarks at 25 years of data (SQLite and PostgreSQL)"
@@ -55,6 +56,12 @@ test: install
 	$(BIN)/mypy
 	$(BIN)/bandit -q -r exchange -lll
 	$(BIN)/pytest
+
+# the fuzzer of tests/test_fuzz.py with many examples: FUZZ_EXAMPLES per form and filter, on
+# SQLite and on PostgreSQL when TEST_DATABASE_URL names a server; it prints the statuses it got
+FUZZ_EXAMPLES ?= 500
+fuzz: install
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -p no:cacheprovider tests/test_fuzz.py
 
 # the journeys in Chromium (/usr/bin/chromium) with the axe-core checks; they run in `make test`
 test-browser: install

@@ -18,8 +18,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(config: Config | dict | None = None, *, env: str | None = None) -> Flask:
-    """Build the app: config → logging → extensions → security → listeners → blueprints → errors →
-    templates → cli."""
+    """Build the app: config → logging → input bounds → extensions → security → listeners →
+    blueprints → errors → templates → cli."""
     app = Flask(
         __name__,
         template_folder=str(PROJECT_ROOT / "templates"),
@@ -27,6 +27,7 @@ def create_app(config: Config | dict | None = None, *, env: str | None = None) -
     )
     register_config(app, config, env)
     register_logging(app)
+    register_bounds(app)
     register_extensions(app)
     register_security(app)
     register_listeners(app)
@@ -44,13 +45,33 @@ def register_config(app: Flask, config: Config | dict | None, env: str | None) -
 
 
 def register_logging(app: Flask) -> None:
-    """Log to stderr. Log lines name users by id only: no names, e-mails or other personal data."""
+    """Log to stderr. Log lines name users by id only: no names, e-mails or other personal data,
+    no tokens of one-time links, no rows or statement values (``exchange.core.logs``)."""
+    from exchange.core.logs import install_filters, redact
+
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger("exchange")
     root.handlers[:] = [handler]
     root.setLevel(app.config["LOG_LEVEL"])
     root.propagate = False
+    install_filters()
+
+    def log_exception(exc_info) -> None:
+        # Flask's own line names the path, which may hold a one-time link's token
+        from flask import request
+
+        app.logger.error(
+            "Exception on %s [%s]", redact(request.path), request.method, exc_info=exc_info
+        )
+
+    app.log_exception = log_exception  # type: ignore[method-assign]
+
+
+def register_bounds(app: Flask) -> None:
+    from exchange.core.bounds import register
+
+    register(app)
 
 
 def register_extensions(app: Flask) -> None:

@@ -30,11 +30,17 @@ def normalise_database_url(url: str) -> str:
     """Return ``url`` with the psycopg 3 driver for PostgreSQL, or raise ``ConfigError``."""
     try:
         parsed = make_url(url)
-    except ArgumentError:
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
         raise ConfigError(
             "DATABASE_URL is not a database URL. Use for example "
             "postgresql+psycopg://user:password@host:5432/dbname or sqlite:///path/to/file.db."
         ) from None
+    try:
+        port = parsed.port
+    except ValueError:
+        port = 0
+    if port is not None and not 1 <= port <= 65535:
+        raise ConfigError("DATABASE_URL names a port that is not a number from 1 to 65535.")
     if parsed.drivername in {"postgres", "postgresql", "postgresql+psycopg2"}:
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.get_backend_name() not in {"sqlite", "postgresql"}:
@@ -85,7 +91,9 @@ class Config:
     ENV_NAME = "development"
     TESTING = False
     SQLALCHEMY_TRACK_MODIFICATIONS = False
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    #: hide_parameters: an error's message and SQLAlchemy's log show the statement, never its
+    #: values (names, dates of birth, medical notes…)
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True, "hide_parameters": True}
     #: make every lazy load that would run SQL an error (the tests turn this on)
     RAISE_ON_LAZY_LOAD = False
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session

@@ -7,10 +7,22 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
-from flask_sqlalchemy import SQLAlchemy
+from flask_sqlalchemy import SQLAlchemy as BaseSQLAlchemy
 from flask_wtf import CSRFProtect
 
 from exchange.db import Base, render_migration_item
+
+
+class SQLAlchemy(BaseSQLAlchemy):
+    def paginate(self, select, *, page=None, **kwargs):
+        """Flask-SQLAlchemy's, with ``?page=`` clamped to what the database can count to
+        (``?page=9223372036854775808`` would overflow the query's OFFSET)."""
+        if page is None:
+            from exchange.core.bounds import page_number
+
+            page = page_number()
+        return super().paginate(select, page=page, **kwargs)
+
 
 db = SQLAlchemy(model_class=Base)
 

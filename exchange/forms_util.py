@@ -12,6 +12,7 @@ from markupsafe import escape
 # types-WTForms describes WTForms 3.2; SelectChoice and the render_option below are 3.3's
 from wtforms import SelectChoice, widgets  # type: ignore[attr-defined]
 
+from exchange.core.bounds import guard
 from exchange.db import has_changes
 from exchange.errors import DomainError
 from exchange.extensions import db
@@ -122,3 +123,12 @@ class Select(widgets.Select):
         label = _escape(choice.label or choice.value)
         selected = "selected " if choice.selected else ""
         return f'<option {selected}value="{_escape(value)}">{label}</option>'
+
+
+class Form(FlaskForm):
+    """The base of every form: each field checks its value's bounds before anything else
+    (``exchange.core.bounds``): no control characters, numbers and dates the columns hold."""
+
+    class Meta(FlaskForm.Meta):
+        def bind_field(self, form, unbound_field, options):
+            return guard(super().bind_field(form, unbound_field, options))

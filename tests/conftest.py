@@ -7,6 +7,7 @@ PostgreSQL server (each run creates its own database there and drops it afterwar
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from datetime import datetime
 
@@ -128,7 +129,15 @@ def partners(app_context):
 
 
 def pytest_terminal_summary(terminalreporter) -> None:
-    """Skipped tests once, grouped by reason; a loud line when the browser tests did not run."""
+    """Skipped tests once, grouped by reason; a loud line when the browser tests did not run;
+    the fuzzer's count of requests and statuses when it ran."""
+    fuzz = sys.modules.get("tests.test_fuzz")
+    if fuzz is not None and fuzz.STATUSES:
+        statuses = ", ".join(f"{code}: {n}" for code, n in sorted(fuzz.STATUSES.items()))
+        terminalreporter.write_sep(
+            "-", f"fuzz: {sum(fuzz.STATUSES.values())} requests, {fuzz.STATUSES[500]} answered 500"
+        )
+        terminalreporter.write_line(f"statuses: {statuses}")
     skipped = terminalreporter.stats.get("skipped", [])
     if not skipped:
         return

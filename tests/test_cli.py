@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -152,3 +156,45 @@ def test_unreachable_database_is_one_clear_line_not_a_traceback(app_without_data
     assert "cannot reach the database" in result.output
     assert "Traceback" not in result.output
     assert not isinstance(result.exception, sa.exc.SQLAlchemyError)
+
+
+# --- a malformed DATABASE_URL: one sentence, from every way of starting the app --------------
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+STARTS = {
+    "flask check-db": ["-m", "flask", "--app", "exchange", "check-db"],
+    "flask db upgrade": ["-m", "flask", "--app", "exchange", "db", "upgrade"],
+    "gunicorn": ["-m", "gunicorn", "--check-config", "wsgi:app"],
+    "import wsgi": ["-c", "import wsgi"],
+}
+
+
+@pytest.mark.parametrize("start", STARTS)
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql+psycopg://u@127.0.0.1:notaport/x",
+        "postgresql+psycopg://u@127.0.0.1:99999999/x",
+        "postgresql+psycopg://u@[::1/x",
+    ],
+)
+def test_a_malformed_database_url_stops_the_app_with_one_sentence(start, url):
+    environment = {
+        **{name: value for name, value in os.environ.items() if not name.startswith("FLASK_")},
+        "DATABASE_URL": url,
+        "EXCHANGE_ENV": "development",
+    }
+    result = subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
+        [sys.executable, *STARTS[start]],
+        cwd=PROJECT_ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("Configuration error: DATABASE_URL"), lines[0]
+    assert "Traceback" not in result.stdout + result.stderr

@@ -3,10 +3,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from flask import Flask
+import sqlalchemy as sa
+from flask import Flask, abort
 
 from exchange import create_app
+from exchange.core.permissions import public
 from exchange.extensions import db
+from exchange.partners.models import PartnerCity
 from tests.helpers import IsolatedClient, login_as, make_config
 
 #: nothing listens on port 1: every connection is refused at once
@@ -74,3 +77,86 @@ def test_login_with_the_database_down_answers_503(app_without_database):
     )
     assert response.status_code == 503
     assert "The database does not answer." in response.get_data(as_text=True)
+
+
+# --- every path answers 503 when the database does not --------------------------------------
+
+
+def test_a_form_without_its_token_with_the_database_down_answers_503(app_without_database):
+    """The refused token is recorded in the audit log, which is in the database."""
+    client = app_without_database.test_client()
+    for url, data in (("/login", {"email": "a@example.org"}), ("/language", {"language": "pl"})):
+        response = client.post(url, data=data)
+        assert response.status_code == 503, url
+        assert "The database does not answer." in response.get_data(as_text=True)
+
+
+def test_an_unknown_page_for_a_logged_in_user_with_the_database_down_answers_503(
+    client, coordinator, app_without_database
+):
+    """The 404 page's layout asks the database for the user in the header."""
+    login_as(client, coordinator)
+    browser = app_without_database.test_client()
+    browser.set_cookie("session", client.get_cookie("session").value)
+    for url in ("/no-such-page", "/participants/2147483648", "/exchanges/abc"):
+        response = browser.get(url)
+        assert response.status_code == 503, url
+        assert "The database does not answer." in response.get_data(as_text=True)
+
+
+def _cut_the_connection(backend: str) -> None:
+    """What a database that stops in the middle of a request does to the request's
+    connection: PostgreSQL ends the server process, SQLite's file handle is closed."""
+    connection = db.session.connection()
+    if backend == "postgresql":
+        pid = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+        killer = sa.create_engine(db.engine.url, isolation_level="AUTOCOMMIT")
+        with killer.connect() as other:
+            other.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        killer.dispose()
+    else:
+        connection.connection.dbapi_connection.close()
+
+
+@pytest.fixture
+def app_losing_its_database(app, backend, tmp_path) -> Iterator[Flask]:
+    """The suite's database, with views that lose their connection half-way (as when the
+    database stops while they run) and then query, commit, fail or answer 404."""
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    broken = create_app(make_config(url, tmp_path, PROPAGATE_EXCEPTIONS=False))
+    broken.test_client_class = IsolatedClient
+
+    @broken.get("/in-flight/<what>")
+    @public
+    def in_flight(what: str):
+        db.session.execute(sa.text("SELECT 1"))
+        _cut_the_connection(backend)
+        if what == "query":
+            db.session.execute(sa.text("SELECT 1"))
+        elif what == "commit":
+            db.session.add(PartnerCity(name="Lost", slug="lost", country="DE", year_signed=1990))
+            db.session.commit()
+        elif what == "error":
+            raise RuntimeError("a bug, while the database was going away")
+        elif what == "not-found":
+            abort(404)
+        return "unreachable"
+
+    yield broken
+    with broken.app_context():
+        db.engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("what", "status"), [("query", 503), ("commit", 503), ("error", 503), ("not-found", 404)]
+)
+def test_a_request_whose_connection_dies_in_flight_is_answered(
+    app_losing_its_database, what, status
+):
+    client = app_losing_its_database.test_client()
+    response = client.get(f"/in-flight/{what}")
+    assert response.status_code == status
+    if status == 503:
+        assert "The database does not answer." in response.get_data(as_text=True)
+    # and the next request gets a working connection
+    assert client.get("/healthz").status_code == 200

@@ -78,8 +78,9 @@ def record_now(action: str, *args, **kwargs) -> None:
     db.session.commit()
 
 
-def count_refusal(action: str) -> None:
-    """Count a refused request of this client address in this minute, and commit.
+def count_refusal(action: str, *, detail: str = "") -> None:
+    """Count a refused request of this client address in this minute, and commit; ``detail``
+    (the method and the path, one-time tokens redacted) is kept for the minute's last one.
 
     One statement (an insert that adds one to the minute's row when it exists), so a flood
     of refusals cannot grow any table faster than one row per address and minute.
@@ -90,7 +91,7 @@ def count_refusal(action: str) -> None:
         "ip_address": _ip_address(),
         "action": action,
         "count": 1,
-        "last_detail": f"{request.method} {request.path}"[:300] if has_request_context() else "",
+        "last_detail": detail[:300],
     }
     insert = (
         postgresql.insert(RefusedRequests)

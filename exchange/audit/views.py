@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField
 from wtforms.validators import NumberRange, Optional
 
@@ -12,12 +11,12 @@ from exchange.audit import services
 from exchange.audit.services import AUDITED
 from exchange.core.permissions import admin_required
 from exchange.extensions import db
-from exchange.forms_util import choices
+from exchange.forms_util import Form, choices
 
 bp = Blueprint("audit", __name__)
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(Form):
     class Meta:
         csrf = False
 

@@ -1,21 +1,20 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional
 
 from exchange.core.permissions import Role
-from exchange.forms_util import choices, enum_choices, optional_int
+from exchange.forms_util import Form, choices, enum_choices, optional_int
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField(_l("Email"), validators=[InputRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[InputRequired(), Length(max=1024)])
     submit = SubmitField(_l("Log in"))
 
 
-class UserForm(FlaskForm):
+class UserForm(Form):
     email = EmailField(_l("Email"), validators=[InputRequired(), Email(), Length(max=254)])
     full_name = StringField(_l("Full name"), validators=[InputRequired(), Length(max=200)])
     role = SelectField(
@@ -49,7 +48,7 @@ class UserForm(FlaskForm):
             self.password.description = _l("Leave empty to keep the current password.")
 
 
-class InvitationForm(FlaskForm):
+class InvitationForm(Form):
     full_name = StringField(_l("Full name"), validators=[InputRequired(), Length(max=200)])
     email = EmailField(_l("Email"), validators=[InputRequired(), Email(), Length(max=254)])
     institution_id = SelectField(_l("Institution"), coerce=optional_int)
@@ -64,7 +63,7 @@ class InvitationForm(FlaskForm):
         self.institution_id.flags.required = True
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(Form):
     password = PasswordField(
         _l("New password"),
         validators=[InputRequired(), Length(max=1024)],
@@ -77,7 +76,7 @@ class SetPasswordForm(FlaskForm):
     submit = SubmitField(_l("Set my password"))
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current_password = PasswordField(
         _l("Current password"), validators=[InputRequired(), Length(max=1024)]
     )
@@ -93,6 +92,6 @@ class ChangePasswordForm(FlaskForm):
     submit = SubmitField(_l("Change my password"))
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(Form):
     email = EmailField(_l("Email"), validators=[InputRequired(), Email(), Length(max=254)])
     submit = SubmitField(_l("Send me a link"))

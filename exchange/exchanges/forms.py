@@ -7,7 +7,6 @@ values (dates in order, kind-specific details, budgets…) are the services'.
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -19,13 +18,16 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from exchange.exchanges.kinds import KIND_DETAILS, KIND_FIELDS, KindDetail
 from exchange.exchanges.models import Direction, ExchangeKind, ExchangeStatus, FundingSource
 from exchange.exchanges.services import CURRENCIES, ProgrammeValues
-from exchange.forms_util import Select, choices, enum_choices, optional_int
+from exchange.forms_util import Form, Select, choices, enum_choices, optional_int
+
+#: the oldest age a limit may name
+MAX_AGE = 130
 
 
 def _optional_enum(enum_class):
@@ -41,7 +43,7 @@ def _none_choice(label=None):
     return choices([("", label or _l("— choose —"))])
 
 
-class ExchangeForm(FlaskForm):
+class ExchangeForm(Form):
     title = StringField(_l("Title"), validators=[InputRequired(), Length(max=200)])
     kind = SelectField(_l("Kind"), coerce=ExchangeKind, validators=[InputRequired()])
     direction = SelectField(_l("Direction"), coerce=Direction, validators=[InputRequired()])
@@ -82,8 +84,8 @@ class ExchangeForm(FlaskForm):
     )
     registration_opens = DateField(_l("Registration opens"), validators=[Optional()])
     registration_closes = DateField(_l("Registration closes"), validators=[Optional()])
-    min_age = IntegerField(_l("Minimum age"), validators=[Optional()])
-    max_age = IntegerField(_l("Maximum age"), validators=[Optional()])
+    min_age = IntegerField(_l("Minimum age"), validators=[Optional(), NumberRange(0, MAX_AGE)])
+    max_age = IntegerField(_l("Maximum age"), validators=[Optional(), NumberRange(0, MAX_AGE)])
     minors_per_adult = IntegerField(
         _l("Minors per accompanying adult"),
         validators=[Optional()],
@@ -144,7 +146,7 @@ for _detail in KIND_DETAILS:
     setattr(ExchangeForm, _detail.name, _kind_field(_detail))
 
 
-class ProgrammeItemForm(FlaskForm):
+class ProgrammeItemForm(Form):
     day = DateField(_l("Day"), validators=[InputRequired()])
     start_time = TimeField(_l("From"), validators=[InputRequired()])
     end_time = TimeField(_l("To"), validators=[Optional()])
@@ -161,7 +163,7 @@ class ProgrammeItemForm(FlaskForm):
         )
 
 
-class CancelForm(FlaskForm):
+class CancelForm(Form):
     reason = TextAreaField(
         _l("Reason for cancelling"),
         validators=[Length(max=2000)],
@@ -169,7 +171,7 @@ class CancelForm(FlaskForm):
     )
 
 
-class ExchangeFilterForm(FlaskForm):
+class ExchangeFilterForm(Form):
     """The filters above the exchange list (GET, so no CSRF token)."""
 
     class Meta:

@@ -10,7 +10,7 @@ the place, the kind, the direction and the partner cities.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from flask_babel import gettext as _
 from icalendar import Calendar, Event
@@ -40,7 +40,12 @@ def _event(exchange: Exchange, url: str | None) -> Event:
     event.add("dtstamp", modified)
     event.add("last-modified", modified)
     event.add("dtstart", exchange.start_date)
-    event.add("dtend", exchange.end_date + timedelta(days=1))
+    if exchange.end_date < date.max:
+        event.add("dtend", exchange.end_date + timedelta(days=1))
+    else:
+        # the day after the last day does not exist: the same length as a duration (the forms
+        # refuse such dates, but a row may hold one and must not take the feed down)
+        event.add("duration", timedelta(days=(exchange.end_date - exchange.start_date).days + 1))
     summary = exchange.title
     if exchange.status is ExchangeStatus.CANCELLED:
         summary = _("Cancelled: %(title)s", title=exchange.title)

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     EmailField,
     IntegerField,
@@ -13,13 +12,13 @@ from wtforms import (
 )
 from wtforms.validators import URL, Email, InputRequired, Length, NumberRange, Optional
 
-from exchange.forms_util import choices, enum_choices, optional_int
+from exchange.forms_util import Form, choices, enum_choices, optional_int
 from exchange.partners.countries import country_choices
 from exchange.partners.models import InstitutionKind, PartnerKind, PartnerStatus
 from exchange.partners.services import PARTNER_FIELDS, PartnerValues
 
 
-class PartnerForm(FlaskForm):
+class PartnerForm(Form):
     name = StringField(_l("Name"), validators=[InputRequired(), Length(max=120)])
     country = SelectField(_l("Country"), validators=[InputRequired()])
     region = StringField(
@@ -56,7 +55,7 @@ class PartnerForm(FlaskForm):
         return PartnerValues(**{name: getattr(self, name).data for name in PARTNER_FIELDS})
 
 
-class InstitutionForm(FlaskForm):
+class InstitutionForm(Form):
     name = StringField(_l("Name"), validators=[InputRequired(), Length(max=200)])
     kind = SelectField(_l("Kind"), coerce=InstitutionKind, validators=[InputRequired()])
     partner_city_id = SelectField(_l("City"), coerce=optional_int, validators=[Optional()])
@@ -75,7 +74,7 @@ class InstitutionForm(FlaskForm):
         )
 
 
-class InstitutionFilterForm(FlaskForm):
+class InstitutionFilterForm(Form):
     """The filters above the institution list (GET, so no CSRF token)."""
 
     class Meta:

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -16,7 +15,7 @@ from wtforms import (
 from wtforms.validators import Email, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from exchange.forms_util import choices, enum_choices, optional_int, required
+from exchange.forms_util import Form, choices, enum_choices, optional_int, required
 from exchange.partners.countries import country_choices
 from exchange.registrations.models import ConsentMethod, Gender, ParticipantRole
 from exchange.registrations.participants import (
@@ -26,7 +25,7 @@ from exchange.registrations.participants import (
 )
 
 
-class ParticipantForm(FlaskForm):
+class ParticipantForm(Form):
     first_name = StringField(_l("First name"), validators=[InputRequired(), Length(max=100)])
     last_name = StringField(_l("Last name"), validators=[InputRequired(), Length(max=100)])
     date_of_birth = DateField(_l("Date of birth"), validators=[InputRequired()])
@@ -78,7 +77,7 @@ class ParticipantForm(FlaskForm):
         return ParticipantValues(**{name: getattr(self, name).data for name in PARTICIPANT_FIELDS})
 
 
-class ConsentForm(FlaskForm):
+class ConsentForm(Form):
     guardian_name = StringField(
         _l("Parent or guardian"), validators=[InputRequired(), Length(max=200)]
     )
@@ -109,7 +108,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(Form):
     participants = MultiCheckboxField(
         _l("Participants"), coerce=int, validators=[InputRequired(_l("Choose at least one."))]
     )
@@ -122,7 +121,7 @@ class RegisterForm(FlaskForm):
         )
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     file = FileField(
         _l("Spreadsheet (XLSX or CSV)"),
         validators=[FileRequired(_l("Choose a file."))],
@@ -131,7 +130,7 @@ class ImportForm(FlaskForm):
     submit = SubmitField(_l("Import"))
 
 
-class RosterExportForm(FlaskForm):
+class RosterExportForm(Form):
     class Meta:
         csrf = False
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import DateField, SelectField
 from wtforms.validators import Optional
 
 from exchange.exchanges.models import Direction, ExchangeKind
-from exchange.forms_util import Select, choices, enum_choices, required
+from exchange.forms_util import Form, Select, choices, enum_choices, required
 from exchange.reports.types import ReportFilter
 
 #: a longer period is refused: the trend table already covers ten years
@@ -19,7 +18,7 @@ MAX_YEARS = 50
 FIRST_YEAR, LAST_YEAR = 1950, 2200
 
 
-class ReportFilterForm(FlaskForm):
+class ReportFilterForm(Form):
     class Meta:
         csrf = False
 
