@@ -8,7 +8,7 @@ export FLASK_APP := exchange
 .PHONY: help install run db test fuzz test-browser screenshots lint format translations extract-messages update-catalog demo bench clean
 
 help:
-	@echo "make run    - set up, migrate, seed and serve on http://127.0.0.1:5000"
+	@echo "make run    - set up, migrate, seed and serve on http://127.0.0.1:5000 (and send e-mails)"
 	@echo "make test   - set up, lint (ruff, mypy) and run the whole test suite (browser tests included)"
 	@echo "make lint   - ruff and mypy only"
 	@echo "make test-browser - only the real-browser tests (Chromium, axe-core)"
@@ -37,7 +37,10 @@ db: install
 	$(BIN)/flask seed
 	$(BIN)/flask ensure-admin
 
+# the e-mail worker runs beside the web server and stops with it (Ctrl+C)
 run: db
+	$(BIN)/flask send-mail & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 # synthetic exchanges for trying the app out; refuses a database that already has exchanges

@@ -142,6 +142,7 @@ def register_listeners(app: Flask) -> None:
     """Connect the receivers of the features' signals: importing a ``listeners`` module
     connects its functions (see docs/ARCHITECTURE.md)."""
     import exchange.audit.listeners
+    import exchange.notifications.listeners
     import exchange.registrations.listeners  # noqa: F401
 
 
@@ -149,6 +150,7 @@ def register_blueprints(app: Flask) -> None:
     from exchange.audit.views import bp as audit_bp
     from exchange.auth.views import bp as auth_bp
     from exchange.exchanges.views import bp as exchanges_bp
+    from exchange.notifications.views import bp as notifications_bp
     from exchange.partners.views import bp as partners_bp
     from exchange.registrations.views import bp as registrations_bp
     from exchange.reports.views import bp as reports_bp
@@ -161,6 +163,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(registrations_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(audit_bp)
+    app.register_blueprint(notifications_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -170,9 +173,12 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from exchange.registrations.glance import places_for
     from exchange.site.templating import register
 
     register(app)
+    # the exchanges' pages show places, which the registrations count
+    app.jinja_env.globals["places_for"] = places_for
 
 
 def register_cli(app: Flask) -> None:

@@ -19,6 +19,7 @@ from exchange.demo import exchanges as exchanges_demo
 from exchange.demo import registrations as registrations_demo
 from exchange.exchanges.models import Exchange
 from exchange.extensions import db
+from exchange.notifications.cli import send_mail_command
 from exchange.partners import services as partner_services
 from exchange.registrations.privacy import anonymise_expired
 from exchange.reports.cli import report_command
@@ -26,6 +27,7 @@ from exchange.reports.cli import report_command
 
 def register(app: Flask) -> None:
     app.cli.add_command(report_command)
+    app.cli.add_command(send_mail_command)
 
     @app.cli.command("check-db")
     @database_errors_as_messages

@@ -21,6 +21,7 @@ from exchange import create_app
 from exchange.extensions import db
 from tests import factories
 from tests.helpers import IsolatedClient, fresh_database, make_config, reset_limits
+from tests.smtp_server import smtp_server  # noqa: F401 (a fixture: a real SMTP server)
 
 BACKENDS = ("sqlite", "postgresql")
 

@@ -111,6 +111,15 @@ def login_as(client: FlaskClient, user, password: str = factories.PASSWORD):
     return response
 
 
+def mail_text(message) -> str:
+    """The plain-text part of an e-mail (the HTML part says the same)."""
+    return message.get_body(("plain",)).get_content()
+
+
+def mail_html(message) -> str:
+    return message.get_body(("html",)).get_content()
+
+
 def reset_limits() -> None:
     """Forget every rate-limit count (log-in attempts, imports…).
 

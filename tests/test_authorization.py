@@ -32,6 +32,7 @@ from exchange.auth import services as auth_services
 from exchange.auth.models import User, UserSession
 from exchange.exchanges.models import ExchangeStatus
 from exchange.extensions import db
+from exchange.notifications.models import DeliveryState, Notification, NotificationKind
 from exchange.registrations.models import Registration, RegistrationStatus
 from exchange.reports.types import TABLE_KEYS
 from tests import factories
@@ -122,6 +123,11 @@ RULES: dict[tuple[str, str], Rule] = {
     # a coordinator may renew a school's invitation, never a staff account's (a takeover)
     ("auth.renew_invitation", "POST"): Rule(LOGIN, DENY, (ALLOW, MISSING), ALLOW),
     ("audit.index", "GET"): ADMIN,
+    # the e-mail queue (every message sent, to anyone) is the admins'; settings are one's own
+    ("notifications.queue", "GET"): ADMIN,
+    ("notifications.retry", "POST"): ADMIN,
+    ("notifications.settings", "GET"): LOGGED_IN,
+    ("notifications.settings", "POST"): LOGGED_IN,
     # partner cities: public pages, admins edit
     ("partners.partners", "GET"): PUBLIC,
     ("exchanges.partner", "GET"): PUBLIC,
@@ -207,6 +213,8 @@ class World:
     tokens: dict[str, str]
     #: a session of the admin's, on another device
     session_id: int
+    #: a failed e-mail to the coordinator
+    notification_id: int
 
 
 def build_world() -> World:
@@ -258,6 +266,18 @@ def _build_world() -> World:
     db.session.add(admin_session)
     db.session.flush()
     _, reset_token = auth_services.request_password_reset(coordinator.email)
+    failed_mail = Notification(
+        user_id=coordinator.id,
+        address=coordinator.email,
+        language="pl",
+        kind=NotificationKind.MOVED_UP,
+        data={},
+        state=DeliveryState.FAILED,
+        attempts=10,
+        last_error="ConnectionRefusedError",
+    )
+    db.session.add(failed_mail)
+    db.session.flush()
     users = {
         "admin": admin,
         "coordinator": coordinator,
@@ -284,6 +304,7 @@ def _build_world() -> World:
             "auth.reset_password": reset_token,
         },
         session_id=admin_session.id,
+        notification_id=failed_mail.id,
     )
 
 
@@ -358,6 +379,8 @@ def fill(path: str, endpoint: str, case: Case, world: World) -> str:
             return world.tokens[endpoint]
         if name == "session_id":
             return str(world.session_id)
+        if name == "notification_id":
+            return str(world.notification_id)
         raise AssertionError(f"no value for <{name}> in {path}: add one to fill()")
 
     return _ARGUMENT.sub(value, path)

@@ -107,6 +107,8 @@ def _urls(o: Objects) -> dict[str, list[str]]:
         "site.dashboard": ["/dashboard"],
         "site.healthz": ["/healthz"],
         "audit.index": ["/audit/"],
+        "notifications.queue": ["/admin/email-queue", "/admin/email-queue?state=failed"],
+        "notifications.settings": ["/account/email"],
         "auth.login": ["/login"],
         "auth.accept_invitation": ["/invitation/not-a-token"],
         "auth.forgot_password": ["/password/forgot"],

@@ -20,6 +20,18 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
+#: the languages an account's e-mails can be written in
+LANGUAGES = ("pl", "en")
+
+
+def default_language(institution: Institution | None) -> str:
+    """Polish for Olsztyn's accounts (city hall and Olsztyn's institutions), English for the
+    partner cities' institutions."""
+    if institution is None or institution.partner_city_id is None:
+        return "pl"
+    return "en"
+
+
 class User(UserMixin, TimestampMixin, Model):
     __tablename__ = "user_account"  # "user" is reserved in PostgreSQL
     __table_args__ = (
@@ -28,6 +40,7 @@ class User(UserMixin, TimestampMixin, Model):
         sa.CheckConstraint(
             "role <> 'school' OR institution_id IS NOT NULL", name="school_has_institution"
         ),
+        sa.CheckConstraint("language IN ('pl', 'en')", name="language_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -41,6 +54,8 @@ class User(UserMixin, TimestampMixin, Model):
     )
     active: Mapped[bool] = mapped_column(default=True)
     last_login_at: Mapped[datetime | None]
+    #: the language of the e-mails the person receives
+    language: Mapped[str] = mapped_column(sa.String(8), default="pl")
 
     institution: Mapped[Institution | None] = relationship()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 from functools import cache
 from importlib import resources
@@ -20,6 +21,7 @@ from exchange.auth.models import (
     PasswordReset,
     User,
     UserSession,
+    default_language,
     normalise_email,
 )
 from exchange.auth.passwords import hash_password, needs_rehash, verify_password
@@ -154,6 +156,7 @@ def create_user(
         role=role,
         institution=institution if role is Role.SCHOOL else None,
         password_hash=hash_password(password) if password else None,
+        language=default_language(institution if role is Role.SCHOOL else None),
     )
     db.session.add(user)
     db.session.flush()
@@ -243,12 +246,17 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def invite(user: User, *, by: User) -> str:
+#: makes the absolute link of a token, for an e-mail; None when no address can be trusted
+LinkMaker = Callable[[str], "str | None"]
+
+
+def invite(user: User, *, by: User, link_for: LinkMaker | None = None) -> str:
     """Make a one-time link for ``user`` to set a password; earlier links stop working.
 
     Only for an account that has never had a password: the link sets one, so for an account
     in use it would let whoever makes the link take the account over. Returns the token; only
-    its hash is stored.
+    its hash is stored. With ``link_for`` the link is announced (``invitation_created``), and
+    the person receives it by e-mail.
     """
     if user.password_hash is not None:
         raise UserError(
@@ -277,17 +285,27 @@ def invite(user: User, *, by: User) -> str:
     )
     db.session.flush()
     log.info("invitation for user %s made by user %s", user.id, by.id)
+    link = link_for(token) if link_for else None
+    if link:
+        signals.invitation_created.send(
+            user, link=link, valid_days=INVITATION_VALID_FOR.days, by=by
+        )
     return token
 
 
 def invite_school_representative(
-    *, email: str, full_name: str, institution: Institution, by: User
+    *,
+    email: str,
+    full_name: str,
+    institution: Institution,
+    by: User,
+    link_for: LinkMaker | None = None,
 ) -> tuple[User, str]:
     """Create a school representative without a password, and the link to set one."""
     user = create_user(
         email=email, full_name=full_name, role=Role.SCHOOL, password=None, institution=institution
     )
-    return user, invite(user, by=by)
+    return user, invite(user, by=by, link_for=link_for)
 
 
 def find_invitation(token: str) -> Invitation | None:
@@ -322,7 +340,9 @@ def accept_invitation(invitation: Invitation, password: str) -> User:
 PASSWORD_RESET_VALID_FOR = timedelta(hours=1)
 
 
-def request_password_reset(email: str) -> tuple[User | None, str]:
+def request_password_reset(
+    email: str, link_for: LinkMaker | None = None
+) -> tuple[User | None, str]:
     """Make a one-time link for the active user with this e-mail, if there is one.
 
     Earlier links of the user stop working. Whether or not an account uses the address, the
@@ -330,7 +350,9 @@ def request_password_reset(email: str) -> tuple[User | None, str]:
     simply matches no row, a token and its hash, and an audit event, so the answer takes as
     long either way. Returns the user (None when no active account uses the address) and the
     token, which the caller turns into an e-mail either way and sends only to a user. Only
-    the token's hash is stored.
+    the token's hash is stored. With ``link_for`` the link is announced
+    (``password_reset_link_made``) for the e-mail, which the listener queues only for an
+    account, with the same statements either way.
     """
     email = normalise_email(email)
     now = clock.now()
@@ -351,6 +373,13 @@ def request_password_reset(email: str) -> tuple[User | None, str]:
     db.session.execute(sa.insert(PasswordReset).from_select(columns, values))
     signals.password_reset_asked.send(user)
     db.session.flush()
+    link = link_for(token) if link_for else None
+    if link:
+        signals.password_reset_link_made.send(
+            email,
+            link=link,
+            valid_minutes=int(PASSWORD_RESET_VALID_FOR.total_seconds() // 60),
+        )
     if user is None:
         log.info("password reset asked for an unknown or inactive account")
     else:

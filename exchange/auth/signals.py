@@ -1,4 +1,4 @@
-"""What the accounts announce; higher features (the audit log) listen.
+"""What the accounts announce; higher features (the audit log, the notifications) listen.
 
 A receiver runs inside the sender's transaction: what it adds is committed with the rest.
 """
@@ -19,3 +19,9 @@ redirect_refused = signals.signal("redirect-refused")
 #: ``sender``: the active user a password reset link was made for, or None for an unknown or
 #: inactive address (the same work is done either way)
 password_reset_asked = signals.signal("password-reset-asked")
+#: ``sender``: the invited user; ``link``: the one-time link for an e-mail; ``valid_days``
+invitation_created = signals.signal("invitation-created")
+#: ``sender``: the normalised e-mail address that asked (an account may or may not use it);
+#: ``link``: the one-time link; ``valid_minutes``. The receiver must do the same work whether
+#: or not an active account uses the address (no timing tells it).
+password_reset_link_made = signals.signal("password-reset-link-made")

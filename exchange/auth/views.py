@@ -32,7 +32,6 @@ from exchange.auth.forms import (
     UserForm,
 )
 from exchange.auth.models import User, normalise_email
-from exchange.core.mail import send_mail_after_response
 from exchange.core.permissions import Role, admin_required, is_safe_next, public, staff_required
 from exchange.errors import DomainError
 from exchange.extensions import db, limiter
@@ -224,6 +223,7 @@ def invite_school():
             full_name=required(form.full_name.data),
             institution=_user_form_institution(form),
             by=current_user,
+            link_for=_invitation_link,
         ),
     )
     if sent.done:
@@ -233,6 +233,10 @@ def invite_school():
     return render_template("auth/invite_school.html", form=form), sent.status
 
 
+def _invitation_link(token: str) -> str | None:
+    return _public_url(".accept_invitation", token=token)
+
+
 @bp.post("/school-accounts/<int:user_id>/invitation")
 @staff_required
 def renew_invitation(user_id: int):
@@ -240,7 +244,7 @@ def renew_invitation(user_id: int):
     if user.role is not Role.SCHOOL and not current_user.is_admin:
         abort(404)
     try:
-        token = services.invite(user, by=current_user)
+        token = services.invite(user, by=current_user, link_for=_invitation_link)
     except DomainError as error:
         flash(str(error), "error")
         return redirect(url_for(".school_accounts" if user.role is Role.SCHOOL else ".users"))
@@ -332,17 +336,8 @@ def _public_url(endpoint: str, **values) -> str | None:
     return url_for(endpoint, _external=True, **values)
 
 
-def _send_password_reset(to: str | None, name: str, token: str) -> None:
-    """Write the e-mail, and send it after the answer; without an address (no account) it is
-    written the same way and dropped, so an unknown address costs as much as a known one."""
-    link = _public_url(".reset_password", token=token)
-    if link is None:
-        return
-    valid_minutes = int(services.PASSWORD_RESET_VALID_FOR.total_seconds() // 60)
-    body = render_template(
-        "auth/password_reset_email.txt", name=name, link=link, valid_minutes=valid_minutes
-    )
-    send_mail_after_response(to, _("Choose a new password"), body)
+def _reset_link(token: str) -> str | None:
+    return _public_url(".reset_password", token=token)
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
@@ -356,15 +351,12 @@ def _send_password_reset(to: str | None, name: str, token: str) -> None:
 def forgot_password():
     """Send a one-time link. The answer is the same whether the address has an account."""
     form = ForgotPasswordForm()
-
-    def ask() -> tuple[str | None, str, str]:
-        user, token = services.request_password_reset(required(form.email.data))
-        # read before the commit, which expires the user: both cases then run the same SQL
-        return (user.email, user.full_name, token) if user else (None, "", token)
-
-    sent = submit(form, ask)
+    sent = submit(
+        form,
+        # the e-mail is queued in this transaction, for an account only, with the same work
+        lambda: services.request_password_reset(required(form.email.data), link_for=_reset_link),
+    )
     if sent.done:
-        _send_password_reset(*sent.result)
         flash(
             _(
                 "If an account uses %(email)s, we have sent it a link to choose a new "

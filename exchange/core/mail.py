@@ -1,8 +1,10 @@
 """Outgoing e-mail through SMTP, set up by the MAIL_* settings.
 
-Without ``MAIL_SERVER`` nothing is sent: in development the message is written to the log
-(links included, so a developer can follow them), while testing it goes to ``outbox``, and
-in production an error is logged without the message, which may hold a secret link.
+The notifications' worker (``flask send-mail``) is the one sender: it hands each message to
+``transmit``. Without ``MAIL_SERVER`` nothing goes over SMTP: in development a note is written
+to the log (with what the caller allows, e.g. a one-time link a developer needs to follow, never
+the address), while testing the message goes to ``outbox``, and in production ``transmit``
+raises ``MailNotConfigured``, so the message waits until the setting is fixed.
 """
 
 from __future__ import annotations
@@ -10,10 +12,10 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
-from collections.abc import Callable
+from collections.abc import Mapping
 from email.message import EmailMessage
 
-from flask import Response, after_this_request, current_app
+from flask import current_app
 
 log = logging.getLogger(__name__)
 
@@ -21,63 +23,66 @@ log = logging.getLogger(__name__)
 outbox: list[EmailMessage] = []
 
 
-def send_mail(to: str, subject: str, body: str) -> bool:
-    """Send a plain-text message now; return whether it left (in development: was logged)."""
-    return _delivery(to, subject, body)()
+class MailNotConfigured(Exception):
+    """Production without MAIL_SERVER: nothing can be sent."""
 
 
-def send_mail_after_response(to: str | None, subject: str, body: str) -> None:
-    """Send the message once the response has gone out to the browser.
-
-    The answer then takes as long whether a message is sent or not, so its timing does not
-    tell whether an e-mail address has an account. With ``to=None`` the message is prepared
-    the same way and dropped: the caller does the same work for an address without account.
-    """
-    deliver = _delivery(to or "nobody@invalid", subject, body)
-    if to is None:
-        deliver = _dropped
-
-    @after_this_request
-    def send_when_closed(response: Response) -> Response:
-        response.call_on_close(deliver)
-        return response
-
-
-def _dropped() -> bool:
-    return False
-
-
-def _delivery(to: str, subject: str, body: str) -> Callable[[], bool]:
-    """A function that sends the message; it needs no app context, the settings are read now."""
-    config = dict(current_app.config)
+def compose(to: str, subject: str, text: str, html: str | None = None) -> EmailMessage:
+    """A message with a plain-text part and, if given, an HTML alternative."""
     message = EmailMessage()
-    message["From"] = config["MAIL_FROM"]
+    message["From"] = current_app.config["MAIL_FROM"]
     message["To"] = to
     message["Subject"] = subject
-    message.set_content(body)
-
-    def deliver() -> bool:
-        if not config.get("MAIL_SERVER"):
-            if config.get("TESTING"):
-                outbox.append(message)
-                return True
-            if config.get("ENV_NAME") == "production":
-                log.error("MAIL_SERVER is not set: the e-mail %r was not sent", subject)
-                return False
-            # development only: the body may hold a one-time link; the address is left out
-            log.warning("MAIL_SERVER is not set; the e-mail is not sent. %s\n\n%s", subject, body)
-            return True
-        try:
-            _smtp_send(config, message)
-        except (OSError, smtplib.SMTPException) as error:
-            log.error("the e-mail %r was not sent: %s", subject, type(error).__name__)
-            return False
-        return True
-
-    return deliver
+    message.set_content(text)
+    if html is not None:
+        message.add_alternative(html, subtype="html")
+    return message
 
 
-def _smtp_send(config: dict, message: EmailMessage) -> None:
+def transmit(message: EmailMessage, *, log_note: str = "") -> None:
+    """Deliver the message now, or raise (``OSError``, ``smtplib.SMTPException``,
+    ``MailNotConfigured``). ``log_note`` is what development may write to the log instead."""
+    config = current_app.config
+    if not config.get("MAIL_SERVER"):
+        if config.get("TESTING"):
+            outbox.append(message)
+            return
+        if config.get("ENV_NAME") == "production":
+            raise MailNotConfigured
+        # development only: the address is left out
+        log.warning(
+            "MAIL_SERVER is not set; the e-mail %r is not sent. %s", message["Subject"], log_note
+        )
+        return
+    _smtp_send(config, message)
+
+
+def send_mail(to: str, subject: str, body: str) -> bool:
+    """Send a plain-text message now; return whether it left (in development: was logged)."""
+    try:
+        transmit(compose(to, subject, body), log_note=body)
+    except MailNotConfigured:
+        log.error("MAIL_SERVER is not set: the e-mail %r was not sent", subject)
+        return False
+    except (OSError, smtplib.SMTPException) as error:
+        log.error("the e-mail %r was not sent: %s", subject, describe_error(error))
+        return False
+    return True
+
+
+def describe_error(error: BaseException) -> str:
+    """The exception's class and the SMTP codes, never the server's text (it may quote the
+    message or the address)."""
+    name = type(error).__name__
+    codes: list[int] = []
+    if isinstance(error, smtplib.SMTPResponseException):
+        codes.append(error.smtp_code)
+    elif isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes.extend(code for code, _text in error.recipients.values())
+    return f"{name} {' '.join(str(code) for code in codes)}".strip()
+
+
+def _smtp_send(config: Mapping, message: EmailMessage) -> None:
     server, port = config["MAIL_SERVER"], config["MAIL_PORT"]
     if port == 465:  # SMTPS: TLS from the first byte
         smtp: smtplib.SMTP = smtplib.SMTP_SSL(

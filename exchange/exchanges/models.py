@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -357,6 +358,23 @@ class Exchange(TimestampMixin, Model):
     def is_registration_open(self) -> bool:
         return self.status is ExchangeStatus.REGISTRATION_OPEN
 
+    def registration_window(self, today: date) -> RegistrationWindow:
+        """Where registration stands today, from the status and the dates: what the badge says
+        and whether the *Register* button is shown (registering checks the same)."""
+        if self.status is not ExchangeStatus.REGISTRATION_OPEN:
+            return RegistrationWindow("not_open" if self.status in _BEFORE_OPEN else "closed")
+        if self.registration_opens and today < self.registration_opens:
+            return RegistrationWindow("opens", day=self.registration_opens)
+        closes = self.registration_closes
+        if closes is None:
+            return RegistrationWindow("open")
+        if today > closes:
+            return RegistrationWindow("closed")
+        left = (closes - today).days
+        if left <= CLOSING_SOON_DAYS:
+            return RegistrationWindow("closing", day=closes, days_left=left)
+        return RegistrationWindow("open", day=closes)
+
     def registration_window_contains(self, day: date) -> bool:
         if self.registration_opens and day < self.registration_opens:
             return False
@@ -364,6 +382,25 @@ class Exchange(TimestampMixin, Model):
 
     def __repr__(self) -> str:
         return f"<Exchange {self.id} {self.status}>"
+
+
+#: "closes in N days" from this many days before the last day of registration
+CLOSING_SOON_DAYS = 7
+_BEFORE_OPEN = frozenset({ExchangeStatus.DRAFT, ExchangeStatus.PLANNED})
+
+
+@dataclass(frozen=True)
+class RegistrationWindow:
+    """``state``: "not_open" (not open yet, no date), "opens" (on ``day``), "open" (until
+    ``day``, if any), "closing" (on ``day``, in ``days_left`` days) or "closed"."""
+
+    state: str
+    day: date | None = None
+    days_left: int | None = None
+
+    @property
+    def can_register(self) -> bool:
+        return self.state in ("open", "closing")
 
 
 TRANSITIONS: dict[str, set[ExchangeStatus]] = {

@@ -292,13 +292,23 @@ def create_exchange(values: ExchangeValues, *, by: User) -> Exchange:
     return exchange
 
 
+#: the fields whose change the registered schools are told about
+ANNOUNCED_FIELDS = ("start_date", "end_date", "venue", "city")
+
+
 def update_exchange(exchange: Exchange, values: ExchangeValues, *, by: User) -> Exchange:
     """Save new values; the programme must still fit in the dates. The status is not changed.
 
-    When the capacity or the quota grows, ``signals.places_added`` lets those waiting move up.
+    When the capacity or the quota grows, ``signals.places_added`` lets those waiting move up;
+    a change of dates, venue or city is announced (``signals.exchange_changed``).
     """
     values = values.cleaned()
     check_exchange(values, exchange)
+    changes = [
+        (name, _as_text(getattr(exchange, name)), _as_text(getattr(values, name)))
+        for name in ANNOUNCED_FIELDS
+        if getattr(exchange, name) != getattr(values, name)
+    ]
     more_places = _adds_places(exchange, values)
     if more_places:
         # the waiting list moves up: decide it alone, like a registration
@@ -308,8 +318,16 @@ def update_exchange(exchange: Exchange, values: ExchangeValues, *, by: User) -> 
     db.session.flush()
     if more_places:
         signals.places_added.send(exchange, by=by)
+    if changes:
+        signals.exchange_changed.send(exchange, changes=changes, by=by)
     log.info("exchange %s updated by user %s", exchange.id, by.id)
     return exchange
+
+
+def _as_text(value: object) -> str:
+    if isinstance(value, date):
+        return value.isoformat()
+    return "" if value is None else str(value)
 
 
 def _adds_places(exchange: Exchange, values: ExchangeValues) -> bool:
@@ -350,6 +368,8 @@ def transition(
     else:
         getattr(exchange, action)()
     db.session.flush()
+    if action in ("open_registration", "reopen_registration"):
+        signals.registration_opened.send(exchange, by=by)
     log.info("exchange %s: %s by user %s", exchange.id, action, by.id)
     return exchange
 
@@ -401,6 +421,7 @@ def add_programme_item(exchange: Exchange, values: ProgrammeValues, *, by: User)
     exchange.programme.append(item)
     db.session.flush()
     log.info("programme item %s added to exchange %s by user %s", item.id, exchange.id, by.id)
+    signals.exchange_changed.send(exchange, changes=[("programme", "", "")], by=by)
     return item
 
 
@@ -413,6 +434,7 @@ def update_programme_item(
         setattr(item, name, value)
     db.session.flush()
     log.info("programme item %s updated by user %s", item.id, by.id)
+    signals.exchange_changed.send(exchange, changes=[("programme", "", "")], by=by)
     return item
 
 
@@ -421,3 +443,4 @@ def delete_programme_item(exchange: Exchange, item: ProgrammeItem, *, by: User) 
     db.session.delete(item)  # explicit, so the audit log sees the deletion
     db.session.flush()
     log.info("programme item %s deleted by user %s", item.id, by.id)
+    signals.exchange_changed.send(exchange, changes=[("programme", "", "")], by=by)

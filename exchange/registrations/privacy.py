@@ -25,6 +25,7 @@ from exchange.registrations.models import (
     Participant,
     Registration,
 )
+from exchange.registrations.signals import person_exported, personal_data_erased
 
 ANONYMOUS_FIRST_NAME = "Anonymised"
 
@@ -117,6 +118,7 @@ def anonymise_expired(months: int, *, today: date | None = None, batch: int = 50
         for participant in chunk:
             _anonymise(participant, starts[participant.id])
         db.session.flush()
+        personal_data_erased.send([item.id for item in chunk])
     if participants:
         audit.record(
             "anonymise", "participant", detail=f"{len(participants)} participants, {months} months"
@@ -129,6 +131,7 @@ def erase(participant: Participant, *, by: User) -> None:
     starts = _exchange_starts([participant.id])[participant.id]
     _anonymise(participant, starts)
     db.session.flush()
+    personal_data_erased.send([participant.id])
     audit.record("erase", "participant", participant.id, actor_id=by.id)
 
 
@@ -148,7 +151,11 @@ def export_person(participant: Participant, *, by: User) -> dict:
     ).all()
     events = audit.events_about("participant", participant.id)
     audit.record("export", "participant", participant.id, actor_id=by.id, detail="access request")
+    sections: dict = {}
+    for _receiver, section in person_exported.send(participant):
+        sections.update(section or {})
     return {
+        **sections,
         "participant": {
             "id": participant.id,
             "first_name": participant.first_name,

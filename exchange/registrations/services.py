@@ -33,6 +33,12 @@ from exchange.registrations.models import (
     Registration,
     RegistrationStatus,
 )
+from exchange.registrations.signals import (
+    moved_up,
+    registered,
+    registrations_cancelled,
+    withdrawn,
+)
 
 #: accompanying adults: the exchange's age range is for the group, not for them
 CHAPERONE_ROLES = frozenset({ParticipantRole.TEACHER, ParticipantRole.STAFF})
@@ -165,6 +171,7 @@ def register_many(
             problems.append(str(error))
     if problems:
         raise BatchRefused(problems)
+    registered.send(exchange, registrations=results, by=by)
     return results
 
 
@@ -234,6 +241,7 @@ def _withdraw_locked(registration: Registration, *, by: User) -> Registration | 
     held_place = registration.status is RegistrationStatus.CONFIRMED
     _set_status(registration, RegistrationStatus.WITHDRAWN, by)
     db.session.flush()
+    withdrawn.send(registration, by=by)
     if not held_place:
         return None
     promoted = promote_from_waiting_list(registration.exchange, by=by, limit=1)
@@ -285,6 +293,8 @@ def promote_from_waiting_list(
         )
         promoted.append(registration)
     db.session.flush()
+    if promoted:
+        moved_up.send(exchange, registrations=promoted, by=by)
     return promoted
 
 
@@ -299,6 +309,8 @@ def cancel_registrations(exchange: Exchange, *, by: User) -> int:
     for registration in registrations:
         _set_status(registration, RegistrationStatus.CANCELLED, by)
     db.session.flush()
+    if registrations:
+        registrations_cancelled.send(exchange, registrations=list(registrations), by=by)
     return len(registrations)
 
 

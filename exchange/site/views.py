@@ -15,10 +15,12 @@ from flask import (
     request,
     url_for,
 )
+from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
 from exchange.core import display
 from exchange.core.permissions import is_safe_next, public
+from exchange.dashboard import queries as dashboards
 from exchange.extensions import db
 from exchange.partners.services import list_partners
 
@@ -37,7 +39,11 @@ def index():
 
 @bp.get("/dashboard")
 def dashboard():
-    return render_template("site/dashboard.html")
+    """What needs attention: city hall's exchanges and e-mails, or a school's registrations."""
+    user = current_user._get_current_object()
+    if user.is_staff:
+        return render_template("site/dashboard.html", staff=dashboards.staff_dashboard())
+    return render_template("site/dashboard.html", school=dashboards.school_dashboard(user))
 
 
 def _back(target: str | None):

@@ -1,0 +1,1 @@
+"""What needs attention after logging in: the dashboards, each a fixed number of queries."""

@@ -1,0 +1,232 @@
+"""The figures of the dashboards. Each dashboard sends the same statements whatever the data
+(``tests/test_query_budget.py`` counts them): five for city hall, five for a school."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+
+from exchange import clock
+from exchange.auth.models import User
+from exchange.exchanges.models import Exchange, ExchangeStatus
+from exchange.extensions import db
+from exchange.notifications.services import count_failed
+from exchange.registrations.glance import Places, places_for
+from exchange.registrations.models import (
+    ACTIVE,
+    ADULT_AGE,
+    HOLDING_PLACE,
+    ConsentRecord,
+    Participant,
+    Registration,
+    RegistrationStatus,
+    age_on,
+)
+from exchange.registrations.queries import waiting_positions
+
+#: how far ahead city hall's dashboard looks for exchanges that start
+UPCOMING_DAYS = 30
+_LIVE = (
+    ExchangeStatus.PLANNED,
+    ExchangeStatus.REGISTRATION_OPEN,
+    ExchangeStatus.REGISTRATION_CLOSED,
+)
+
+
+def _valid_consent() -> sa.Exists:
+    return (
+        sa.select(ConsentRecord.id)
+        .where(
+            ConsentRecord.participant_id == Participant.id,
+            ConsentRecord.withdrawn_at.is_(None),
+        )
+        .exists()
+    )
+
+
+# --- city hall ------------------------------------------------------------------------------
+
+
+@dataclass
+class Upcoming:
+    exchange: Exchange
+    places: Places
+    missing_consents: int = 0
+    #: institutions that still need accompanying adults
+    ratio_warnings: int = 0
+
+
+@dataclass
+class Unmarked:
+    exchange: Exchange
+    #: places whose attendance is not marked
+    count: int
+
+
+@dataclass
+class StaffDashboard:
+    upcoming: list[Upcoming]
+    closing: list[Exchange]
+    unmarked: list[Unmarked]
+    failed_emails: int
+
+
+def staff_dashboard(today: date | None = None) -> StaffDashboard:
+    today = today or clock.today()
+    exchanges = db.session.scalars(
+        sa.select(Exchange)
+        .where(
+            Exchange.status.in_(_LIVE),
+            Exchange.start_date >= today,
+            Exchange.start_date <= today + timedelta(days=UPCOMING_DAYS),
+        )
+        .order_by(Exchange.start_date, Exchange.id)
+    ).all()
+    places = places_for(exchanges)
+    upcoming = {item.id: Upcoming(item, places[item.id]) for item in exchanges}
+    _count_consents_and_ratios(upcoming)
+    closing = db.session.scalars(
+        sa.select(Exchange)
+        .where(
+            Exchange.status == ExchangeStatus.REGISTRATION_OPEN,
+            Exchange.registration_closes >= today,
+            Exchange.registration_closes <= today + timedelta(days=6),
+        )
+        .order_by(Exchange.registration_closes, Exchange.id)
+    ).all()
+    unmarked_count = sa.func.count(Registration.id).label("unmarked")
+    unmarked = [
+        Unmarked(exchange, count)
+        for exchange, count in db.session.execute(
+            sa.select(Exchange, unmarked_count)
+            .join(Registration, Registration.exchange_id == Exchange.id)
+            .where(
+                Exchange.end_date < today,
+                Exchange.status.in_((*_LIVE, ExchangeStatus.COMPLETED)),
+                Registration.status == RegistrationStatus.CONFIRMED,
+            )
+            .group_by(Exchange.id)
+            .order_by(Exchange.end_date.desc(), Exchange.id)
+            .limit(20)
+        ).all()
+    ]
+    return StaffDashboard(list(upcoming.values()), list(closing), unmarked, count_failed())
+
+
+def _count_consents_and_ratios(upcoming: dict[int, Upcoming]) -> None:
+    """Minors without a valid consent, and institutions short of adults, in one query."""
+    rows = db.session.execute(
+        sa.select(
+            Registration.exchange_id,
+            Registration.institution_id,
+            Participant.date_of_birth,
+            _valid_consent(),
+        )
+        .join(Registration.participant)
+        .where(
+            Registration.exchange_id.in_(list(upcoming)),
+            Registration.status.in_(HOLDING_PLACE),
+        )
+    ).all()
+    minors: dict[tuple[int, int], int] = defaultdict(int)
+    adults: dict[tuple[int, int], int] = defaultdict(int)
+    for exchange_id, institution_id, born, consented in rows:
+        item = upcoming[exchange_id]
+        if age_on(born, item.exchange.start_date) < ADULT_AGE:
+            minors[(exchange_id, institution_id)] += 1
+            if not consented:
+                item.missing_consents += 1
+        else:
+            adults[(exchange_id, institution_id)] += 1
+    for (exchange_id, institution_id), count in minors.items():
+        ratio = upcoming[exchange_id].exchange.minors_per_adult
+        if ratio and adults[(exchange_id, institution_id)] < -(-count // ratio):
+            upcoming[exchange_id].ratio_warnings += 1
+
+
+# --- a school -------------------------------------------------------------------------------
+
+
+@dataclass
+class MissingConsent:
+    participant: Participant
+    exchange: Exchange
+    #: registration closes then (or the exchange starts, if earlier or without a closing day)
+    needed_by: date
+
+
+@dataclass
+class SchoolDashboard:
+    confirmed: list[Registration] = field(default_factory=list)
+    waiting: list[tuple[Registration, int]] = field(default_factory=list)
+    missing_consents: list[MissingConsent] = field(default_factory=list)
+    open_exchanges: list[tuple[Exchange, Places]] = field(default_factory=list)
+
+
+def school_dashboard(user: User, today: date | None = None) -> SchoolDashboard:
+    today = today or clock.today()
+    mine = Registration.participant.has(Participant.institution_id == user.institution_id)
+    registrations = db.session.scalars(
+        sa.select(Registration)
+        .join(Registration.exchange)
+        .join(Registration.participant)
+        .options(
+            sa.orm.contains_eager(Registration.exchange),
+            sa.orm.contains_eager(Registration.participant),
+        )
+        .where(
+            mine,
+            Registration.status.in_((RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)),
+            Exchange.end_date >= today,
+        )
+        .order_by(Exchange.start_date, Participant.last_name, Participant.first_name)
+    ).all()
+    positions = waiting_positions(registrations)
+    board = SchoolDashboard()
+    for registration in registrations:
+        if registration.status is RegistrationStatus.WAITLISTED:
+            board.waiting.append((registration, positions.get(registration.id, 0)))
+        else:
+            board.confirmed.append(registration)
+    board.missing_consents = _school_missing_consents(user, today)
+    exchanges = db.session.scalars(
+        sa.select(Exchange)
+        .where(
+            Exchange.status == ExchangeStatus.REGISTRATION_OPEN,
+            sa.or_(Exchange.registration_opens.is_(None), Exchange.registration_opens <= today),
+            sa.or_(Exchange.registration_closes.is_(None), Exchange.registration_closes >= today),
+        )
+        .order_by(Exchange.registration_closes, Exchange.start_date, Exchange.id)
+        .limit(20)
+    ).all()
+    places = places_for(exchanges, user)
+    board.open_exchanges = [(item, places[item.id]) for item in exchanges]
+    return board
+
+
+def _school_missing_consents(user: User, today: date) -> list[MissingConsent]:
+    rows = db.session.execute(
+        sa.select(Participant, Exchange)
+        .join(Registration, Registration.participant_id == Participant.id)
+        .join(Exchange, Exchange.id == Registration.exchange_id)
+        .where(
+            Participant.institution_id == user.institution_id,
+            Registration.status.in_(ACTIVE),
+            Exchange.start_date >= today,
+            ~_valid_consent(),
+        )
+        .order_by(Exchange.start_date, Participant.last_name, Participant.first_name)
+    ).all()
+    found = []
+    for participant, exchange in rows:
+        if not participant.is_minor_on(exchange.start_date):
+            continue
+        needed_by = exchange.start_date
+        closes = exchange.registration_closes
+        if closes is not None and today <= closes < needed_by:
+            needed_by = closes
+        found.append(MissingConsent(participant, exchange, needed_by))
+    return found
