@@ -132,7 +132,7 @@ class InProcess:
         gc.freeze()
         self.client = self.app.test_client()
         from exchange.auth import services as auth
-        from exchange.auth.models import Role
+        from exchange.core.permissions import Role
         from exchange.extensions import db
 
         self.db = db
@@ -298,7 +298,7 @@ def prepare_race(app_db, places: int, schools: int) -> tuple[int, list[tuple[str
     participant id) per school."""
     from exchange import clock
     from exchange.auth import services as auth
-    from exchange.auth.models import Role
+    from exchange.core.permissions import Role
     from exchange.exchanges.models import Direction, Exchange, ExchangeKind, ExchangeStatus
     from exchange.partners.models import Institution, InstitutionKind, PartnerCity
     from exchange.registrations.models import Participant, ParticipantRole

@@ -18,8 +18,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(config: Config | dict | None = None, *, env: str | None = None) -> Flask:
-    """Build the app: config → logging → input bounds → extensions → security → blueprints →
-    errors → templates → cli."""
+    """Build the app: config → logging → input bounds → extensions → security → listeners →
+    blueprints → errors → templates → cli."""
     app = Flask(
         __name__,
         template_folder=str(PROJECT_ROOT / "templates"),
@@ -30,8 +30,8 @@ def create_app(config: Config | dict | None = None, *, env: str | None = None) -
     register_bounds(app)
     register_extensions(app)
     register_security(app)
-    register_blueprints(app)
     register_listeners(app)
+    register_blueprints(app)
     register_errorhandlers(app)
     register_template_helpers(app)
     register_cli(app)
@@ -76,9 +76,9 @@ def register_bounds(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from exchange.auth.models import User
-    from exchange.auth.permissions import require_login
     from exchange.auth.sessions import check_session, load_user
     from exchange.core.locale import select_locale
+    from exchange.core.permissions import require_login
     from exchange.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -138,17 +138,25 @@ def register_security(app: Flask) -> None:
     register(app)
 
 
+def register_listeners(app: Flask) -> None:
+    """Connect the receivers of the features' signals: importing a ``listeners`` module
+    connects its functions (see docs/ARCHITECTURE.md)."""
+    import exchange.audit.listeners
+    import exchange.notifications.listeners
+    import exchange.registrations.listeners  # noqa: F401
+
+
 def register_blueprints(app: Flask) -> None:
     from exchange.audit.views import bp as audit_bp
     from exchange.auth.views import bp as auth_bp
-    from exchange.core.views import bp as core_bp
     from exchange.exchanges.views import bp as exchanges_bp
     from exchange.notifications.views import bp as notifications_bp
     from exchange.partners.views import bp as partners_bp
     from exchange.registrations.views import bp as registrations_bp
     from exchange.reports.views import bp as reports_bp
+    from exchange.site.views import bp as site_bp
 
-    app.register_blueprint(core_bp)
+    app.register_blueprint(site_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(partners_bp)
     app.register_blueprint(exchanges_bp)
@@ -158,20 +166,15 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(notifications_bp)
 
 
-def register_listeners(app: Flask) -> None:
-    """Connect the receivers of the features' signals (blinker keeps them for the process)."""
-    import exchange.notifications.listeners  # noqa: F401
-
-
 def register_errorhandlers(app: Flask) -> None:
-    from exchange.core.errors import register
+    from exchange.site.errors import register
 
     register(app)
 
 
 def register_template_helpers(app: Flask) -> None:
-    from exchange.core.templating import register
     from exchange.registrations.glance import places_for
+    from exchange.site.templating import register
 
     register(app)
     # the exchanges' pages show places, which the registrations count

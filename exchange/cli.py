@@ -2,58 +2,30 @@
 
 from __future__ import annotations
 
-import functools
 import sys
 from datetime import datetime
 
 import click
 import sqlalchemy as sa
 from flask import Flask
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError
 
 from exchange import clock
 from exchange.auth import services as auth_services
-from exchange.auth.models import Role
-from exchange.errors import DomainError
+from exchange.auth.sessions import purge_expired
+from exchange.core.commands import database_errors_as_messages
+from exchange.core.permissions import Role
+from exchange.demo import exchanges as exchanges_demo
+from exchange.demo import registrations as registrations_demo
+from exchange.exchanges.models import Exchange
 from exchange.extensions import db
+from exchange.notifications.cli import send_mail_command
 from exchange.partners import services as partner_services
-
-
-def _schema_out_of_date(error: OperationalError) -> bool:
-    text = str(error.orig).lower()
-    if "connection" in text:
-        return False
-    return any(sign in text for sign in ("no such table", "no such column", "does not exist"))
-
-
-def database_errors_as_messages(command):
-    """Show an unreachable database as one clear line, not a traceback."""
-
-    @functools.wraps(command)
-    def wrapped(*args, **kwargs):
-        try:
-            return command(*args, **kwargs)
-        except OperationalError as error:
-            db.session.rollback()
-            if _schema_out_of_date(error):
-                raise click.ClickException(
-                    "the database schema is not up to date: run `flask --app exchange db upgrade`."
-                ) from None
-            raise click.ClickException(
-                f"cannot reach the database ({type(error.orig).__name__}): check DATABASE_URL "
-                "and that the database server is running."
-            ) from None
-        except DomainError as error:
-            db.session.rollback()
-            raise click.ClickException(str(error)) from None
-
-    return wrapped
+from exchange.registrations.privacy import anonymise_expired
+from exchange.reports.cli import report_command
 
 
 def register(app: Flask) -> None:
-    from exchange.notifications.cli import send_mail_command
-    from exchange.reports.cli import report_command
-
     app.cli.add_command(report_command)
     app.cli.add_command(send_mail_command)
 
@@ -150,10 +122,6 @@ def register(app: Flask) -> None:
     ) -> None:
         """Fill the database with synthetic exchanges, programmes, institutions, participants
         and registrations (demo only)."""
-        from exchange.exchanges import demo
-        from exchange.exchanges.models import Exchange
-        from exchange.registrations import demo as registrations_demo
-
         if not append and db.session.scalar(sa.select(sa.func.count()).select_from(Exchange)):
             raise click.ClickException(
                 "the database already has exchanges; use --append to add the demo data anyway."
@@ -163,7 +131,7 @@ def register(app: Flask) -> None:
         with click.progressbar(
             length=day.year + 2 - first_year, label="Exchanges    ", file=sys.stderr
         ) as bar:
-            counts = demo.generate(
+            counts = exchanges_demo.generate(
                 db.session(), seed=seed, years=years, today=day, scale=scale, progress=bar.update
             )
         with click.progressbar(
@@ -197,9 +165,6 @@ def register(app: Flask) -> None:
     def anonymise(months: int | None) -> None:
         """Anonymise participants whose last exchange ended more than N months ago, and
         delete ended log-in sessions (safe to run from cron)."""
-        from exchange.auth.sessions import purge_expired
-        from exchange.registrations.privacy import anonymise_expired
-
         months = months or app.config["RETENTION_MONTHS"]
         count = anonymise_expired(months)
         sessions = purge_expired()

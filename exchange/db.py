@@ -142,7 +142,7 @@ def lock_for_update(session: _S | sa.orm.scoped_session[_S], instance: object) -
     )
     if session.get_bind().dialect.name == "sqlite":
         if not _holds_sqlite_write_lock(session):
-            if session.new or session.dirty or session.deleted or session.info.get(_WROTE):
+            if has_changes(session):
                 raise RuntimeError("lock_for_update must come before the session writes")
             session.commit()  # ends a transaction that has only read
             session.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})
@@ -152,6 +152,11 @@ def lock_for_update(session: _S | sa.orm.scoped_session[_S], instance: object) -
 
 
 _WROTE = "exchange_wrote"
+
+
+def has_changes(session: sa.orm.Session | sa.orm.scoped_session) -> bool:
+    """True when the session's transaction has changed something: flushed, or about to."""
+    return bool(session.new or session.dirty or session.deleted or session.info.get(_WROTE))
 
 
 def _holds_sqlite_write_lock(session: sa.orm.Session) -> bool:
@@ -170,3 +175,9 @@ def _remember_write(session: sa.orm.Session, flush_context) -> None:
 def _forget_write(session: sa.orm.Session, transaction) -> None:
     if transaction.parent is None:
         session.info.pop(_WROTE, None)
+
+
+def escape_like(text: str) -> str:
+    """``text`` with the wildcards of LIKE escaped (use with ``escape="\\\\"``), so a search for
+    "50%" or "a_b" finds those characters."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

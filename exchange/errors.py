@@ -14,3 +14,8 @@ class DomainError(Exception):
 
     def __str__(self) -> str:
         return str(self.message)
+
+    @property
+    def messages(self) -> list[str]:
+        """Every sentence to show (a refusal of several things at once has one per thing)."""
+        return [str(self)]

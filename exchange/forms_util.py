@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Generic, TypeVar, cast
 
 from flask_wtf import FlaskForm
 from markupsafe import escape
@@ -11,19 +13,65 @@ from markupsafe import escape
 from wtforms import SelectChoice, widgets  # type: ignore[attr-defined]
 
 from exchange.core.bounds import guard
+from exchange.db import has_changes
 from exchange.errors import DomainError
+from exchange.extensions import db
+
+T = TypeVar("T")
 
 
 def attach_error(form: FlaskForm, error: DomainError) -> None:
     """Show a service's refusal next to its field, or at the top of the form."""
     field = getattr(form, error.field, None) if error.field else None
     if field is not None:
-        field.errors = [*field.errors, str(error)]
+        field.errors = [*field.errors, *error.messages]
     else:
-        form.form_errors.append(str(error))
+        form.form_errors.extend(error.messages)
 
 
-T = TypeVar("T")
+@dataclass
+class Submission(Generic[T]):
+    """What became of a form: ``done`` (the service's ``result`` is committed), or not sent,
+    or refused (the errors are on the form; ``error`` is the service's refusal, if any)."""
+
+    form: FlaskForm
+    done: bool = False
+    error: DomainError | None = None
+    _result: T | None = None
+
+    @property
+    def result(self) -> T:
+        """What the service returned; only a ``done`` submission has one."""
+        if not self.done:
+            raise RuntimeError("the form was not done: it has no result")
+        return cast(T, self._result)
+
+    @property
+    def status(self) -> int:
+        """The status of the page that shows the form again: 200 when it is first shown,
+        422 when what was sent is refused."""
+        return 422 if self.form.is_submitted() and not self.done else 200
+
+
+def submit(form: FlaskForm, action: Callable[[], T]) -> Submission[T]:
+    """The one flow of every form: validate → call the service (``action``) → commit; or, when
+    the service refuses, undo what it did and attach its error to its field (or the form).
+
+    A refusal after the service changed something rolls the session back, so nothing
+    half-made is committed later; a refusal before any change leaves the session (and the
+    objects the page shows again) as they are.
+    """
+    if not form.validate_on_submit():
+        return Submission(form)
+    try:
+        result = action()
+    except DomainError as error:
+        if has_changes(db.session):
+            db.session.rollback()
+        attach_error(form, error)
+        return Submission(form, error=error)
+    db.session.commit()
+    return Submission(form, done=True, _result=result)
 
 
 def required(data: T | None) -> T:

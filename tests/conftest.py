@@ -7,28 +7,20 @@ PostgreSQL server (each run creates its own database there and drops it afterwar
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
-import os
-import re
 import sys
-import uuid
 from collections.abc import Iterator
 from datetime import datetime
-from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 import time_machine
-from flask import Flask, has_app_context
+from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
 from exchange import create_app
-from exchange.config import TestingConfig
 from exchange.extensions import db
 from tests import factories
-from tests.helpers import reset_limits
+from tests.helpers import IsolatedClient, fresh_database, make_config, reset_limits
 from tests.smtp_server import smtp_server  # noqa: F401 (a fixture: a real SMTP server)
 
 BACKENDS = ("sqlite", "postgresql")
@@ -58,60 +50,6 @@ def _pinned_clock(request) -> Iterator[None]:
         return
     with time_machine.travel(PINNED_NOW, tick=True):
         yield
-
-
-def postgres_server_url() -> str | None:
-    url = os.environ.get("TEST_DATABASE_URL", "")
-    return url if url.startswith("postgres") else None
-
-
-@contextlib.contextmanager
-def fresh_database(backend: str, tmp_dir: Path) -> Iterator[str]:
-    """Yield the URL of a new, empty database; drop it afterwards."""
-    if backend == "sqlite":
-        yield f"sqlite:///{tmp_dir / f'test-{uuid.uuid4().hex[:8]}.db'}"
-        return
-    server_url = postgres_server_url()
-    if server_url is None:
-        if os.environ.get("REQUIRE_POSTGRES") == "1":
-            pytest.fail("REQUIRE_POSTGRES=1 but TEST_DATABASE_URL names no PostgreSQL server")
-        pytest.skip("PostgreSQL tests need TEST_DATABASE_URL=postgresql+psycopg://…")
-    server = sa.make_url(server_url).set(drivername="postgresql+psycopg")
-    name = f"exchange_test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield server.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
-
-
-class IsolatedClient(FlaskClient):
-    """A test client whose every request runs in its own app context, as in production.
-
-    Without this, a request would reuse the test's app context: its ``g`` (Flask-WTF caches
-    the CSRF token there) and its database session (so a missing eager load would be hidden
-    by objects the test already loaded). After the request the test's own transaction is
-    ended (SQLite keeps a snapshot per transaction) and its objects expired, so the test reads
-    what the request committed.
-    """
-
-    def open(self, *args, **kwargs):
-        response = contextvars.Context().run(super().open, *args, **kwargs)
-        if has_app_context():
-            db.session.commit()
-        return response
-
-
-def make_config(database_url: str, instance_path: Path, **overrides) -> TestingConfig:
-    config = TestingConfig(instance_path)
-    config.SQLALCHEMY_DATABASE_URI = database_url
-    for name, value in overrides.items():
-        setattr(config, name, value)
-    return config
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -162,30 +100,6 @@ def app_context(app) -> Iterator[None]:
 @pytest.fixture
 def client(app, app_context) -> FlaskClient:
     return app.test_client()
-
-
-# --- helpers --------------------------------------------------------------------------------
-
-CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
-
-
-def csrf_token(client: FlaskClient) -> str:
-    """The token of the client's session, read from the page layout as a browser would."""
-    response = client.get("/partners/")
-    match = CSRF_META.search(response.get_data(as_text=True))
-    assert match, "the layout carries a CSRF token"
-    return match.group(1)
-
-
-def post_form(client: FlaskClient, url: str, data: dict | None = None, **kwargs):
-    """POST a form with the session's CSRF token, as the browser would send it."""
-    return client.post(url, data={"csrf_token": csrf_token(client), **(data or {})}, **kwargs)
-
-
-def login_as(client: FlaskClient, user, password: str = factories.PASSWORD):
-    response = post_form(client, "/login", {"email": user.email, "password": password})
-    assert response.status_code == 302, response.get_data(as_text=True)
-    return response
 
 
 @pytest.fixture

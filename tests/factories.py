@@ -1,13 +1,34 @@
-"""Factories: objects with sensible defaults, committed, for tests."""
+"""Factories: one per model, objects with sensible defaults, committed; and the form data of a
+valid exchange."""
 
 from __future__ import annotations
 
 import itertools
+from datetime import date, time, timedelta
 
-from exchange.auth.models import Role, User
+import sqlalchemy as sa
+
+from exchange import clock
+from exchange.auth.models import User
 from exchange.auth.passwords import hash_password
+from exchange.core.permissions import Role
+from exchange.exchanges.models import (
+    Direction,
+    Exchange,
+    ExchangeKind,
+    ExchangeStatus,
+    Profession,
+    ProgrammeItem,
+    SchoolLevel,
+)
 from exchange.extensions import db
 from exchange.partners.models import Institution, InstitutionKind, PartnerCity
+from exchange.registrations.models import (
+    ConsentMethod,
+    ConsentRecord,
+    Participant,
+    ParticipantRole,
+)
 
 PASSWORD = "correct horse battery staple"  # noqa: S105
 _numbers = itertools.count(1)
@@ -48,22 +69,70 @@ def partner(**values) -> PartnerCity:
     return item
 
 
-def exchange(partners=(), **values):
-    """An exchange open for registration, starting in 60 days, unless told otherwise."""
-    from datetime import timedelta
+#: the kind-specific values that make each kind valid
+KIND_VALUES = {
+    ExchangeKind.YOUTH: {"school_level": SchoolLevel.SECONDARY},
+    ExchangeKind.PROFESSIONAL: {
+        "profession": Profession.DOCTORS,
+        "host_institution": "City Hospital",
+    },
+    ExchangeKind.COUNCILLORS: {"topic": "Participatory budgeting"},
+    ExchangeKind.ARTISTIC: {"ensemble": "Youth Choir", "performances": "Two concerts"},
+    ExchangeKind.SPORTS: {"discipline": "Volleyball", "event_name": "Twin Towns Cup"},
+    ExchangeKind.TRADE_FAIR: {
+        "fair_name": "Oberrhein Messe",
+        "stand": "Hall 3, B12",
+        "exhibitor_trades": "amber, honey",
+    },
+}
 
-    from exchange import clock
-    from exchange.exchanges.models import Direction, Exchange, ExchangeKind, ExchangeStatus
 
+def some_partner() -> PartnerCity:
+    """A partner city: the first one there is, or a new one."""
+    partner = db.session.scalar(sa.select(PartnerCity).order_by(PartnerCity.id).limit(1))
+    if partner is None:
+        number = next(_numbers)
+        partner = PartnerCity(
+            name=f"Partnerstadt {number}", slug=f"partnerstadt-{number}", country="DE",
+            year_signed=1990,
+        )  # fmt: skip
+        db.session.add(partner)
+    return partner
+
+
+def exchange(
+    partners=(),
+    *,
+    start: date | None = None,
+    days: int = 5,
+    kind: ExchangeKind = ExchangeKind.YOUTH,
+    status: ExchangeStatus = ExchangeStatus.REGISTRATION_OPEN,
+    commit: bool = True,
+    **values,
+) -> Exchange:
+    """A valid exchange of ``kind``, open for registration, starting in 60 days, for ``days``
+    days, with the first partner city there is, unless told otherwise."""
     number = next(_numbers)
-    start = values.pop("start_date", clock.today() + timedelta(days=60))
-    values.setdefault("title", f"Youth exchange {number}")
-    values.setdefault("kind", ExchangeKind.YOUTH)
+    start = start or clock.today() + timedelta(days=60)
+    values.setdefault("title", f"Exchange {number}")
     values.setdefault("direction", Direction.OUTGOING)
-    values.setdefault("status", ExchangeStatus.REGISTRATION_OPEN)
-    values.setdefault("end_date", start + timedelta(days=6))
-    item = Exchange(start_date=start, **values)
-    item.partners = list(partners) or [partner()]
+    values.setdefault("end_date", start + timedelta(days=days - 1))
+    values.setdefault("city", "Offenburg")
+    for name, value in KIND_VALUES[kind].items():
+        values.setdefault(name, value)
+    item = Exchange(kind=kind, status=status, start_date=start, **values)
+    item.partners = list(partners) or [some_partner()]
+    db.session.add(item)
+    if commit:
+        db.session.commit()
+    return item
+
+
+def programme_item(exchange: Exchange, day: date | None = None, **values) -> ProgrammeItem:
+    values.setdefault("start_time", time(9))
+    values.setdefault("end_time", time(11))
+    values.setdefault("activity", "Welcome at the town hall")
+    item = ProgrammeItem(exchange_id=exchange.id, day=day or exchange.start_date, **values)
     db.session.add(item)
     db.session.commit()
     return item
@@ -71,16 +140,6 @@ def exchange(partners=(), **values):
 
 def participant(institution=None, *, minor: bool = True, consent: bool = True, **values):
     """A pupil of 15 with a guardian's consent (or an adult teacher with ``minor=False``)."""
-    from datetime import date
-
-    from exchange import clock
-    from exchange.registrations.models import (
-        ConsentMethod,
-        ConsentRecord,
-        Participant,
-        ParticipantRole,
-    )
-
     number = next(_numbers)
     today = clock.today()
     values.setdefault("first_name", f"Ola{number}")
@@ -106,3 +165,38 @@ def participant(institution=None, *, minor: bool = True, consent: bool = True, *
     db.session.add(item)
     db.session.commit()
     return item
+
+
+def form_data(partner_list, kind: ExchangeKind = ExchangeKind.YOUTH, **overrides) -> dict:
+    """What the browser sends for a valid new exchange of ``kind``."""
+    start = clock.today() + timedelta(days=90)
+    data = {
+        "title": "Lakes and forests: youth exchange in Offenburg",
+        "kind": kind.value,
+        "direction": "outgoing",
+        "start_date": start.isoformat(),
+        "end_date": (start + timedelta(days=6)).isoformat(),
+        "partners": [str(partner.id) for partner in partner_list],
+        "venue": "Oken-Gymnasium",
+        "city": "Offenburg",
+        "description": "A week of workshops.",
+        "olsztyn_institution_id": "",
+        "partner_institution_id": "",
+        "coordinator_id": "",
+        "capacity": "30",
+        "institution_quota": "10",
+        "registration_opens": (start - timedelta(days=60)).isoformat(),
+        "registration_closes": (start - timedelta(days=20)).isoformat(),
+        "min_age": "15",
+        "max_age": "19",
+        "minors_per_adult": "10",
+        "budget_planned": "24000.00",
+        "budget_actual": "",
+        "currency": "PLN",
+        "funding_source": "erasmus_plus",
+        "is_public": "y",
+    }
+    for name, value in KIND_VALUES[kind].items():
+        data[name] = str(value.value if hasattr(value, "value") else value)
+    data.update(overrides)
+    return data

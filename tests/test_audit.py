@@ -13,7 +13,7 @@ from exchange import clock
 from exchange.audit.models import AuditEvent, RefusedRequests
 from exchange.extensions import db
 from tests import factories
-from tests.conftest import login_as, post_form
+from tests.helpers import login_as, post_form
 
 
 def _events(**where) -> list[AuditEvent]:
@@ -233,7 +233,7 @@ def test_grant_pack_downloads_are_logged(client, coordinator):
 
 
 def test_deleting_a_programme_item_is_logged(client, coordinator):
-    from tests import exchange_factories as make
+    from tests import factories as make
 
     exchange = factories.exchange()
     item_id = make.programme_item(exchange).id

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from exchange.auth.models import User
 from exchange.extensions import db
 from tests import factories
-from tests.conftest import login_as, post_form
+from tests.helpers import login_as, post_form
 
 
 def test_login_page_has_labelled_fields_and_button(client):

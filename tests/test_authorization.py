@@ -34,10 +34,9 @@ from exchange.exchanges.models import ExchangeStatus
 from exchange.extensions import db
 from exchange.notifications.models import DeliveryState, Notification, NotificationKind
 from exchange.registrations.models import Registration, RegistrationStatus
-from exchange.reports.services import TABLE_KEYS
-from tests import exchange_factories, factories
-from tests.conftest import login_as, post_form
-from tests.helpers import reset_limits
+from exchange.reports.types import TABLE_KEYS
+from tests import factories
+from tests.helpers import login_as, post_form, reset_limits
 
 # --- the table ------------------------------------------------------------------------------
 
@@ -90,11 +89,11 @@ FORMATS = {"fmt": ("csv", "xlsx")}
 
 RULES: dict[tuple[str, str], Rule] = {
     # home, dashboard, health, language, account
-    ("core.index", "GET"): PUBLIC,
-    ("core.healthz", "GET"): PUBLIC,
-    ("core.set_language", "POST"): PUBLIC,
-    ("core.set_display", "POST"): PUBLIC,
-    ("core.dashboard", "GET"): LOGGED_IN,
+    ("site.index", "GET"): PUBLIC,
+    ("site.healthz", "GET"): PUBLIC,
+    ("site.set_language", "POST"): PUBLIC,
+    ("site.set_display", "POST"): PUBLIC,
+    ("site.dashboard", "GET"): LOGGED_IN,
     ("auth.login", "GET"): PUBLIC,
     ("auth.login", "POST"): PUBLIC,
     ("auth.logout", "POST"): LOGGED_IN,
@@ -131,7 +130,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("notifications.settings", "POST"): LOGGED_IN,
     # partner cities: public pages, admins edit
     ("partners.partners", "GET"): PUBLIC,
-    ("partners.partner", "GET"): PUBLIC,
+    ("exchanges.partner", "GET"): PUBLIC,
     ("exchanges.partner_feed", "GET"): PUBLIC,
     ("partners.create_partner", "GET"): ADMIN,
     ("partners.create_partner", "POST"): ADMIN,
@@ -239,13 +238,11 @@ def _build_world() -> World:
     representative = factories.user(role="school", institution=own_school)
     # invited, no password yet: the only kind of account an invitation link can be made for
     other_representative = factories.user(role="school", institution=other_school, password=None)
-    visible = exchange_factories.exchange(
-        [partner], status=ExchangeStatus.REGISTRATION_OPEN, is_public=True
-    )
-    draft = exchange_factories.exchange([partner], status=ExchangeStatus.DRAFT, title=DRAFT_TITLE)
+    visible = factories.exchange([partner], status=ExchangeStatus.REGISTRATION_OPEN, is_public=True)
+    draft = factories.exchange([partner], status=ExchangeStatus.DRAFT, title=DRAFT_TITLE)
     items = {
-        "visible": exchange_factories.programme_item(visible),
-        "draft": exchange_factories.programme_item(draft),
+        "visible": factories.programme_item(visible),
+        "draft": factories.programme_item(draft),
     }
     pupils = {
         "own": factories.participant(own_school, last_name="Ownschoolska"),
@@ -525,7 +522,7 @@ def test_a_pupil_moved_to_another_school_takes_their_registrations_along(client)
     old_school, new_school = factories.institution(), factories.institution()
     old_representative = factories.user(role="school", institution=old_school)
     new_representative = factories.user(role="school", institution=new_school)
-    exchange = exchange_factories.exchange(status=ExchangeStatus.REGISTRATION_OPEN)
+    exchange = factories.exchange(status=ExchangeStatus.REGISTRATION_OPEN)
     pupil = factories.participant(old_school, last_name="Movedska")
     registration = Registration(
         exchange_id=exchange.id,
@@ -558,7 +555,7 @@ def test_a_school_cannot_register_another_schools_pupil_by_its_number(client):
     """Object ids in a form body are checked like those in a URL: only the school's own people
     are choices of the registration form, whatever number is sent."""
     world = build_world()
-    exchange = exchange_factories.exchange(status=ExchangeStatus.REGISTRATION_OPEN)
+    exchange = factories.exchange(status=ExchangeStatus.REGISTRATION_OPEN)
     exchange_id = exchange.id
     own, other = world.ids["participant_id"]["own"], world.ids["participant_id"]["other"]
     login_as(client, db.session.get(User, world.users["school"]))

@@ -11,9 +11,9 @@ from icalendar import Calendar
 
 from exchange.exchanges.models import ExchangeKind, ExchangeStatus
 from exchange.extensions import db
-from tests import exchange_factories as make
 from tests import factories
-from tests.conftest import login_as
+from tests import factories as make
+from tests.helpers import login_as
 
 S = ExchangeStatus
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")

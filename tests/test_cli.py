@@ -12,10 +12,11 @@ import sqlalchemy as sa
 from flask import Flask
 
 from exchange import create_app
-from exchange.auth.models import Role, User
+from exchange.auth.models import User
+from exchange.core.permissions import Role
 from exchange.extensions import db
 from exchange.partners.models import PartnerCity
-from tests.conftest import login_as, make_config, post_form
+from tests.helpers import login_as, make_config, post_form
 
 UNREACHABLE_DATABASE = "postgresql+psycopg://nobody@127.0.0.1:1/none"
 NEW_PASSWORD = "a long enough password"

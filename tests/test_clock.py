@@ -19,9 +19,9 @@ import time_machine
 from exchange import clock
 from exchange.audit import services as audit
 from exchange.audit.models import AuditEvent
-from exchange.exchanges import demo
+from exchange.demo import exchanges as demo
+from exchange.demo import registrations as registrations_demo
 from exchange.extensions import db
-from exchange.registrations import demo as registrations_demo
 from exchange.registrations import privacy, services
 from exchange.registrations.models import RegistrationStatus, age_on
 from exchange.registrations.services import RegistrationError
@@ -159,30 +159,28 @@ def test_registration_that_closes_on_new_years_eve_is_closed_just_after_midnight
 ):
     with _travel("2026-12-31T12:00:00"):
         exchange = factories.exchange(
-            start_date=date(2027, 2, 1),
+            start=date(2027, 2, 1),
             registration_opens=date(2026, 12, 1),
             registration_closes=date(2026, 12, 31),
         )
         pupil, late = factories.participant(school), factories.participant(school)
     with _travel("2026-12-31T23:59:00"):
-        services.register_participant(exchange, pupil, coordinator)
+        services.register_participant(exchange, pupil, by=coordinator)
         db.session.commit()
     # 00:30 in Olsztyn on New Year's Day: UTC still shows 31 December
     with _travel("2027-01-01T00:30:00"), pytest.raises(RegistrationError, match="open from"):
-        services.register_participant(exchange, late, coordinator)
+        services.register_participant(exchange, late, by=coordinator)
 
 
 def test_registration_that_opens_on_new_years_day_opens_at_midnight_in_olsztyn(coordinator, school):
     with _travel("2026-12-20T12:00:00"):
-        exchange = factories.exchange(
-            start_date=date(2027, 3, 1), registration_opens=date(2027, 1, 1)
-        )
+        exchange = factories.exchange(start=date(2027, 3, 1), registration_opens=date(2027, 1, 1))
         pupil = factories.participant(school)
     with _travel("2026-12-31T23:30:00"), pytest.raises(RegistrationError, match="open from"):
-        services.register_participant(exchange, pupil, coordinator)
+        services.register_participant(exchange, pupil, by=coordinator)
     db.session.rollback()
     with _travel("2027-01-01T00:05:00"):
-        registration = services.register_participant(exchange, pupil, coordinator)
+        registration = services.register_participant(exchange, pupil, by=coordinator)
         db.session.commit()
     assert registration.status is RegistrationStatus.CONFIRMED
 
@@ -190,15 +188,15 @@ def test_registration_that_opens_on_new_years_day_opens_at_midnight_in_olsztyn(c
 def test_a_pupil_who_turns_18_on_the_first_day_needs_no_consent(coordinator, school):
     first_day = date(2027, 6, 1)
     with _travel("2027-03-01T10:00:00"):
-        exchange = factories.exchange(start_date=first_day)
+        exchange = factories.exchange(start=first_day)
         turns_18 = factories.participant(school, consent=False, date_of_birth=date(2009, 6, 1))
         day_later = factories.participant(school, consent=False, date_of_birth=date(2009, 6, 2))
         assert not turns_18.is_minor_on(first_day)
         assert day_later.is_minor_on(first_day)
-        registration = services.register_participant(exchange, turns_18, coordinator)
+        registration = services.register_participant(exchange, turns_18, by=coordinator)
         assert registration.status is RegistrationStatus.CONFIRMED
         with pytest.raises(RegistrationError, match="is a minor"):
-            services.register_participant(exchange, day_later, coordinator)
+            services.register_participant(exchange, day_later, by=coordinator)
 
 
 def test_someone_born_on_29_february_comes_of_age_on_1_march():
@@ -211,25 +209,25 @@ def test_someone_born_on_29_february_comes_of_age_on_1_march():
 
 def test_an_exchange_that_starts_today_takes_attendance_but_not_tomorrows(coordinator, school):
     with _travel("2027-05-03T08:00:00"):
-        starts_today = factories.exchange(start_date=clock.today())
-        starts_tomorrow = factories.exchange(start_date=clock.today() + timedelta(days=1))
+        starts_today = factories.exchange(start=clock.today())
+        starts_tomorrow = factories.exchange(start=clock.today() + timedelta(days=1))
         pupil = factories.participant(school)
-        today_place = services.register_participant(starts_today, pupil, coordinator)
-        tomorrow_place = services.register_participant(starts_tomorrow, pupil, coordinator)
+        today_place = services.register_participant(starts_today, pupil, by=coordinator)
+        tomorrow_place = services.register_participant(starts_tomorrow, pupil, by=coordinator)
         db.session.commit()
-        services.mark_attendance(today_place, True, coordinator)
+        services.mark_attendance(today_place, True, by=coordinator)
         with pytest.raises(RegistrationError, match="once the exchange has started"):
-            services.mark_attendance(tomorrow_place, True, coordinator)
+            services.mark_attendance(tomorrow_place, True, by=coordinator)
     assert today_place.status is RegistrationStatus.ATTENDED
 
 
 def test_withdrawn_consent_keeps_the_place_in_an_exchange_that_starts_today(coordinator, school):
     with _travel("2027-05-03T00:10:00"):
-        starts_today = factories.exchange(start_date=clock.today())
-        starts_tomorrow = factories.exchange(start_date=clock.today() + timedelta(days=1))
+        starts_today = factories.exchange(start=clock.today())
+        starts_tomorrow = factories.exchange(start=clock.today() + timedelta(days=1))
         pupil = factories.participant(school)
-        kept = services.register_participant(starts_today, pupil, coordinator)
-        lost = services.register_participant(starts_tomorrow, pupil, coordinator)
+        kept = services.register_participant(starts_today, pupil, by=coordinator)
+        lost = services.register_participant(starts_tomorrow, pupil, by=coordinator)
         db.session.commit()
         withdrawn = services.withdraw_consent(pupil.consents[0], by=coordinator)
         db.session.commit()

@@ -10,7 +10,7 @@ from exchange.auth.models import User
 from exchange.extensions import db
 from exchange.partners.models import Institution, PartnerCity
 from tests import factories
-from tests.conftest import csrf_token, login_as
+from tests.helpers import csrf_token, login_as
 
 EXPIRED = "The form has expired or was not sent from this site."
 

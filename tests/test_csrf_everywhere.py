@@ -14,8 +14,7 @@ import pytest
 from exchange.auth.models import User
 from exchange.extensions import db
 from tests import factories
-from tests.conftest import login_as
-from tests.helpers import reset_limits
+from tests.helpers import login_as, reset_limits
 from tests.test_authorization import (
     ALLOW,
     CSRF_REFUSED,

@@ -10,7 +10,7 @@ from exchange.extensions import db
 from exchange.notifications.models import DeliveryState, Notification, NotificationKind
 from exchange.registrations.models import Registration, RegistrationStatus
 from tests import factories
-from tests.conftest import login_as
+from tests.helpers import login_as
 
 C, W, A = RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED, RegistrationStatus.ATTENDED
 
@@ -35,7 +35,7 @@ def _register(exchange, institution, status, **participant) -> Registration:
 def test_city_halls_dashboard(client, admin):
     school, other = factories.institution(), factories.institution()
     soon = factories.exchange(
-        title="Soon", start_date=_days(10), capacity=10, minors_per_adult=2,
+        title="Soon", start=_days(10), capacity=10, minors_per_adult=2,
         registration_closes=_days(3),
     )  # fmt: skip
     for _ in range(3):  # three minors with consent, one without, no adult: 4 minors need 2
@@ -44,9 +44,9 @@ def test_city_halls_dashboard(client, admin):
     _register(soon, other, C, minor=False)  # an adult alone: no minors, no warning
     _register(soon, other, W)
     _register(soon, other, W)
-    factories.exchange(title="Later", start_date=_days(45))  # beyond 30 days
+    factories.exchange(title="Later", start=_days(45))  # beyond 30 days
     finished = factories.exchange(
-        title="Finished", start_date=_days(-10), end_date=_days(-5), status="registration_closed"
+        title="Finished", start=_days(-10), end_date=_days(-5), status="registration_closed"
     )
     _register(finished, school, C)
     _register(finished, school, C)
@@ -79,7 +79,7 @@ def test_city_halls_dashboard(client, admin):
 def test_a_schools_dashboard(client, school_user):
     mine, other = school_user.institution, factories.institution()
     first = factories.exchange(
-        title="Rovaniemi", start_date=_days(20), capacity=3, institution_quota=2,
+        title="Rovaniemi", start=_days(20), capacity=3, institution_quota=2,
         registration_closes=_days(5),
     )  # fmt: skip
     _register(first, other, C)

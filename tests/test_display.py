@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.conftest import post_form
+from tests.helpers import post_form
 
 
 def _body_class(response) -> str:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from exchange.auth.models import Role
+from exchange.core.permissions import Role
 from exchange.exchanges.models import FundingSource, Profession
 from exchange.partners.models import InstitutionKind
 

@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from exchange import clock
+from exchange.exchanges.kinds import KIND_FIELDS
 from exchange.exchanges.models import (
     Direction,
     Exchange,
@@ -17,10 +18,9 @@ from exchange.exchanges.models import (
     ExchangeStatus,
     ProgrammeItem,
 )
-from exchange.exchanges.services import KIND_FIELDS
 from exchange.extensions import db
-from tests import exchange_factories as make
-from tests.conftest import login_as, post_form
+from tests import factories as make
+from tests.helpers import login_as, post_form
 
 S = ExchangeStatus
 
@@ -63,8 +63,18 @@ def test_pages_need_login(client, url):
 
 
 def test_anonymous_visitors_read_the_upcoming_events(client, partners):
-    make.exchange([partners["rovaniemi"]], title="Arctic choir visit", is_public=True)
-    make.exchange([partners["rovaniemi"]], title="Internal meeting", is_public=False)
+    make.exchange(
+        [partners["rovaniemi"]],
+        title="Arctic choir visit",
+        is_public=True,
+        status=ExchangeStatus.PLANNED,
+    )
+    make.exchange(
+        [partners["rovaniemi"]],
+        title="Internal meeting",
+        is_public=False,
+        status=ExchangeStatus.PLANNED,
+    )
     make.exchange([partners["rovaniemi"]], title="Not yet agreed", is_public=True, status=S.DRAFT)
     response = client.get("/events")
     assert response.status_code == 200
@@ -208,7 +218,9 @@ def test_form_refuses_wrong_values_next_to_the_field(
 
 
 def test_edit_saves_and_clears_the_details_of_the_former_kind(client, coordinator, partners):
-    exchange = make.exchange([partners["lutsk"]], kind=ExchangeKind.YOUTH)
+    exchange = make.exchange(
+        [partners["lutsk"]], kind=ExchangeKind.YOUTH, status=ExchangeStatus.PLANNED
+    )
     login_as(client, coordinator)
     page = client.get(f"/exchanges/{exchange.id}/edit").get_data(as_text=True)
     assert re.search(
@@ -231,7 +243,9 @@ def test_edit_saves_and_clears_the_details_of_the_former_kind(client, coordinato
 
 
 def test_dates_cannot_be_moved_away_from_the_programme(client, coordinator, partners):
-    exchange = make.exchange([partners["lutsk"]], start=clock.today() + timedelta(days=90))
+    exchange = make.exchange(
+        [partners["lutsk"]], start=clock.today() + timedelta(days=90), status=ExchangeStatus.PLANNED
+    )
     make.programme_item(exchange, day=exchange.start_date)
     login_as(client, coordinator)
     data = make.form_data(
@@ -354,7 +368,7 @@ def _item_data(day: date, **overrides) -> dict:
 
 
 def test_programme_item_add_edit_delete(client, coordinator):
-    exchange = make.exchange(start=date(2027, 5, 10), days=3)
+    exchange = make.exchange(start=date(2027, 5, 10), days=3, status=ExchangeStatus.PLANNED)
     login_as(client, coordinator)
     response = post_form(
         client, f"/exchanges/{exchange.id}/programme", _item_data(date(2027, 5, 11))
@@ -388,7 +402,7 @@ def test_programme_item_add_edit_delete(client, coordinator):
     ],
 )
 def test_programme_item_outside_the_exchange_is_refused(client, coordinator, overrides, field):
-    exchange = make.exchange(start=date(2027, 5, 10), days=3)
+    exchange = make.exchange(start=date(2027, 5, 10), days=3, status=ExchangeStatus.PLANNED)
     login_as(client, coordinator)
     response = post_form(
         client,
@@ -401,7 +415,10 @@ def test_programme_item_outside_the_exchange_is_refused(client, coordinator, ove
 
 
 def test_programme_item_of_another_exchange_is_not_found(client, coordinator):
-    first, second = make.exchange(), make.exchange()
+    first, second = (
+        make.exchange(status=ExchangeStatus.PLANNED),
+        make.exchange(status=ExchangeStatus.PLANNED),
+    )
     item = make.programme_item(first)
     login_as(client, coordinator)
     assert client.get(f"/exchanges/{second.id}/programme/{item.id}/edit").status_code == 404
@@ -476,7 +493,7 @@ def test_list_is_paginated(client, coordinator, app):
         make.exchange(
             [partner], title=f"Exchange no. {number:03d}", start=start + timedelta(days=number),
             commit=False,
-        )  # fmt: skip
+         status=ExchangeStatus.PLANNED)  # fmt: skip
     db.session.commit()
     login_as(client, coordinator)
     first = _listed(client)
@@ -506,7 +523,7 @@ def test_list_queries_do_not_grow_with_the_number_of_exchanges(client, coordinat
 
     def add(count):
         for _ in range(count):
-            make.exchange(chosen, commit=False)
+            make.exchange(chosen, commit=False, status=ExchangeStatus.PLANNED)
         db.session.commit()
 
     add(2)
@@ -522,7 +539,9 @@ def test_list_queries_do_not_grow_with_the_number_of_exchanges(client, coordinat
 
 
 def test_month_calendar_shows_exchanges_on_their_days(client, coordinator):
-    exchange = make.exchange(title="Choir in Halmstad", start=date(2026, 5, 30), days=4)
+    exchange = make.exchange(
+        title="Choir in Halmstad", start=date(2026, 5, 30), days=4, status=ExchangeStatus.PLANNED
+    )
     login_as(client, coordinator)
     page = client.get("/exchanges/calendar?year=2026&month=5").get_data(as_text=True)
     assert "<caption>" in page

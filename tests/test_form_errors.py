@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from tests import factories
-from tests.conftest import login_as, post_form
+from tests.helpers import login_as, post_form
 
 
 def _summary(page: str) -> str:

@@ -46,9 +46,9 @@ from exchange.exchanges.models import TRANSITIONS, ExchangeStatus
 from exchange.extensions import db, limiter
 from exchange.partners.models import Institution
 from exchange.registrations.models import Registration, RegistrationStatus
-from tests import exchange_factories, factories
-from tests.conftest import CSRF_META, IsolatedClient, fresh_database, make_config
+from tests import factories
 from tests.factories import PASSWORD
+from tests.helpers import CSRF_META, IsolatedClient, fresh_database, make_config
 from tests.test_authorization import (
     RULES,
     VARIANTS,
@@ -208,7 +208,7 @@ def _pages(world: World) -> list[str]:
     school = db.session.get(User, world.users["school"])
     own_school = db.session.get(Institution, school.institution_id)
     factories.participant(own_school, last_name="Unregisteredska")
-    started = exchange_factories.exchange(
+    started = factories.exchange(
         start=TODAY - timedelta(days=1), status=ExchangeStatus.REGISTRATION_CLOSED
     )
     db.session.add(

@@ -7,10 +7,10 @@ import sqlalchemy as sa
 from flask import Flask, abort
 
 from exchange import create_app
-from exchange.auth.permissions import public
+from exchange.core.permissions import public
 from exchange.extensions import db
 from exchange.partners.models import PartnerCity
-from tests.conftest import IsolatedClient, login_as, make_config
+from tests.helpers import IsolatedClient, login_as, make_config
 
 #: nothing listens on port 1: every connection is refused at once
 UNREACHABLE_DATABASE = "postgresql+psycopg://nobody@127.0.0.1:1/none"

@@ -12,9 +12,9 @@ from werkzeug.datastructures import MultiDict
 
 from exchange.exchanges.forms import ExchangeForm
 from exchange.registrations.forms import ParticipantForm
-from tests import exchange_factories as make
 from tests import factories
-from tests.conftest import login_as, post_form
+from tests import factories as make
+from tests.helpers import login_as, post_form
 
 REFUSED_CHARACTERS = "The request contains control characters, which are not allowed."
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.conftest import login_as, post_form
+from tests.helpers import login_as, post_form
 
 
 def _page_language(response) -> str:

@@ -25,7 +25,7 @@ from exchange import clock
 from exchange.extensions import db
 from exchange.registrations.importer import COLUMNS
 from exchange.registrations.models import ConsentRecord, Participant
-from tests.conftest import login_as, post_form
+from tests.helpers import login_as, post_form
 from tests.test_registration_views import _count, _pupil_rows, _xlsx
 from tests.test_registration_views import _upload as _post_file
 

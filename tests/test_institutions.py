@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from exchange.extensions import db
 from exchange.partners.models import Institution, InstitutionKind
 from tests import factories
-from tests.conftest import login_as, post_form
+from tests.helpers import login_as, post_form
 
 
 def _institution_names(page: str) -> list[str]:

@@ -12,7 +12,7 @@ from flask_migrate import downgrade, upgrade
 
 from exchange import create_app
 from exchange.extensions import db
-from tests.conftest import IsolatedClient, fresh_database, make_config
+from tests.helpers import IsolatedClient, fresh_database, make_config
 
 
 def _build_app(url: str, tmp_path) -> Flask:

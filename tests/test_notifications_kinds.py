@@ -17,8 +17,7 @@ from exchange.notifications.reminders import queue_reminders
 from exchange.registrations import services as registrations
 from exchange.registrations.models import Registration
 from tests import factories
-from tests.conftest import login_as, post_form
-from tests.helpers import mail_html, mail_text
+from tests.helpers import login_as, mail_html, mail_text, post_form
 
 
 def _kinds(address: str) -> list[NotificationKind]:
@@ -156,7 +155,6 @@ def test_changed_dates_tell_the_schools_with_registrations_what_changed(
     from sqlalchemy.orm import selectinload
 
     from exchange.exchanges.models import Exchange, SchoolLevel
-    from exchange.exchanges.services import EXCHANGE_FIELDS
 
     exchange = factories.exchange(school_level=SchoolLevel.PRIMARY)
     school = factories.user(role="school")
@@ -170,8 +168,8 @@ def test_changed_dates_tell_the_schools_with_registrations_what_changed(
         .where(Exchange.id == exchange.id)
         .execution_options(populate_existing=True)
     )
-    values = {name: getattr(exchange, name) for name in EXCHANGE_FIELDS}
-    values["start_date"] = exchange.start_date + timedelta(days=1)
+    values = exchange_services.ExchangeValues.of(exchange)
+    values.start_date = exchange.start_date + timedelta(days=1)
     exchange_services.update_exchange(exchange, values, by=coordinator)
     _send()
     (message,) = smtp_server.messages
@@ -188,7 +186,7 @@ def test_reminders_are_sent_once_however_often_the_worker_runs(
     school = factories.user(role="school")
     exchange = factories.exchange(
         registration_closes=today + timedelta(days=7),
-        start_date=today + timedelta(days=20),
+        start=today + timedelta(days=20),
         coordinator=coordinator,
     )
     without = factories.participant(school.institution, consent=False, last_name="Bezzgody")

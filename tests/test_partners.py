@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from exchange.extensions import db
 from exchange.partners.models import PartnerCity, PartnerKind, PartnerStatus
 from exchange.partners.services import seed_partners
-from tests.conftest import login_as, post_form
+from tests.helpers import login_as, post_form
 
 PARTNERSHIP = PartnerKind.PARTNERSHIP
 COOPERATION = PartnerKind.COOPERATION_AGREEMENT

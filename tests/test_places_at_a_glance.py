@@ -12,7 +12,7 @@ from exchange.exchanges.models import ExchangeStatus
 from exchange.extensions import db
 from exchange.registrations.models import Registration, RegistrationStatus
 from tests import factories
-from tests.conftest import login_as
+from tests.helpers import login_as
 
 REGISTER = "Register participants"
 

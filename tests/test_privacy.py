@@ -10,13 +10,14 @@ from exchange.extensions import db
 from exchange.registrations import privacy, services
 from exchange.registrations.models import Participant
 from tests import factories
-from tests.conftest import login_as, post_form
+from tests.helpers import login_as, post_form
 
 
 def _report_figures():
     """Every table of the activity report, for each year the fixture's exchanges touch and for
     the whole span at once, exactly as the report page computes them."""
-    from exchange.reports.services import ReportFilter, build_report
+    from exchange.reports.figures import build_report
+    from exchange.reports.types import ReportFilter
 
     today = clock.today()
     filters = [ReportFilter(date(today.year - 5, 1, 1), date(today.year + 1, 12, 31))]
@@ -43,9 +44,9 @@ def test_anonymise_removes_personal_data_after_the_retention_period(app, app_con
     today = clock.today()
     school = factories.institution()
     old = factories.exchange(
-        start_date=today - timedelta(days=800), status="registration_open", capacity=5
+        start=today - timedelta(days=800), status="registration_open", capacity=5
     )
-    recent = factories.exchange(start_date=today - timedelta(days=100))
+    recent = factories.exchange(start=today - timedelta(days=100))
     # turns 18 the day after the old exchange starts: a minor there, which the anonymised
     # date of birth must keep (the 1st of January of the same year would make them an adult)
     born = privacy._add_years(old.start_date, -18) + timedelta(days=1)
@@ -56,7 +57,7 @@ def test_anonymise_removes_personal_data_after_the_retention_period(app, app_con
     )
     recent_pupil = factories.participant(school, last_name="Recent")
     for exchange, pupil in ((old, old_pupil), (recent, recent_pupil)):
-        services.register_participant(exchange, pupil, coordinator, today=exchange.start_date)
+        services.register_participant(exchange, pupil, by=coordinator, today=exchange.start_date)
     db.session.commit()
     before = _report_figures()
 
@@ -84,7 +85,7 @@ def test_anonymise_removes_personal_data_after_the_retention_period(app, app_con
 def test_access_request_export_covers_every_table(client, coordinator, school_user):
     exchange = factories.exchange()
     pupil = factories.participant(school_user.institution, dietary_notes="vegan")
-    services.register_participant(exchange, pupil, coordinator)
+    services.register_participant(exchange, pupil, by=coordinator)
     db.session.commit()
     login_as(client, school_user)
     response = client.get(f"/participants/{pupil.id}/export.json")
@@ -107,7 +108,7 @@ def test_another_school_cannot_export_or_erase(client, school_user):
 def test_erasure_on_request_keeps_the_reports(client, coordinator):
     exchange = factories.exchange()
     pupil = factories.participant(last_name="Erasable")
-    services.register_participant(exchange, pupil, coordinator)
+    services.register_participant(exchange, pupil, by=coordinator)
     db.session.commit()
     before = _report_figures()
     login_as(client, coordinator)

@@ -32,7 +32,7 @@ from exchange import create_app
 from exchange.auth import services as auth_services
 from exchange.extensions import db
 from tests import factories
-from tests.conftest import IsolatedClient, login_as, make_config, post_form
+from tests.helpers import IsolatedClient, login_as, make_config, post_form
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 #: what a log writes instead of a one-time link's token

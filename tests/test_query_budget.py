@@ -22,11 +22,11 @@ import time_machine
 
 from exchange import clock
 from exchange.auth.models import User
-from exchange.exchanges import demo
+from exchange.demo import exchanges as demo
+from exchange.demo import registrations as registrations_demo
 from exchange.exchanges.models import Exchange, ProgrammeItem, exchange_partner
 from exchange.extensions import db
 from exchange.partners.models import PartnerCity
-from exchange.registrations import demo as registrations_demo
 from exchange.registrations.models import (
     ADULT_AGE,
     HOLDING_PLACE,
@@ -37,8 +37,7 @@ from exchange.registrations.models import (
     age_on,
 )
 from tests import factories
-from tests.conftest import login_as
-from tests.helpers import reset_limits
+from tests.helpers import login_as, reset_limits
 
 BUDGET = 15
 #: the two data sets: the second has about ten times the exchanges and registrations
@@ -104,9 +103,9 @@ def _urls(o: Objects) -> dict[str, list[str]]:
     e, p, year = o.exchange_id, o.participant_id, o.year
     period = f"date_from={year}-01-01&date_to={year}-12-31"
     return {
-        "core.index": ["/"],
-        "core.dashboard": ["/dashboard"],
-        "core.healthz": ["/healthz"],
+        "site.index": ["/"],
+        "site.dashboard": ["/dashboard"],
+        "site.healthz": ["/healthz"],
         "audit.index": ["/audit/"],
         "notifications.queue": ["/admin/email-queue", "/admin/email-queue?state=failed"],
         "notifications.settings": ["/account/email"],
@@ -122,7 +121,7 @@ def _urls(o: Objects) -> dict[str, list[str]]:
         "auth.school_accounts": ["/school-accounts/"],
         "auth.invite_school": ["/school-accounts/new"],
         "partners.partners": ["/partners/"],
-        "partners.partner": [f"/partners/{o.slug}"],
+        "exchanges.partner": [f"/partners/{o.slug}"],
         "partners.create_partner": ["/partners/new"],
         "partners.edit_partner": [f"/partners/{o.slug}/edit"],
         "partners.institutions": ["/institutions/", "/institutions/?page=2"],

@@ -37,7 +37,7 @@ def test_fifty_concurrent_registrations_fill_exactly_ten_places(app, app_context
                 by = db.session.get(User, coordinator_id)
                 db.session.commit()  # give the connection back: the pool is smaller than 50
                 barrier.wait(timeout=30)
-                registration = services.register_participant(exchange, participant, by)
+                registration = services.register_participant(exchange, participant, by=by)
                 status = registration.status
                 db.session.commit()
                 db.session.remove()

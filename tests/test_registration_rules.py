@@ -10,8 +10,9 @@ import sqlalchemy as sa
 from exchange import clock
 from exchange.exchanges.models import ExchangeStatus
 from exchange.extensions import db
-from exchange.registrations import services
-from exchange.registrations.models import Registration, RegistrationStatus
+from exchange.registrations import participants, queries, services
+from exchange.registrations.models import ConsentMethod, Registration, RegistrationStatus
+from exchange.registrations.participants import ParticipantValues
 from exchange.registrations.services import RegistrationError
 from tests import factories
 
@@ -22,7 +23,7 @@ def school(app_context):
 
 
 def _register(exchange, participant, by):
-    registration = services.register_participant(exchange, participant, by)
+    registration = services.register_participant(exchange, participant, by=by)
     db.session.commit()
     return registration
 
@@ -69,7 +70,7 @@ def test_institution_quota_waitlists_the_school_but_not_others(coordinator, scho
 def test_registration_only_while_open(coordinator, school, status):
     exchange = factories.exchange(status=status)
     with pytest.raises(RegistrationError, match="not open"):
-        services.register_participant(exchange, factories.participant(school), coordinator)
+        services.register_participant(exchange, factories.participant(school), by=coordinator)
 
 
 def test_registration_only_inside_its_window(coordinator, school):
@@ -78,17 +79,17 @@ def test_registration_only_inside_its_window(coordinator, school):
         registration_opens=today + timedelta(days=1), registration_closes=today + timedelta(days=9)
     )
     with pytest.raises(RegistrationError, match="open from"):
-        services.register_participant(exchange, factories.participant(school), coordinator)
+        services.register_participant(exchange, factories.participant(school), by=coordinator)
     late = factories.exchange(
         registration_opens=today - timedelta(days=9), registration_closes=today - timedelta(days=1)
     )
     with pytest.raises(RegistrationError, match="open from"):
-        services.register_participant(late, factories.participant(school), coordinator)
+        services.register_participant(late, factories.participant(school), by=coordinator)
 
 
 def test_age_range_is_checked_on_the_start_date(coordinator, school):
     start = clock.today() + timedelta(days=30)
-    exchange = factories.exchange(start_date=start, min_age=13, max_age=19)
+    exchange = factories.exchange(start=start, min_age=13, max_age=19)
     # turns 13 the day before the exchange starts: allowed
     thirteen = factories.participant(
         school, date_of_birth=date(start.year - 13, start.month, start.day) - timedelta(days=1)
@@ -99,7 +100,7 @@ def test_age_range_is_checked_on_the_start_date(coordinator, school):
         school, date_of_birth=date(start.year - 13, start.month, start.day) + timedelta(days=1)
     )
     with pytest.raises(RegistrationError, match="will be 12 on the first day"):
-        services.register_participant(exchange, twelve, coordinator)
+        services.register_participant(exchange, twelve, by=coordinator)
 
 
 def test_chaperones_are_outside_the_age_range(coordinator, school):
@@ -112,13 +113,15 @@ def test_minor_without_consent_is_refused(coordinator, school):
     exchange = factories.exchange()
     pupil = factories.participant(school, consent=False)
     with pytest.raises(RegistrationError, match="record a parent's or guardian's consent"):
-        services.register_participant(exchange, pupil, coordinator)
-    services.record_consent(
+        services.register_participant(exchange, pupil, by=coordinator)
+    participants.record_consent(
         pupil,
-        guardian_name="Jan Kowalski",
-        given_on=clock.today(),
-        method="email",
-        text_version="2026-01",
+        participants.ConsentValues(
+            guardian_name="Jan Kowalski",
+            given_on=clock.today(),
+            method=ConsentMethod.EMAIL,
+            text_version="2026-01",
+        ),
         by=coordinator,
     )
     db.session.commit()
@@ -130,7 +133,7 @@ def test_one_registration_per_participant_and_exchange(coordinator, school):
     pupil = factories.participant(school)
     _register(exchange, pupil, coordinator)
     with pytest.raises(RegistrationError, match="already registered"):
-        services.register_participant(exchange, pupil, coordinator)
+        services.register_participant(exchange, pupil, by=coordinator)
 
 
 def test_withdrawing_a_place_promotes_the_first_waiting(coordinator, school):
@@ -139,10 +142,10 @@ def test_withdrawing_a_place_promotes_the_first_waiting(coordinator, school):
     holder = _register(exchange, first, coordinator)
     waiting_first = _register(exchange, second, coordinator)
     waiting_second = _register(exchange, third, coordinator)
-    assert services.waiting_position(waiting_first) == 1
-    assert services.waiting_position(waiting_second) == 2
+    assert queries.waiting_position(waiting_first) == 1
+    assert queries.waiting_position(waiting_second) == 2
 
-    promoted = services.withdraw(holder, coordinator)
+    promoted = services.withdraw(holder, by=coordinator)
     db.session.commit()
 
     assert promoted.id == waiting_first.id
@@ -158,14 +161,14 @@ def test_withdrawing_a_place_promotes_the_first_waiting(coordinator, school):
         second.id: RegistrationStatus.CONFIRMED,
         third.id: RegistrationStatus.WAITLISTED,
     }
-    assert services.waiting_position(db.session.get(Registration, waiting_second.id)) == 1
+    assert queries.waiting_position(db.session.get(Registration, waiting_second.id)) == 1
 
 
 def test_withdrawing_from_the_waiting_list_promotes_nobody(coordinator, school):
     exchange = factories.exchange(capacity=1)
     _register(exchange, factories.participant(school), coordinator)
     waiting = _register(exchange, factories.participant(school), coordinator)
-    assert services.withdraw(waiting, coordinator) is None
+    assert services.withdraw(waiting, by=coordinator) is None
 
 
 def test_promotion_respects_the_institution_quota(coordinator, school):
@@ -176,7 +179,7 @@ def test_promotion_respects_the_institution_quota(coordinator, school):
     blocked = _register(exchange, factories.participant(other), coordinator)  # quota
     eligible = _register(exchange, factories.participant(school), coordinator)  # capacity
     assert blocked.status is eligible.status is RegistrationStatus.WAITLISTED
-    promoted = services.withdraw(holder, coordinator)
+    promoted = services.withdraw(holder, by=coordinator)
     db.session.commit()
     assert promoted.id == eligible.id
 
@@ -185,7 +188,7 @@ def test_a_withdrawn_participant_can_register_again_at_the_back(coordinator, sch
     exchange = factories.exchange(capacity=1)
     pupil = factories.participant(school)
     registration = _register(exchange, pupil, coordinator)
-    services.withdraw(registration, coordinator)
+    services.withdraw(registration, by=coordinator)
     db.session.commit()
     again = _register(exchange, pupil, coordinator)
     assert again.id == registration.id
@@ -209,8 +212,8 @@ def test_attendance_only_after_the_start(coordinator, school):
     exchange = factories.exchange()
     registration = _register(exchange, factories.participant(school), coordinator)
     with pytest.raises(RegistrationError, match="once the exchange has started"):
-        services.mark_attendance(registration, True, coordinator)
-    services.mark_attendance(registration, True, coordinator, today=exchange.start_date)
+        services.mark_attendance(registration, True, by=coordinator)
+    services.mark_attendance(registration, True, by=coordinator, today=exchange.start_date)
     assert registration.status is RegistrationStatus.ATTENDED
 
 
@@ -224,7 +227,7 @@ def test_roster_counts_minors_adults_consents_and_ratio(coordinator, school):
     pupils[0].consents[0].withdrawn_at = pupils[0].consents[0].recorded_at
     db.session.commit()
 
-    result = services.roster(exchange)
+    result = queries.roster(exchange)
     (group,) = result.institutions
     assert (result.confirmed, result.waitlisted, result.minors, result.adults) == (3, 1, 3, 0)
     assert group.adults_needed == 2  # 3 minors at 1 adult per 2 minors
@@ -243,17 +246,25 @@ def test_participant_rules(coordinator, school):
         "role": "pupil",
     }
     with pytest.raises(RegistrationError) as error:
-        services.create_participant(base, institution=school, by=coordinator)
+        participants.create_participant(
+            ParticipantValues(**base), institution=school, by=coordinator
+        )
     assert error.value.field == "emergency_contact_name"
     with pytest.raises(RegistrationError) as error:
-        services.create_participant(
-            {**base, "date_of_birth": today + timedelta(days=1)}, institution=school, by=coordinator
+        participants.create_participant(
+            ParticipantValues(**{**base, "date_of_birth": today + timedelta(days=1)}),
+            institution=school,
+            by=coordinator,
         )
     assert error.value.field == "date_of_birth"
     with pytest.raises(RegistrationError) as error:
-        services.create_participant({**base, "country": "XX"}, institution=school, by=coordinator)
+        participants.create_participant(
+            ParticipantValues(**{**base, "country": "XX"}), institution=school, by=coordinator
+        )
     assert error.value.field == "country"
     adult = {**base, "date_of_birth": date(1980, 5, 5), "role": "teacher"}
     with pytest.raises(RegistrationError) as error:
-        services.create_participant(adult, institution=school, by=coordinator)
+        participants.create_participant(
+            ParticipantValues(**adult), institution=school, by=coordinator
+        )
     assert error.value.field == "email"

@@ -16,7 +16,7 @@ from exchange.extensions import db
 from exchange.registrations.importer import COLUMNS
 from exchange.registrations.models import Participant, Registration, RegistrationStatus
 from tests import factories
-from tests.conftest import login_as, post_form
+from tests.helpers import login_as, post_form
 
 
 def _pupil_rows(count: int, **overrides) -> list[list[object]]:
@@ -172,7 +172,7 @@ def other_school_objects(app_context, coordinator):
     other = factories.institution(name="Other school")
     pupil = factories.participant(other)
     exchange = factories.exchange()
-    registration = services.register_participant(exchange, pupil, coordinator)
+    registration = services.register_participant(exchange, pupil, by=coordinator)
     db.session.commit()
     return {"participant": pupil, "registration": registration, "consent": pupil.consents[0]}
 
@@ -257,7 +257,7 @@ def test_registered_participant_cannot_be_removed(client, school_user, coordinat
     from exchange.registrations import services
 
     pupil = factories.participant(school_user.institution)
-    services.register_participant(factories.exchange(), pupil, coordinator)
+    services.register_participant(factories.exchange(), pupil, by=coordinator)
     db.session.commit()
     login_as(client, school_user)
     post_form(client, f"/participants/{pupil.id}/delete")
@@ -373,9 +373,9 @@ def test_roster_groups_by_institution_with_warnings_and_exports(client, coordina
     school = factories.institution(name="SP 1")
     exchange = factories.exchange(capacity=3, minors_per_adult=2)
     for _ in range(3):
-        services.register_participant(exchange, factories.participant(school), coordinator)
+        services.register_participant(exchange, factories.participant(school), by=coordinator)
     unconsented = factories.participant(school)
-    services.register_participant(exchange, unconsented, coordinator)  # waitlisted
+    services.register_participant(exchange, unconsented, by=coordinator)  # waitlisted
     db.session.commit()
 
     login_as(client, coordinator)
@@ -400,8 +400,8 @@ def test_roster_groups_by_institution_with_warnings_and_exports(client, coordina
 def test_coordinator_marks_attendance_after_the_start(client, coordinator):
     from exchange.registrations import services
 
-    exchange = factories.exchange(start_date=clock.today())
-    registration = services.register_participant(exchange, factories.participant(), coordinator)
+    exchange = factories.exchange(start=clock.today())
+    registration = services.register_participant(exchange, factories.participant(), by=coordinator)
     db.session.commit()
     login_as(client, coordinator)
     post_form(client, f"/registrations/{registration.id}/attendance", {"attended": "0"})
@@ -414,20 +414,20 @@ def test_coordinator_marks_attendance_after_the_start(client, coordinator):
 def test_more_places_move_the_waiting_list_up(client, coordinator):
     from exchange.exchanges.models import ExchangeKind
     from exchange.registrations import services
-    from tests import exchange_factories as make
+    from tests import factories as make
 
     partner = factories.partner()
     start = clock.today() + timedelta(days=90)
     exchange = factories.exchange(
         partners=[partner],
         capacity=1,
-        start_date=start,
+        start=start,
         end_date=start + timedelta(days=6),
         school_level="secondary",
     )
     first, second, third = (factories.participant() for _ in range(3))
     for pupil in (first, second, third):
-        services.register_participant(exchange, pupil, coordinator)
+        services.register_participant(exchange, pupil, by=coordinator)
     db.session.commit()
 
     login_as(client, coordinator)
@@ -460,7 +460,7 @@ def test_cancelling_the_exchange_cancels_places_and_waiting_list(client, coordin
     exchange = factories.exchange(capacity=1)
     holder, waiting = factories.participant(), factories.participant()
     for pupil in (holder, waiting):
-        services.register_participant(exchange, pupil, coordinator)
+        services.register_participant(exchange, pupil, by=coordinator)
     db.session.commit()
     login_as(client, coordinator)
     response = post_form(

@@ -14,8 +14,10 @@ import sqlalchemy as sa
 from exchange.exchanges.models import Direction, ExchangeKind
 from exchange.extensions import db
 from exchange.registrations.models import age_on
-from exchange.reports import services
-from exchange.reports.services import ReportFilter, age_on_sql, build_report, inclusive_days
+from exchange.reports import figures
+from exchange.reports.facts import age_on_sql, inclusive_days
+from exchange.reports.figures import build_report
+from exchange.reports.types import ReportFilter
 from tests import factories
 from tests.test_reports_data import build
 
@@ -32,40 +34,40 @@ def _pairs(table) -> dict:
 
 
 def test_summary_counts_overlapping_exchanges_and_confirmed_or_attended_registrations(data):
-    summary = {row["figure"]: row["value"] for row in services.summary(YEAR_2025).rows}
+    summary = {row["figure"]: row["value"] for row in figures.summary(YEAR_2025).rows}
     assert list(summary.values()) == [3, 6, 5, 39]
 
 
 def test_exchanges_by_kind_direction_and_partner(data):
-    assert _pairs(services.exchanges_by_kind(YEAR_2025)) == {
+    assert _pairs(figures.exchanges_by_kind(YEAR_2025)) == {
         "School youth exchange": 2,
         "Professional visit": 1,
     }
-    assert _pairs(services.exchanges_by_direction(YEAR_2025)) == {
+    assert _pairs(figures.exchanges_by_direction(YEAR_2025)) == {
         "Incoming (Olsztyn hosts)": 2,
         "Outgoing (Olsztyn sends)": 1,
     }
     # E2 has both partners: it counts once for each
-    assert _pairs(services.exchanges_by_partner(YEAR_2025)) == {"Alpha": 2, "Beta": 2}
+    assert _pairs(figures.exchanges_by_partner(YEAR_2025)) == {"Alpha": 2, "Beta": 2}
 
 
 def test_participants_by_kind_partner_country_gender_and_role(data):
-    assert _pairs(services.participants_by_kind(YEAR_2025)) == {
+    assert _pairs(figures.participants_by_kind(YEAR_2025)) == {
         "School youth exchange": 4,
         "Professional visit": 2,
     }
-    assert _pairs(services.participants_by_partner(YEAR_2025)) == {"Alpha": 5, "Beta": 3}
-    assert _pairs(services.participants_by_country(YEAR_2025)) == {
+    assert _pairs(figures.participants_by_partner(YEAR_2025)) == {"Alpha": 5, "Beta": 3}
+    assert _pairs(figures.participants_by_country(YEAR_2025)) == {
         "Poland": 4,
         "Germany": 1,
         "Ukraine": 1,
     }
-    assert _pairs(services.participants_by_gender(YEAR_2025)) == {
+    assert _pairs(figures.participants_by_gender(YEAR_2025)) == {
         "Female": 3,
         "Male": 2,
         "Other": 1,
     }
-    assert _pairs(services.participants_by_role(YEAR_2025)) == {
+    assert _pairs(figures.participants_by_role(YEAR_2025)) == {
         "Pupil": 3,
         "Teacher or chaperone": 2,
         "Doctor": 1,
@@ -73,7 +75,7 @@ def test_participants_by_kind_partner_country_gender_and_role(data):
 
 
 def test_participants_by_age_counts_an_18th_birthday_on_the_first_day_as_adult(data):
-    assert _pairs(services.participants_by_age(YEAR_2025)) == {"Under 18": 2, "18 and over": 4}
+    assert _pairs(figures.participants_by_age(YEAR_2025)) == {"Under 18": 2, "18 and over": 4}
 
 
 @pytest.mark.parametrize(
@@ -100,7 +102,7 @@ def test_inclusive_days_on_both_databases(app_context):
 
 
 def test_person_days_by_kind(data):
-    rows = {row["label"]: row for row in services.person_days_by_kind(YEAR_2025).rows}
+    rows = {row["label"]: row for row in figures.person_days_by_kind(YEAR_2025).rows}
     assert rows["School youth exchange"]["person_days"] == 3 * 7 + 1 * 4
     assert rows["School youth exchange"]["participants"] == 4
     assert rows["Professional visit"]["person_days"] == 2 * 7
@@ -114,28 +116,28 @@ def _budget(table) -> dict:
 
 
 def test_budget_planned_and_actual_by_kind_partner_and_funding(data):
-    assert _budget(services.budget_by_kind(YEAR_2025)) == {
+    assert _budget(figures.budget_by_kind(YEAR_2025)) == {
         ("School youth exchange", "PLN"): (2, Decimal("1200.00"), Decimal("1200.50")),
         ("Professional visit", "EUR"): (1, Decimal("5000.00"), Decimal("4000.00")),
     }
-    assert _budget(services.budget_by_partner(YEAR_2025)) == {
+    assert _budget(figures.budget_by_partner(YEAR_2025)) == {
         ("Alpha", "PLN"): (1, Decimal("1000.00"), Decimal("1200.50")),
         ("Alpha", "EUR"): (1, Decimal("5000.00"), Decimal("4000.00")),
         ("Beta", "EUR"): (1, Decimal("5000.00"), Decimal("4000.00")),
         ("Beta", "PLN"): (1, Decimal("200.00"), Decimal("0.00")),
     }
-    assert _budget(services.budget_by_funding(YEAR_2025)) == {
+    assert _budget(figures.budget_by_funding(YEAR_2025)) == {
         ("City budget", "PLN"): (1, Decimal("1000.00"), Decimal("1200.50")),
         ("Erasmus+", "EUR"): (1, Decimal("5000.00"), Decimal("4000.00")),
         ("Not given", "PLN"): (1, Decimal("200.00"), Decimal("0.00")),
     }
-    row = services.budget_by_kind(YEAR_2025).rows[0]
+    row = figures.budget_by_kind(YEAR_2025).rows[0]
     assert isinstance(row["planned"], Decimal)
     assert row["difference"] == Decimal("0.50")
 
 
 def test_incoming_and_outgoing_balance_per_partner(data):
-    rows = {row["label"]: row for row in services.balance_by_partner(YEAR_2025).rows}
+    rows = {row["label"]: row for row in figures.balance_by_partner(YEAR_2025).rows}
     assert rows["Alpha"] == {
         "label": "Alpha",
         "incoming": 1,
@@ -151,7 +153,7 @@ def test_incoming_and_outgoing_balance_per_partner(data):
 
 
 def test_institutions_that_took_part(data):
-    rows = {row["label"]: row for row in services.institutions(YEAR_2025).rows}
+    rows = {row["label"]: row for row in figures.institutions(YEAR_2025).rows}
     assert set(rows) == {"SP 1 Olsztyn", "SP 2 Olsztyn", "Klinikum Alpha"}
     assert (rows["SP 1 Olsztyn"]["participants"], rows["SP 1 Olsztyn"]["exchanges"]) == (3, 2)
     assert (rows["SP 2 Olsztyn"]["participants"], rows["SP 2 Olsztyn"]["exchanges"]) == (2, 2)
@@ -160,7 +162,7 @@ def test_institutions_that_took_part(data):
 
 
 def test_ten_year_trend_per_partner_by_start_year(data):
-    exchanges, participants = services.trend(YEAR_2025)
+    exchanges, participants = figures.trend(YEAR_2025)
     assert [column.key for column in exchanges.columns][1:] == [str(y) for y in range(2016, 2026)]
     by_partner = {row["label"]: row for row in exchanges.rows}
     assert (by_partner["Alpha"]["2024"], by_partner["Alpha"]["2025"]) == (1, 1)

@@ -8,7 +8,7 @@ import zipfile
 import pytest
 from openpyxl import load_workbook
 
-from exchange.reports.services import TABLE_KEYS
+from exchange.reports.types import TABLE_KEYS
 from tests.test_reports_data import build
 
 PERIOD = ["--from", "2025-01-01", "--to", "2025-12-31"]

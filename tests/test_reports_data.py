@@ -78,7 +78,7 @@ def build(suffix: str = "") -> Data:
         kind=ExchangeKind.YOUTH,
         direction=Direction.OUTGOING,
         status=completed,
-        start_date=date(2025, 3, 10),
+        start=date(2025, 3, 10),
         end_date=date(2025, 3, 16),
         budget_planned=Decimal("1000.00"),
         budget_actual=Decimal("1200.50"),
@@ -90,7 +90,7 @@ def build(suffix: str = "") -> Data:
         kind=ExchangeKind.PROFESSIONAL,
         direction=Direction.INCOMING,
         status=completed,
-        start_date=date(2024, 12, 28),
+        start=date(2024, 12, 28),
         end_date=date(2025, 1, 3),
         budget_planned=Decimal("5000.00"),
         budget_actual=Decimal("4000.00"),
@@ -102,26 +102,26 @@ def build(suffix: str = "") -> Data:
         kind=ExchangeKind.YOUTH,
         direction=Direction.INCOMING,
         status=ExchangeStatus.REGISTRATION_CLOSED,
-        start_date=date(2025, 12, 30),
+        start=date(2025, 12, 30),
         end_date=date(2026, 1, 2),
         budget_planned=Decimal("200.00"),
         currency="PLN",
     )
     e4 = factories.exchange(
-        [alpha], status=ExchangeStatus.CANCELLED, start_date=date(2025, 6, 1),
+        [alpha], status=ExchangeStatus.CANCELLED, start=date(2025, 6, 1),
         end_date=date(2025, 6, 5), budget_planned=Decimal("999.00"),
     )  # fmt: skip
     e5 = factories.exchange(
-        [alpha], status=ExchangeStatus.DRAFT, start_date=date(2025, 7, 1),
+        [alpha], status=ExchangeStatus.DRAFT, start=date(2025, 7, 1),
         end_date=date(2025, 7, 3),
     )  # fmt: skip
     e6 = factories.exchange(
-        [beta], kind=ExchangeKind.SPORTS, status=completed, start_date=date(2024, 5, 1),
+        [beta], kind=ExchangeKind.SPORTS, status=completed, start=date(2024, 5, 1),
         end_date=date(2024, 5, 3),
     )  # fmt: skip
     e7 = factories.exchange(
         [alpha], kind=ExchangeKind.ARTISTIC, direction=Direction.INCOMING,
-        status=ExchangeStatus.PLANNED, start_date=date(2026, 1, 5), end_date=date(2026, 1, 6),
+        status=ExchangeStatus.PLANNED, start=date(2026, 1, 5), end_date=date(2026, 1, 6),
     )  # fmt: skip
     female, male = Gender.FEMALE, Gender.MALE
     pupil, teacher, doctor = ParticipantRole.PUPIL, ParticipantRole.TEACHER, ParticipantRole.DOCTOR

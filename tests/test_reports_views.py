@@ -16,9 +16,10 @@ from openpyxl import load_workbook
 from exchange import clock
 from exchange.extensions import db
 from exchange.reports import exports
-from exchange.reports.services import TABLE_KEYS, ReportFilter, build_report
+from exchange.reports.figures import build_report
+from exchange.reports.types import TABLE_KEYS, ReportFilter
 from tests import factories
-from tests.conftest import login_as, post_form
+from tests.helpers import login_as, post_form
 from tests.test_reports_data import build
 
 PERIOD = "date_from=2025-01-01&date_to=2025-12-31"

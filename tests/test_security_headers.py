@@ -6,9 +6,9 @@ import pytest
 from flask import request
 
 from exchange import create_app
-from exchange.auth.permissions import public
 from exchange.config import ConfigError, load_config
-from tests.conftest import login_as, make_config
+from exchange.core.permissions import public
+from tests.helpers import login_as, make_config
 
 EXPECTED = {
     "Content-Security-Policy": (

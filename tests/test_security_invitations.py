@@ -11,7 +11,7 @@ from exchange.auth import services
 from exchange.auth.models import Invitation
 from exchange.extensions import db
 from tests import factories
-from tests.conftest import login_as, post_form
+from tests.helpers import login_as, post_form
 
 LINK = re.compile(r'value="http://localhost(/invitation/[^"]+)"')
 NEW_PASSWORD = "the coordinator's own password"

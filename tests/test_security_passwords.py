@@ -12,7 +12,7 @@ from exchange.auth.services import (
     check_password_rules,
     common_passwords,
 )
-from tests.conftest import login_as, post_form
+from tests.helpers import login_as, post_form
 
 
 def test_the_list_is_shipped_with_the_package_and_is_long():

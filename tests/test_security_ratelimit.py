@@ -12,8 +12,7 @@ import json
 import pytest
 
 from tests import factories
-from tests.conftest import csrf_token, login_as, post_form
-from tests.helpers import reset_limits
+from tests.helpers import csrf_token, login_as, post_form, reset_limits
 
 
 @pytest.fixture(autouse=True)

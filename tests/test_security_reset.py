@@ -17,8 +17,7 @@ from exchange.extensions import db
 from exchange.notifications.models import DeliveryState, Notification, NotificationKind
 from exchange.notifications.worker import deliver_due
 from tests import factories
-from tests.conftest import csrf_token, login_as, post_form
-from tests.helpers import as_seen, mail_text, reset_limits
+from tests.helpers import as_seen, csrf_token, login_as, mail_text, post_form, reset_limits
 
 NEW_PASSWORD = "a brand new passphrase"
 LINK = re.compile(r"http://localhost/password/reset/([\w-]+)")

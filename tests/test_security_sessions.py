@@ -14,8 +14,7 @@ from exchange import clock
 from exchange.auth.models import UserSession
 from exchange.extensions import db
 from tests import factories
-from tests.conftest import login_as, post_form
-from tests.helpers import reset_limits
+from tests.helpers import login_as, post_form, reset_limits
 
 NEW_PASSWORD = "a brand new passphrase"
 

@@ -9,16 +9,16 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qs, urlsplit
 
-from exchange.auth.permissions import is_public_endpoint
+from exchange.core.permissions import is_public_endpoint
 
 PUBLIC_ENDPOINTS = {
-    "core.index",
-    "core.healthz",
-    "core.set_language",
+    "site.index",
+    "site.healthz",
+    "site.set_language",
     # the high-contrast and large-text switches in the header: a cookie, for every visitor
-    "core.set_display",
+    "site.set_display",
     "partners.partners",
-    "partners.partner",
+    "exchanges.partner",
     "auth.login",
     # a one-time link from the invitation sets the invited person's first password
     "auth.accept_invitation",
@@ -88,7 +88,7 @@ def test_every_other_page_sends_anonymous_visitors_to_login(client):
     assert not wrong, "open without login: " + ", ".join(
         f"{url} ({status}, Location {location})" for url, status, location in wrong
     )
-    assert {"core.dashboard", "auth.users", "partners.institutions"} <= set(checked)
+    assert {"site.dashboard", "auth.users", "partners.institutions"} <= set(checked)
 
 
 def test_public_pages_open_without_login(client):
@@ -112,4 +112,4 @@ def test_every_post_without_csrf_token_is_refused(client):
     assert not wrong, "POST accepted without a CSRF token: " + ", ".join(
         f"{url} ({status})" for url, status in wrong
     )
-    assert {"auth.login", "auth.logout", "core.set_language"} <= set(checked)
+    assert {"auth.login", "auth.logout", "site.set_language"} <= set(checked)

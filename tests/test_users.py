@@ -2,10 +2,11 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from exchange.auth.models import Role, User
+from exchange.auth.models import User
+from exchange.core.permissions import Role
 from exchange.extensions import db
 from tests import factories
-from tests.conftest import login_as, post_form
+from tests.helpers import login_as, post_form
 
 
 def _count_users() -> int:

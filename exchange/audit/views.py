@@ -9,7 +9,7 @@ from wtforms.validators import NumberRange, Optional
 
 from exchange.audit import services
 from exchange.audit.services import AUDITED
-from exchange.auth.permissions import admin_required
+from exchange.core.permissions import admin_required
 from exchange.extensions import db
 from exchange.forms_util import Form, choices
 

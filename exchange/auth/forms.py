@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional
 
-from exchange.auth.models import Role
+from exchange.core.permissions import Role
 from exchange.forms_util import Form, choices, enum_choices, optional_int
 
 

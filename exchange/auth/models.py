@@ -3,32 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import cast
+from typing import TypeAlias, cast
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
-from flask_login import UserMixin
+from flask_login import AnonymousUserMixin, UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from exchange import clock
+from exchange.core.permissions import Role
 from exchange.db import TimestampMixin
-from exchange.enums import LabelledEnum
 from exchange.extensions import Model
 from exchange.partners.models import Institution
-
-
-class Role(LabelledEnum):
-    ADMIN = "admin"
-    COORDINATOR = "coordinator"
-    SCHOOL = "school"
-
-    @classmethod
-    def _labels(cls) -> dict:
-        return {
-            cls.ADMIN: _l("Administrator"),
-            cls.COORDINATOR: _l("Coordinator"),
-            cls.SCHOOL: _l("School representative"),
-        }
 
 
 def normalise_email(email: str) -> str:
@@ -143,6 +128,16 @@ class UserSession(Model):
 
     def __repr__(self) -> str:
         return f"<UserSession {self.id} of user {self.user_id}>"
+
+
+#: whoever a page is for: a logged-in user, or a visitor who is not logged in (what
+#: ``flask_login.current_user`` is); every ``access`` module takes one
+Viewer: TypeAlias = User | AnonymousUserMixin
+
+
+def is_staff(viewer: Viewer) -> bool:
+    """City hall (admins and coordinators), logged in."""
+    return isinstance(viewer, User) and viewer.is_authenticated and viewer.is_staff
 
 
 class Invitation(Model):

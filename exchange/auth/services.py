@@ -15,19 +15,17 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
 from exchange import clock
-from exchange.audit import services as audit
-from exchange.auth import sessions
+from exchange.auth import sessions, signals
 from exchange.auth.models import (
     Invitation,
     PasswordReset,
-    Role,
     User,
     UserSession,
     default_language,
     normalise_email,
 )
 from exchange.auth.passwords import hash_password, needs_rehash, verify_password
-from exchange.auth.signals import invitation_created, password_reset_link_made
+from exchange.core.permissions import Role
 from exchange.errors import DomainError
 from exchange.extensions import db
 from exchange.partners.models import Institution
@@ -84,13 +82,13 @@ def authenticate(email: str, password: str) -> User | None:
     if user is None or not ok or not user.active:
         log.info("failed login%s", f" for user {user.id}" if user else "")
         reason = "unknown e-mail" if user is None else ("inactive" if ok else "wrong password")
-        audit.record("login_failed", "user", user.id if user else None, detail=reason)
+        signals.login_failed.send(user, reason=reason)
         return None
     if user.password_hash and needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = clock.now()
     log.info("user %s logged in", user.id)
-    audit.record("login", "user", user.id, actor_id=user.id)
+    signals.logged_in.send(user)
     return user
 
 
@@ -289,7 +287,9 @@ def invite(user: User, *, by: User, link_for: LinkMaker | None = None) -> str:
     log.info("invitation for user %s made by user %s", user.id, by.id)
     link = link_for(token) if link_for else None
     if link:
-        invitation_created.send(user, link=link, valid_days=INVITATION_VALID_FOR.days, by=by)
+        signals.invitation_created.send(
+            user, link=link, valid_days=INVITATION_VALID_FOR.days, by=by
+        )
     return token
 
 
@@ -371,16 +371,11 @@ def request_password_reset(
         sa.literal(now + PASSWORD_RESET_VALID_FOR, PasswordReset.expires_at.type),
     )
     db.session.execute(sa.insert(PasswordReset).from_select(columns, values))
-    audit.record(
-        "password_reset_asked",
-        "user",
-        user.id if user else None,
-        detail="" if user else "unknown or inactive account",
-    )
+    signals.password_reset_asked.send(user)
     db.session.flush()
     link = link_for(token) if link_for else None
     if link:
-        password_reset_link_made.send(
+        signals.password_reset_link_made.send(
             email,
             link=link,
             valid_minutes=int(PASSWORD_RESET_VALID_FOR.total_seconds() // 60),

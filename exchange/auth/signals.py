@@ -1,4 +1,4 @@
-"""What the accounts announce; higher features (the notifications) listen.
+"""What the accounts announce; higher features (the audit log, the notifications) listen.
 
 A receiver runs inside the sender's transaction: what it adds is committed with the rest.
 """
@@ -9,6 +9,16 @@ from blinker import Namespace
 
 signals = Namespace()
 
+#: ``sender``: the user who logged in
+logged_in = signals.signal("logged-in")
+#: ``sender``: the user whose password was wrong or who is inactive, or None for an unknown
+#: e-mail address; ``reason``: "unknown e-mail", "inactive" or "wrong password"
+login_failed = signals.signal("login-failed")
+#: ``sender``: the user who logged in; ``target``: the ``next`` address that was not followed
+redirect_refused = signals.signal("redirect-refused")
+#: ``sender``: the active user a password reset link was made for, or None for an unknown or
+#: inactive address (the same work is done either way)
+password_reset_asked = signals.signal("password-reset-asked")
 #: ``sender``: the invited user; ``link``: the one-time link for an e-mail; ``valid_days``
 invitation_created = signals.signal("invitation-created")
 #: ``sender``: the normalised e-mail address that asked (an account may or may not use it);

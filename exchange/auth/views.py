@@ -21,8 +21,8 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
 from exchange import clock
-from exchange.audit import services as audit
-from exchange.auth import services, sessions
+from exchange.auth import services, sessions, signals
+from exchange.auth.access import get_user_or_404
 from exchange.auth.forms import (
     ChangePasswordForm,
     ForgotPasswordForm,
@@ -31,11 +31,11 @@ from exchange.auth.forms import (
     SetPasswordForm,
     UserForm,
 )
-from exchange.auth.models import Role, User, normalise_email
-from exchange.auth.permissions import admin_required, is_safe_next, public, staff_required
+from exchange.auth.models import User, normalise_email
+from exchange.core.permissions import Role, admin_required, is_safe_next, public, staff_required
 from exchange.errors import DomainError
 from exchange.extensions import db, limiter
-from exchange.forms_util import attach_error, required
+from exchange.forms_util import required, submit
 from exchange.partners.services import get_institution, list_institutions
 
 bp = Blueprint("auth", __name__)
@@ -95,22 +95,26 @@ def login():
     not lock the owner out, and for all addresses together with a higher cap.
     """
     if current_user.is_authenticated:
-        return redirect(_next_url() or url_for("core.dashboard"))
+        return redirect(_next_url() or url_for("site.dashboard"))
     form = LoginForm()
-    if form.validate_on_submit():
+
+    def log_in() -> User | None:
         user = services.authenticate(required(form.email.data), required(form.password.data))
-        if user is None:
-            db.session.commit()  # keeps a password rehash / audit trail, never half a change
-            form.form_errors.append(_("The e-mail address or password is wrong."))
-            return render_template("auth/login.html", form=form), 401
-        sessions.start(user)
-        target = request.values.get("next")
-        if target and not is_safe_next(target):
-            audit.record("redirect_refused", "user", user.id, detail=target[:200])
-        db.session.commit()
-        return redirect(_next_url() or url_for("core.dashboard"))
-    status = 422 if form.is_submitted() else 200
-    return render_template("auth/login.html", form=form), status
+        if user is not None:
+            sessions.start(user)
+            target = request.values.get("next")
+            if target and not is_safe_next(target):
+                signals.redirect_refused.send(user, target=target)
+        return user
+
+    # committed either way: a failure keeps its audit trail (and a password rehash)
+    sent = submit(form, log_in)
+    if sent.done and sent.result is not None:
+        return redirect(_next_url() or url_for("site.dashboard"))
+    if sent.done:
+        form.form_errors.append(_("The e-mail address or password is wrong."))
+        return render_template("auth/login.html", form=form), 401
+    return render_template("auth/login.html", form=form), sent.status
 
 
 @bp.post("/logout")
@@ -118,14 +122,7 @@ def logout():
     sessions.logout()
     db.session.commit()
     flash(_("You are logged out."), "info")
-    return redirect(url_for("core.index"))
-
-
-def get_user_or_404(user_id: int) -> User:
-    user = services.get_user(user_id)
-    if user is None:
-        abort(404)
-    return user
+    return redirect(url_for("site.index"))
 
 
 @bp.get("/users/")
@@ -147,23 +144,20 @@ def _user_form_institution(form: UserForm):
 @admin_required
 def create_user():
     form = UserForm(institutions=list_institutions(), password_required=True)
-    if form.validate_on_submit():
-        try:
-            user = services.create_user(
-                email=required(form.email.data),
-                full_name=required(form.full_name.data),
-                role=form.role.data,
-                institution=_user_form_institution(form),
-                password=form.password.data,
-            )
-        except DomainError as error:
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The account for %(name)s is created.", name=user.full_name), "success")
-            return redirect(url_for(".users"))
-    status = 422 if form.is_submitted() else 200
-    return render_template("auth/user_form.html", form=form, user=None), status
+    sent = submit(
+        form,
+        lambda: services.create_user(
+            email=required(form.email.data),
+            full_name=required(form.full_name.data),
+            role=form.role.data,
+            institution=_user_form_institution(form),
+            password=form.password.data,
+        ),
+    )
+    if sent.done:
+        flash(_("The account for %(name)s is created.", name=sent.result.full_name), "success")
+        return redirect(url_for(".users"))
+    return render_template("auth/user_form.html", form=form, user=None), sent.status
 
 
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
@@ -171,27 +165,24 @@ def create_user():
 def edit_user(user_id: int):
     user = get_user_or_404(user_id)
     form = UserForm(obj=user, institutions=list_institutions())
-    if form.validate_on_submit():
-        try:
-            services.update_user(
-                user,
-                by=current_user,
-                email=required(form.email.data),
-                full_name=required(form.full_name.data),
-                role=form.role.data,
-                institution=_user_form_institution(form),
-                password=form.password.data or None,
-                keep=sessions.current(),  # a new own password ends the others, not this one
-            )
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The account of %(name)s is saved.", name=user.full_name), "success")
-            return redirect(url_for(".users"))
-    status = 422 if form.is_submitted() else 200
-    return render_template("auth/user_form.html", form=form, user=user), status
+
+    sent = submit(
+        form,
+        lambda: services.update_user(
+            user,
+            by=current_user,
+            email=required(form.email.data),
+            full_name=required(form.full_name.data),
+            role=form.role.data,
+            institution=_user_form_institution(form),
+            password=form.password.data or None,
+            keep=sessions.current(),  # a new own password ends the others, not this one
+        ),
+    )
+    if sent.done:
+        flash(_("The account of %(name)s is saved.", name=user.full_name), "success")
+        return redirect(url_for(".users"))
+    return render_template("auth/user_form.html", form=form, user=user), sent.status
 
 
 @bp.post("/users/<int:user_id>/active")
@@ -225,23 +216,21 @@ def school_accounts():
 @staff_required
 def invite_school():
     form = InvitationForm(institutions=list_institutions())
-    if form.validate_on_submit():
-        try:
-            user, token = services.invite_school_representative(
-                email=required(form.email.data),
-                full_name=required(form.full_name.data),
-                institution=_user_form_institution(form),
-                by=current_user,
-                link_for=_invitation_link,
-            )
-        except DomainError as error:
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            # shown once, on this page, and never stored: so no redirect here
-            return render_template("auth/invitation_link.html", user=user, token=token)
-    status = 422 if form.is_submitted() else 200
-    return render_template("auth/invite_school.html", form=form), status
+    sent = submit(
+        form,
+        lambda: services.invite_school_representative(
+            email=required(form.email.data),
+            full_name=required(form.full_name.data),
+            institution=_user_form_institution(form),
+            by=current_user,
+            link_for=_invitation_link,
+        ),
+    )
+    if sent.done:
+        user, token = sent.result
+        # shown once, on this page, and never stored: so no redirect here
+        return render_template("auth/invitation_link.html", user=user, token=token)
+    return render_template("auth/invite_school.html", form=form), sent.status
 
 
 def _invitation_link(token: str) -> str | None:
@@ -270,19 +259,20 @@ def accept_invitation(token: str):
     if invitation is None:
         return render_template("auth/invitation_invalid.html"), 404
     form = SetPasswordForm()
-    if form.validate_on_submit():
-        try:
-            user = services.accept_invitation(invitation, required(form.password.data))
-        except DomainError as error:
-            attach_error(form, error)
-        else:
-            sessions.start(user)
-            user.last_login_at = clock.now()
-            db.session.commit()
-            flash(_("Your password is set. Welcome, %(name)s!", name=user.full_name), "success")
-            return redirect(url_for("core.dashboard"))
-    status = 422 if form.is_submitted() else 200
-    return render_template("auth/accept_invitation.html", form=form, user=invitation.user), status
+
+    def accept() -> User:
+        user = services.accept_invitation(invitation, required(form.password.data))
+        sessions.start(user)
+        user.last_login_at = clock.now()
+        return user
+
+    sent = submit(form, accept)
+    if sent.done:
+        flash(_("Your password is set. Welcome, %(name)s!", name=sent.result.full_name), "success")
+        return redirect(url_for("site.dashboard"))
+    return render_template(
+        "auth/accept_invitation.html", form=form, user=invitation.user
+    ), sent.status
 
 
 # --- the user's own password ----------------------------------------------------------------
@@ -307,26 +297,25 @@ def change_password():
     """Every logged-in user changes their own password here; their other sessions end."""
     user: User = current_user._get_current_object()
     form = ChangePasswordForm()
-    if form.validate_on_submit():
-        try:
-            services.change_password(
-                user,
-                current_password=required(form.current_password.data),
-                new_password=required(form.password.data),
-                keep=sessions.current(),
-            )
-        except DomainError as error:  # refused before anything changed
-            g.wrong_current_password = error.field == "current_password"
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash(
-                _("Your password is changed. Your other sessions, on other devices, are ended."),
-                "success",
-            )
-            return redirect(url_for("core.dashboard"))
-    status = 422 if form.is_submitted() else 200
-    return render_template("auth/change_password.html", form=form), status
+
+    sent = submit(
+        form,
+        lambda: services.change_password(
+            user,
+            current_password=required(form.current_password.data),
+            new_password=required(form.password.data),
+            keep=sessions.current(),
+        ),
+    )
+    if sent.done:
+        flash(
+            _("Your password is changed. Your other sessions, on other devices, are ended."),
+            "success",
+        )
+        return redirect(url_for("site.dashboard"))
+    if sent.error is not None:
+        g.wrong_current_password = sent.error.field == "current_password"
+    return render_template("auth/change_password.html", form=form), sent.status
 
 
 # --- a forgotten password -------------------------------------------------------------------
@@ -362,10 +351,12 @@ def _reset_link(token: str) -> str | None:
 def forgot_password():
     """Send a one-time link. The answer is the same whether the address has an account."""
     form = ForgotPasswordForm()
-    if form.validate_on_submit():
+    sent = submit(
+        form,
         # the e-mail is queued in this transaction, for an account only, with the same work
-        services.request_password_reset(required(form.email.data), link_for=_reset_link)
-        db.session.commit()
+        lambda: services.request_password_reset(required(form.email.data), link_for=_reset_link),
+    )
+    if sent.done:
         flash(
             _(
                 "If an account uses %(email)s, we have sent it a link to choose a new "
@@ -375,8 +366,7 @@ def forgot_password():
             "info",
         )
         return redirect(url_for(".login"))
-    status = 422 if form.is_submitted() else 200
-    return render_template("auth/forgot_password.html", form=form), status
+    return render_template("auth/forgot_password.html", form=form), sent.status
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
@@ -386,19 +376,17 @@ def reset_password(token: str):
     if reset is None:
         return render_template("auth/reset_invalid.html"), 404
     form = SetPasswordForm()
-    if form.validate_on_submit():
-        try:
-            user = services.reset_password(reset, required(form.password.data))
-        except DomainError as error:  # refused before anything changed
-            attach_error(form, error)
-        else:
-            sessions.start(user)
-            user.last_login_at = clock.now()
-            db.session.commit()
-            flash(_("Your new password is set. You are logged in."), "success")
-            return redirect(url_for("core.dashboard"))
-    status = 422 if form.is_submitted() else 200
-    return render_template("auth/reset_password.html", form=form, user=reset.user), status
+
+    def reset_and_log_in() -> None:
+        user = services.reset_password(reset, required(form.password.data))
+        sessions.start(user)
+        user.last_login_at = clock.now()
+
+    sent = submit(form, reset_and_log_in)
+    if sent.done:
+        flash(_("Your new password is set. You are logged in."), "success")
+        return redirect(url_for("site.dashboard"))
+    return render_template("auth/reset_password.html", form=form, user=reset.user), sent.status
 
 
 # --- the user's sessions --------------------------------------------------------------------

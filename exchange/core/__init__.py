@@ -1,1 +1,2 @@
-"""Home page, dashboard, language, health check, error pages."""
+"""What every feature builds on: the language, the display switches, mail, the security
+headers, the roles and view guards, and the command-line helpers."""

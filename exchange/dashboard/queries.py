@@ -25,7 +25,7 @@ from exchange.registrations.models import (
     RegistrationStatus,
     age_on,
 )
-from exchange.registrations.services import waiting_positions
+from exchange.registrations.queries import waiting_positions
 
 #: how far ahead city hall's dashboard looks for exchanges that start
 UPCOMING_DAYS = 30

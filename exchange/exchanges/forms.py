@@ -21,15 +21,9 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from exchange.exchanges.models import (
-    Direction,
-    ExchangeKind,
-    ExchangeStatus,
-    FundingSource,
-    Profession,
-    SchoolLevel,
-)
-from exchange.exchanges.services import CURRENCIES, KIND_FIELDS
+from exchange.exchanges.kinds import KIND_DETAILS, KIND_FIELDS, KindDetail
+from exchange.exchanges.models import Direction, ExchangeKind, ExchangeStatus, FundingSource
+from exchange.exchanges.services import CURRENCIES, ProgrammeValues
 from exchange.forms_util import Form, Select, choices, enum_choices, optional_int
 
 #: the oldest age a limit may name
@@ -105,30 +99,6 @@ class ExchangeForm(Form):
         _l("Funding source"), coerce=_optional_enum(FundingSource), validators=[Optional()]
     )
 
-    # youth
-    school_level = SelectField(
-        _l("School level"), coerce=_optional_enum(SchoolLevel), validators=[Optional()]
-    )
-    # professional
-    profession = SelectField(
-        _l("Profession"), coerce=_optional_enum(Profession), validators=[Optional()]
-    )
-    host_institution = StringField(_l("Host institution"), validators=[Optional(), Length(max=200)])
-    # councillors
-    topic = StringField(_l("Topic"), validators=[Optional(), Length(max=200)])
-    # artistic
-    ensemble = StringField(_l("Artistic group"), validators=[Optional(), Length(max=200)])
-    performances = TextAreaField(_l("Performances"), validators=[Optional(), Length(max=5000)])
-    # sports
-    discipline = StringField(_l("Discipline"), validators=[Optional(), Length(max=120)])
-    event_name = StringField(_l("Event"), validators=[Optional(), Length(max=200)])
-    # trade fair
-    fair_name = StringField(_l("Trade fair"), validators=[Optional(), Length(max=200)])
-    stand = StringField(_l("Stand"), validators=[Optional(), Length(max=120)])
-    exhibitor_trades = TextAreaField(
-        _l("Exhibitors' trades"), validators=[Optional(), Length(max=5000)]
-    )
-
     def __init__(self, *args, partners=(), institutions=(), coordinators=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.kind.choices = enum_choices(ExchangeKind)
@@ -149,14 +119,31 @@ class ExchangeForm(Form):
         )
         self.currency.choices = choices((code, code) for code in CURRENCIES)
         self.funding_source.choices = _none_choice() + enum_choices(FundingSource)
-        self.school_level.choices = _none_choice() + enum_choices(SchoolLevel)
-        self.profession.choices = _none_choice() + enum_choices(Profession)
+        for detail in KIND_DETAILS:
+            if detail.choices is not None:
+                getattr(self, detail.name).choices = _none_choice() + enum_choices(detail.choices)
 
     def kind_fieldsets(self) -> list[tuple[ExchangeKind, list]]:
         """The kind-specific fields, grouped per kind, for a fieldset with a legend each."""
         return [
             (kind, [getattr(self, name) for name in names]) for kind, names in KIND_FIELDS.items()
         ]
+
+
+def _kind_field(detail: KindDetail):
+    """The form field of a kind-specific detail, made from its column's declaration."""
+    if detail.choices is not None:
+        return SelectField(
+            detail.label, coerce=_optional_enum(detail.choices), validators=[Optional()]
+        )
+    if detail.max_length is None:
+        return TextAreaField(detail.label, validators=[Optional(), Length(max=5000)])
+    return StringField(detail.label, validators=[Optional(), Length(max=detail.max_length)])
+
+
+# the kind-specific fields, one per declared detail (WTForms takes fields added to the class)
+for _detail in KIND_DETAILS:
+    setattr(ExchangeForm, _detail.name, _kind_field(_detail))
 
 
 class ProgrammeItemForm(Form):
@@ -166,11 +153,14 @@ class ProgrammeItemForm(Form):
     activity = StringField(_l("Activity"), validators=[InputRequired(), Length(max=300)])
     place = StringField(_l("Place"), validators=[Optional(), Length(max=200)])
 
-    def values(self) -> dict:
-        return {
-            name: getattr(self, name).data
-            for name in ("day", "start_time", "end_time", "activity", "place")
-        }
+    def values(self) -> ProgrammeValues:
+        return ProgrammeValues(
+            day=self.day.data,
+            start_time=self.start_time.data,
+            end_time=self.end_time.data,
+            activity=self.activity.data or "",
+            place=self.place.data or "",
+        )
 
 
 class CancelForm(Form):

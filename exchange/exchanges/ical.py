@@ -16,7 +16,6 @@ from flask_babel import gettext as _
 from icalendar import Calendar, Event
 
 from exchange.exchanges.models import Exchange, ExchangeStatus
-from exchange.exchanges.services import location, partner_names
 
 PRODID = "-//City of Olsztyn//Partner-city exchanges//EN"
 UID_DOMAIN = "exchange.olsztyn"
@@ -86,3 +85,11 @@ def build_calendar(exchanges: Iterable[Exchange], name: str, url_for_exchange=No
 
 def last_modified(exchanges: Iterable[Exchange]) -> datetime | None:
     return max((exchange.updated_at for exchange in exchanges), default=None)
+
+
+def partner_names(exchange: Exchange) -> str:
+    return ", ".join(partner.name for partner in exchange.partners)
+
+
+def location(exchange: Exchange) -> str:
+    return ", ".join(part for part in (exchange.venue, exchange.city) if part)

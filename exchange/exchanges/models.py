@@ -117,6 +117,12 @@ class Profession(LabelledEnum):
         return {cls.DOCTORS: _l("Doctors"), cls.TEACHERS: _l("Teachers"), cls.OTHER: _l("Other")}
 
 
+def kind_detail(kind: ExchangeKind, label: str, missing: str) -> dict[str, object]:
+    """The ``info`` of a column that only exchanges of ``kind`` have: its label, and the
+    message when it is left empty (read by ``exchanges/kinds.py``)."""
+    return {"kind": kind, "label": label, "missing": missing}
+
+
 class InvalidTransition(DomainError):
     def __init__(self, current: ExchangeStatus, action: str) -> None:
         super().__init__(
@@ -213,18 +219,84 @@ class Exchange(TimestampMixin, Model):
     cancel_reason: Mapped[str] = mapped_column(sa.Text, default="")
     cancelled_at: Mapped[datetime | None]
 
-    # kind-specific details (validated per kind in the services)
-    school_level: Mapped[SchoolLevel | None]
-    profession: Mapped[Profession | None]
-    host_institution: Mapped[str] = mapped_column(sa.String(200), default="")
-    topic: Mapped[str] = mapped_column(sa.String(200), default="")
-    ensemble: Mapped[str] = mapped_column(sa.String(200), default="")
-    performances: Mapped[str] = mapped_column(sa.Text, default="")
-    discipline: Mapped[str] = mapped_column(sa.String(120), default="")
-    event_name: Mapped[str] = mapped_column(sa.String(200), default="")
-    fair_name: Mapped[str] = mapped_column(sa.String(200), default="")
-    stand: Mapped[str] = mapped_column(sa.String(120), default="")
-    exhibitor_trades: Mapped[str] = mapped_column(sa.Text, default="")
+    # kind-specific details: declared here once, with the kind they belong to, their label and
+    # the message when they are missing; the rules, the form and the detail page read these
+    # declarations (exchanges/kinds.py)
+    school_level: Mapped[SchoolLevel | None] = mapped_column(
+        info=kind_detail(
+            ExchangeKind.YOUTH,
+            _l("School level"),
+            _l("Choose the school level of a youth exchange."),
+        )
+    )
+    profession: Mapped[Profession | None] = mapped_column(
+        info=kind_detail(
+            ExchangeKind.PROFESSIONAL,
+            _l("Profession"),
+            _l("Choose the profession of the visitors."),
+        )
+    )
+    host_institution: Mapped[str] = mapped_column(
+        sa.String(200),
+        default="",
+        info=kind_detail(
+            ExchangeKind.PROFESSIONAL,
+            _l("Host institution"),
+            _l("Name the host institution of the professional visit."),
+        ),
+    )
+    topic: Mapped[str] = mapped_column(
+        sa.String(200),
+        default="",
+        info=kind_detail(
+            ExchangeKind.COUNCILLORS, _l("Topic"), _l("Give the topic of the councillor training.")
+        ),
+    )
+    ensemble: Mapped[str] = mapped_column(
+        sa.String(200),
+        default="",
+        info=kind_detail(
+            ExchangeKind.ARTISTIC, _l("Artistic group"), _l("Name the artistic group.")
+        ),
+    )
+    performances: Mapped[str] = mapped_column(
+        sa.Text,
+        default="",
+        info=kind_detail(
+            ExchangeKind.ARTISTIC,
+            _l("Performances"),
+            _l("List the performances of the artistic group."),
+        ),
+    )
+    discipline: Mapped[str] = mapped_column(
+        sa.String(120),
+        default="",
+        info=kind_detail(ExchangeKind.SPORTS, _l("Discipline"), _l("Give the sports discipline.")),
+    )
+    event_name: Mapped[str] = mapped_column(
+        sa.String(200),
+        default="",
+        info=kind_detail(ExchangeKind.SPORTS, _l("Event"), _l("Name the sports event.")),
+    )
+    fair_name: Mapped[str] = mapped_column(
+        sa.String(200),
+        default="",
+        info=kind_detail(ExchangeKind.TRADE_FAIR, _l("Trade fair"), _l("Name the trade fair.")),
+    )
+    stand: Mapped[str] = mapped_column(
+        sa.String(120),
+        default="",
+        info=kind_detail(
+            ExchangeKind.TRADE_FAIR, _l("Stand"), _l("Give the stand of the Olsztyn exhibitors.")
+        ),
+    )
+    exhibitor_trades: Mapped[str] = mapped_column(
+        sa.Text,
+        default="",
+        info=kind_detail(
+            ExchangeKind.TRADE_FAIR, _l("Exhibitors' trades"), _l("List the exhibitors' trades.")
+        ),
+    )
 
     partners: Mapped[list[PartnerCity]] = relationship(
         secondary=exchange_partner, order_by=PartnerCity.name

@@ -13,6 +13,9 @@ signals = Namespace()
 #: ``sender``: the exchange, just cancelled (its ``cancel_reason`` says why); ``by``: the user
 #: who cancelled it
 exchange_cancelled = signals.signal("exchange-cancelled")
+#: ``sender``: the exchange, locked (``lock_for_update``), whose capacity or per-institution
+#: quota has just grown; ``by``: the user who changed it
+places_added = signals.signal("places-added")
 #: ``sender``: the exchange whose registration has just opened (or reopened); ``by``
 registration_opened = signals.signal("registration-opened")
 #: ``sender``: the exchange; ``changes``: a list of ``(field, old, new)`` for its dates, venue,

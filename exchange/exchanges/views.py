@@ -27,26 +27,27 @@ from flask import (
 )
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import AnonymousUserMixin, current_user
 
 from exchange import clock
-from exchange.auth.permissions import public, staff_required
+from exchange.auth.models import is_staff
 from exchange.core.locale import format_money
-from exchange.errors import DomainError
-from exchange.exchanges import ical, services
+from exchange.core.permissions import public, staff_required
+from exchange.exchanges import ical, queries, services
+from exchange.exchanges.access import get_exchange_or_404, get_programme_item_or_404
 from exchange.exchanges.forms import CancelForm, ExchangeFilterForm, ExchangeForm, ProgrammeItemForm
+from exchange.exchanges.kinds import kind_details
 from exchange.exchanges.models import (
     Direction,
     Exchange,
     ExchangeKind,
     ExchangeStatus,
     InvalidTransition,
-    ProgrammeItem,
 )
 from exchange.extensions import db
-from exchange.forms_util import attach_error
-from exchange.partners.models import PartnerCity
-from exchange.partners.services import get_partner_by_slug
+from exchange.forms_util import submit
+from exchange.partners.access import get_partner_or_404
+from exchange.partners.services import list_partners
 
 bp = Blueprint("exchanges", __name__)
 
@@ -92,38 +93,13 @@ def action_labels() -> dict[str, str]:
     }
 
 
-# --- loaders --------------------------------------------------------------------------------
-
-
-def get_exchange_or_404(exchange_id: int) -> Exchange:
-    """The exchange, if the current user may read it: a draft is not found for a school."""
-    exchange = services.get_exchange(exchange_id)
-    if exchange is None or not services.can_read(exchange, current_user):
-        abort(404)
-    return exchange
-
-
-def get_programme_item_or_404(exchange: Exchange, item_id: int) -> ProgrammeItem:
-    item = services.get_programme_item(exchange, item_id)
-    if item is None:
-        abort(404)
-    return item
-
-
-def get_partner_or_404(slug: str) -> PartnerCity:
-    partner = get_partner_by_slug(slug)
-    if partner is None:
-        abort(404)
-    return partner
-
-
 # --- list -----------------------------------------------------------------------------------
 
 
-def _filters(form: ExchangeFilterForm) -> services.ExchangeFilter:
+def _filters(form: ExchangeFilterForm) -> queries.ExchangeFilter:
     """The filters of the form; a value that is not one of the choices is ignored."""
     form.validate()
-    filters = services.ExchangeFilter()
+    filters = queries.ExchangeFilter()
     if form.q.data and not form.q.errors:
         filters.q = form.q.data.strip()
     if form.year.data and not form.year.errors:
@@ -141,16 +117,16 @@ def _filters(form: ExchangeFilterForm) -> services.ExchangeFilter:
 
 @bp.get("/exchanges/")
 def index():
-    staff = services.is_staff(current_user)
+    staff = is_staff(current_user)
     statuses = [s for s in ExchangeStatus if staff or s is not ExchangeStatus.DRAFT]
     form = ExchangeFilterForm(
         request.args,
-        partners=services.list_partners(),
-        years=services.exchange_years(),
+        partners=list_partners(order="name"),
+        years=queries.exchange_years(),
         statuses=statuses,
     )
     page = db.paginate(
-        services.exchanges_query(_filters(form), current_user),
+        queries.exchanges_query(_filters(form), current_user),
         per_page=current_app.config["ITEMS_PER_PAGE"],
         error_out=False,
     )
@@ -175,7 +151,7 @@ def _render_detail(
         exchange=exchange,
         programme_form=programme_form,
         cancel_form=cancel_form or CancelForm(formdata=None),
-        kind_details=services.kind_details(exchange),
+        kind_details=kind_details(exchange),
         action_labels=action_labels(),
         error=error,
     ), status
@@ -183,7 +159,7 @@ def _render_detail(
 
 @bp.get("/exchanges/<int:exchange_id>")
 def detail(exchange_id: int):
-    return _render_detail(get_exchange_or_404(exchange_id))
+    return _render_detail(get_exchange_or_404(exchange_id, current_user))
 
 
 # --- create and edit ------------------------------------------------------------------------
@@ -198,9 +174,9 @@ def _keep_choosable(options: list[T], current: T | None) -> None:
 
 
 def _exchange_form(exchange: Exchange | None = None) -> tuple[ExchangeForm, dict]:
-    partners = services.list_partners()
-    institutions = services.institutions_for_exchanges()
-    coordinators = services.list_coordinators()
+    partners = list_partners(order="name")
+    institutions = queries.institutions_for_exchanges()
+    coordinators = queries.list_coordinators()
     if exchange is not None:
         # an archived institution or a former coordinator stays choosable on its own exchange
         _keep_choosable(institutions, exchange.olsztyn_institution)
@@ -226,52 +202,51 @@ def _exchange_form(exchange: Exchange | None = None) -> tuple[ExchangeForm, dict
     return form, lookup
 
 
-def _exchange_values(form: ExchangeForm, lookup: dict) -> dict:
-    values = {
-        name: getattr(form, name).data
-        for name in services.EXCHANGE_FIELDS
-        if name not in {"partners", "olsztyn_institution", "partner_institution", "coordinator"}
-    }
-    values["partners"] = [lookup["partners"][pid] for pid in form.partners.data or ()]
-    values["olsztyn_institution"] = lookup["institutions"].get(form.olsztyn_institution_id.data)
-    values["partner_institution"] = lookup["institutions"].get(form.partner_institution_id.data)
-    values["coordinator"] = lookup["coordinators"].get(form.coordinator_id.data)
-    return values
+_CHOSEN_OBJECTS = {"partners", "olsztyn_institution", "partner_institution", "coordinator"}
+
+
+def _exchange_values(form: ExchangeForm, lookup: dict) -> services.ExchangeValues:
+    """The form's data as the service's input; chosen ids become the objects they name."""
+    return services.ExchangeValues(
+        **{
+            name: getattr(form, name).data
+            for name in services.EXCHANGE_FIELDS
+            if name not in _CHOSEN_OBJECTS
+        },
+        partners=[lookup["partners"][pid] for pid in form.partners.data or ()],
+        olsztyn_institution=lookup["institutions"].get(form.olsztyn_institution_id.data),
+        partner_institution=lookup["institutions"].get(form.partner_institution_id.data),
+        coordinator=lookup["coordinators"].get(form.coordinator_id.data),
+    )
 
 
 @bp.route("/exchanges/new", methods=["GET", "POST"])
 @staff_required
 def create():
     form, lookup = _exchange_form()
-    if form.validate_on_submit():
-        try:
-            exchange = services.create_exchange(_exchange_values(form, lookup), by=current_user)
-        except DomainError as error:
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("%(title)s is saved as a draft.", title=exchange.title), "success")
-            return redirect(url_for(".detail", exchange_id=exchange.id))
-    status = 422 if form.is_submitted() else 200
-    return render_template("exchanges/form.html", form=form, exchange=None), status
+    sent = submit(
+        form, lambda: services.create_exchange(_exchange_values(form, lookup), by=current_user)
+    )
+    if sent.done:
+        exchange = sent.result
+        flash(_("%(title)s is saved as a draft.", title=exchange.title), "success")
+        return redirect(url_for(".detail", exchange_id=exchange.id))
+    return render_template("exchanges/form.html", form=form, exchange=None), sent.status
 
 
 @bp.route("/exchanges/<int:exchange_id>/edit", methods=["GET", "POST"])
 @staff_required
 def edit(exchange_id: int):
-    exchange = get_exchange_or_404(exchange_id)
+    exchange = get_exchange_or_404(exchange_id, current_user)
     form, lookup = _exchange_form(exchange)
-    if form.validate_on_submit():
-        try:
-            services.update_exchange(exchange, _exchange_values(form, lookup), by=current_user)
-        except DomainError as error:
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("%(title)s is saved.", title=exchange.title), "success")
-            return redirect(url_for(".detail", exchange_id=exchange.id))
-    status = 422 if form.is_submitted() else 200
-    return render_template("exchanges/form.html", form=form, exchange=exchange), status
+    sent = submit(
+        form,
+        lambda: services.update_exchange(exchange, _exchange_values(form, lookup), by=current_user),
+    )
+    if sent.done:
+        flash(_("%(title)s is saved.", title=exchange.title), "success")
+        return redirect(url_for(".detail", exchange_id=exchange.id))
+    return render_template("exchanges/form.html", form=form, exchange=exchange), sent.status
 
 
 # --- workflow -------------------------------------------------------------------------------
@@ -282,18 +257,17 @@ def edit(exchange_id: int):
 def change_status(exchange_id: int, action: str):
     if action not in services.ACTIONS:
         abort(404)
-    exchange = get_exchange_or_404(exchange_id)
+    exchange = get_exchange_or_404(exchange_id, current_user)
     form = CancelForm()
-    if not form.validate_on_submit():
+    sent = submit(
+        form,
+        lambda: services.transition(exchange, action, by=current_user, reason=form.reason.data),
+    )
+    if isinstance(sent.error, InvalidTransition):
+        # not the form's fault: the exchange is not in a state that allows it
+        return _render_detail(exchange, error=str(sent.error), status=409)
+    if not sent.done:
         return _render_detail(exchange, cancel_form=form, status=422)
-    try:
-        services.transition(exchange, action, by=current_user, reason=form.reason.data)
-    except InvalidTransition as error:
-        return _render_detail(exchange, error=str(error), status=409)
-    except DomainError as error:
-        attach_error(form, error)
-        return _render_detail(exchange, cancel_form=form, status=422)
-    db.session.commit()
     flash(
         _("%(title)s: %(status)s.", title=exchange.title, status=exchange.status.label), "success"
     )
@@ -306,50 +280,67 @@ def change_status(exchange_id: int, action: str):
 @bp.post("/exchanges/<int:exchange_id>/programme")
 @staff_required
 def add_programme_item(exchange_id: int):
-    exchange = get_exchange_or_404(exchange_id)
+    exchange = get_exchange_or_404(exchange_id, current_user)
     form = ProgrammeItemForm()
-    if form.validate_on_submit():
-        try:
-            services.add_programme_item(exchange, form.values(), by=current_user)
-        except DomainError as error:
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The programme item is added."), "success")
-            return redirect(url_for(".detail", exchange_id=exchange.id) + "#programme")
+    sent = submit(
+        form, lambda: services.add_programme_item(exchange, form.values(), by=current_user)
+    )
+    if sent.done:
+        flash(_("The programme item is added."), "success")
+        return redirect(url_for(".detail", exchange_id=exchange.id) + "#programme")
     return _render_detail(exchange, programme_form=form, status=422)
 
 
 @bp.route("/exchanges/<int:exchange_id>/programme/<int:item_id>/edit", methods=["GET", "POST"])
 @staff_required
 def edit_programme_item(exchange_id: int, item_id: int):
-    exchange = get_exchange_or_404(exchange_id)
+    exchange = get_exchange_or_404(exchange_id, current_user)
     item = get_programme_item_or_404(exchange, item_id)
     form = ProgrammeItemForm(obj=item)
-    if form.validate_on_submit():
-        try:
-            services.update_programme_item(item, exchange, form.values(), by=current_user)
-        except DomainError as error:
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The programme item is saved."), "success")
-            return redirect(url_for(".detail", exchange_id=exchange.id) + "#programme")
-    status = 422 if form.is_submitted() else 200
+    sent = submit(
+        form,
+        lambda: services.update_programme_item(exchange, item, form.values(), by=current_user),
+    )
+    if sent.done:
+        flash(_("The programme item is saved."), "success")
+        return redirect(url_for(".detail", exchange_id=exchange.id) + "#programme")
     return render_template(
         "exchanges/programme_form.html", form=form, exchange=exchange, item=item
-    ), status
+    ), sent.status
 
 
 @bp.post("/exchanges/<int:exchange_id>/programme/<int:item_id>/delete")
 @staff_required
 def delete_programme_item(exchange_id: int, item_id: int):
-    exchange = get_exchange_or_404(exchange_id)
+    exchange = get_exchange_or_404(exchange_id, current_user)
     item = get_programme_item_or_404(exchange, item_id)
-    services.delete_programme_item(item, exchange, by=current_user)
+    services.delete_programme_item(exchange, item, by=current_user)
     db.session.commit()
     flash(_("The programme item is deleted."), "success")
     return redirect(url_for(".detail", exchange_id=exchange.id) + "#programme")
+
+
+# --- a partner city and its exchanges -------------------------------------------------------
+
+
+@bp.get("/partners/<slug>")
+@public
+def partner(slug: str):
+    """The partner city, with its exchanges since the agreement year as the viewer may see them
+    (visitors: public ones but drafts; schools: all but drafts; staff: all)."""
+    partner = get_partner_or_404(slug)
+    page = db.paginate(
+        queries.partner_exchanges_query(partner, current_user),
+        per_page=current_app.config["ITEMS_PER_PAGE"],
+        error_out=False,
+    )
+    return render_template(
+        "exchanges/partner_detail.html",
+        partner=partner,
+        exchanges=page.items,
+        page=page,
+        statistics=queries.partner_statistics(partner, current_user),
+    )
 
 
 # --- month calendar -------------------------------------------------------------------------
@@ -366,7 +357,7 @@ def month():
     month_number = request.args.get("month", type=int, default=today.month)
     if year not in CALENDAR_YEARS or not 1 <= month_number <= 12:
         abort(404)
-    calendar = services.month_calendar(year, month_number, current_user)
+    calendar = queries.month_calendar(year, month_number, current_user)
     previous, following = calendar.previous, calendar.next
     # "auto": the list on a phone, the grid on a wide screen (the stylesheet decides)
     view = request.args.get("view", "auto")
@@ -387,7 +378,7 @@ def month():
 @public
 def events():
     return render_template(
-        "exchanges/events.html", exchanges=services.upcoming_public_events(clock.today())
+        "exchanges/events.html", exchanges=queries.upcoming_public_events(clock.today())
     )
 
 
@@ -422,7 +413,7 @@ def _ics_response(
 def calendar_feed():
     """Every exchange but drafts (schools and staff alike)."""
     return _ics_response(
-        services.feed_exchanges(current_user),
+        queries.feed_exchanges(current_user),
         _("Olsztyn partner-city exchanges"),
         "olsztyn-exchanges.ics",
         links=True,
@@ -434,7 +425,7 @@ def calendar_feed():
 def events_feed():
     """Public exchanges, but drafts: what the upcoming events page shows, and the past ones."""
     return _ics_response(
-        services.feed_exchanges(None),
+        queries.feed_exchanges(AnonymousUserMixin()),
         _("Olsztyn partner-city events"),
         "olsztyn-events.ics",
         private=False,
@@ -448,7 +439,7 @@ def partner_feed(slug: str):
     partner = get_partner_or_404(slug)
     logged_in = current_user.is_authenticated
     return _ics_response(
-        services.feed_exchanges(current_user, partner),
+        queries.feed_exchanges(current_user, partner),
         _("Olsztyn and %(name)s", name=partner.name),
         f"olsztyn-{partner.slug}.ics",
         private=logged_in,
@@ -458,7 +449,7 @@ def partner_feed(slug: str):
 
 @bp.get("/exchanges/<int:exchange_id>/calendar.ics")
 def exchange_feed(exchange_id: int):
-    exchange = get_exchange_or_404(exchange_id)
+    exchange = get_exchange_or_404(exchange_id, current_user)
     return _ics_response(
         [exchange], exchange.title, f"exchange-{exchange.id}.ics", attachment=True, links=True
     )

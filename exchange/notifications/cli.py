@@ -9,6 +9,7 @@ import threading
 import click
 from flask.cli import with_appcontext
 
+from exchange.core.commands import database_errors_as_messages
 from exchange.extensions import db
 from exchange.notifications.reminders import queue_reminders
 from exchange.notifications.worker import deliver_due
@@ -34,8 +35,6 @@ def run_once(stop: threading.Event | None = None) -> int:
 @with_appcontext
 def send_mail_command(once: bool, interval: float) -> None:
     """Deliver the queued e-mails: until stopped (SIGTERM, SIGINT), or once with --once."""
-    from exchange.cli import database_errors_as_messages
-
     if once:
         sent = database_errors_as_messages(run_once)()
         click.echo(f"{sent} e-mails sent.")

@@ -29,7 +29,7 @@ from exchange.notifications.services import (
 from exchange.partners.models import Institution
 from exchange.registrations import signals as registration_signals
 from exchange.registrations.models import ACTIVE, Participant, Registration, RegistrationStatus
-from exchange.registrations.services import waiting_positions
+from exchange.registrations.queries import waiting_positions
 
 
 def public_link(endpoint: str, **values: Any) -> str:

@@ -25,7 +25,7 @@ from exchange.registrations.models import (
     Participant,
     Registration,
 )
-from exchange.registrations.services import roster
+from exchange.registrations.queries import roster
 
 #: days before registration closes when schools hear of minors without consent
 CONSENT_REMINDER_DAYS = 7

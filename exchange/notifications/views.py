@@ -7,10 +7,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from exchange.audit import services as audit
-from exchange.auth.permissions import admin_required
+from exchange.core.permissions import admin_required
 from exchange.errors import DomainError
 from exchange.extensions import db
-from exchange.forms_util import attach_error
+from exchange.forms_util import submit
 from exchange.notifications import services
 from exchange.notifications.forms import settings_form
 from exchange.notifications.models import DeliveryState, Notification
@@ -62,24 +62,20 @@ def settings():
         form.language.data = user.language
         for kind, value in wanted.items():
             form[f"kind_{kind.value}"].data = value
-    if form.validate_on_submit():
-        try:
-            services.save_settings(
-                user,
-                language=form.language.data,
-                wanted={kind: bool(form[f"kind_{kind.value}"].data) for kind in kinds},
-                by=user,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Your e-mail settings are saved."), "success")
-            return redirect(url_for(".settings"))
-    status = 422 if form.is_submitted() else 200
+    sent = submit(
+        form,
+        lambda: services.save_settings(
+            user,
+            language=form.language.data,
+            wanted={kind: bool(form[f"kind_{kind.value}"].data) for kind in kinds},
+            by=user,
+        ),
+    )
+    if sent.done:
+        flash(_("Your e-mail settings are saved."), "success")
+        return redirect(url_for(".settings"))
     return render_template(
         "notifications/settings.html",
         form=form,
         kind_fields=[form[f"kind_{kind.value}"] for kind in kinds],
-    ), status
+    ), sent.status

@@ -15,6 +15,7 @@ from wtforms.validators import URL, Email, InputRequired, Length, NumberRange, O
 from exchange.forms_util import Form, choices, enum_choices, optional_int
 from exchange.partners.countries import country_choices
 from exchange.partners.models import InstitutionKind, PartnerKind, PartnerStatus
+from exchange.partners.services import PARTNER_FIELDS, PartnerValues
 
 
 class PartnerForm(Form):
@@ -50,11 +51,8 @@ class PartnerForm(Form):
         self.kind.choices = enum_choices(PartnerKind)
         self.status.choices = enum_choices(PartnerStatus)
 
-    def values(self) -> dict:
-        return {name: getattr(self, name).data for name in (
-            "name", "country", "region", "kind", "year_signed", "status", "status_note",
-            "website", "contact_name", "contact_email", "contact_phone", "description",
-        )}  # fmt: skip
+    def values(self) -> PartnerValues:
+        return PartnerValues(**{name: getattr(self, name).data for name in PARTNER_FIELDS})
 
 
 class InstitutionForm(Form):

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
+import logging
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Any, Literal
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
+from exchange.core.permissions import Actor
+from exchange.db import escape_like
 from exchange.errors import DomainError
 from exchange.extensions import db
 from exchange.partners.countries import country_codes
@@ -20,6 +25,8 @@ from exchange.partners.models import (
     PartnerKind,
     PartnerStatus,
 )
+
+log = logging.getLogger(__name__)
 
 
 class PartnerError(DomainError):
@@ -34,12 +41,11 @@ def slugify(text: str) -> str:
 # --- partner cities -------------------------------------------------------------------------
 
 
-def list_partners() -> list[PartnerCity]:
-    return list(
-        db.session.scalars(
-            sa.select(PartnerCity).order_by(PartnerCity.year_signed, PartnerCity.name)
-        )
-    )
+def list_partners(order: Literal["agreement", "name"] = "agreement") -> list[PartnerCity]:
+    """Every partner city: in the order of the agreements (the city's history, as the home
+    page and the list show them), or by name (choices in a form)."""
+    keys = (PartnerCity.name,) if order == "name" else (PartnerCity.year_signed, PartnerCity.name)
+    return list(db.session.scalars(sa.select(PartnerCity).order_by(*keys)))
 
 
 def get_partner_by_slug(slug: str) -> PartnerCity | None:
@@ -50,20 +56,25 @@ def get_partner(partner_id: int) -> PartnerCity | None:
     return db.session.get(PartnerCity, partner_id)
 
 
-PARTNER_FIELDS = (
-    "name",
-    "country",
-    "region",
-    "kind",
-    "year_signed",
-    "status",
-    "status_note",
-    "website",
-    "contact_name",
-    "contact_email",
-    "contact_phone",
-    "description",
-)
+@dataclass
+class PartnerValues:
+    """A partner city's fields, as the form gives them."""
+
+    name: str = ""
+    country: str = ""
+    region: str = ""
+    kind: PartnerKind | None = None
+    year_signed: int | None = None
+    status: PartnerStatus | None = None
+    status_note: str = ""
+    website: str = ""
+    contact_name: str = ""
+    contact_email: str = ""
+    contact_phone: str = ""
+    description: str = ""
+
+
+PARTNER_FIELDS = tuple(f.name for f in dataclasses.fields(PartnerValues))
 
 
 def _check_partner(values: dict, partner: PartnerCity | None) -> None:
@@ -95,29 +106,28 @@ def _unique_slug(name: str) -> str:
     return slug
 
 
-def create_partner(**values) -> PartnerCity:
-    values = _clean_partner_values(values)
-    _check_partner(values, None)
-    partner = PartnerCity(slug=_unique_slug(values["name"]), **values)
+def create_partner(values: PartnerValues, *, by: Actor) -> PartnerCity:
+    cleaned = _clean_partner_values(values)
+    _check_partner(cleaned, None)
+    partner = PartnerCity(slug=_unique_slug(cleaned["name"]), **cleaned)
     db.session.add(partner)
     db.session.flush()
+    log.info("partner city %s added by user %s", partner.id, by.id)
     return partner
 
 
-def update_partner(partner: PartnerCity, **values) -> PartnerCity:
-    values = _clean_partner_values(values)
-    _check_partner(values, partner)
-    for name, value in values.items():
+def update_partner(partner: PartnerCity, values: PartnerValues, *, by: Actor) -> PartnerCity:
+    cleaned = _clean_partner_values(values)
+    _check_partner(cleaned, partner)
+    for name, value in cleaned.items():
         setattr(partner, name, value)
     db.session.flush()
+    log.info("partner city %s updated by user %s", partner.id, by.id)
     return partner
 
 
-def _clean_partner_values(values: dict) -> dict:
-    unknown = set(values) - set(PARTNER_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown partner fields: {sorted(unknown)}")
-    cleaned = {name: values.get(name) for name in PARTNER_FIELDS}
+def _clean_partner_values(values: PartnerValues) -> dict[str, Any]:
+    cleaned = {name: getattr(values, name) for name in PARTNER_FIELDS}
     for name, value in cleaned.items():
         if isinstance(value, str):
             cleaned[name] = value.strip()
@@ -162,7 +172,7 @@ def institutions_query(filters: InstitutionFilter) -> sa.Select:
         .order_by(Institution.name, Institution.id)
     )
     if filters.q:
-        query = query.where(Institution.name.ilike(f"%{_escape_like(filters.q)}%", escape="\\"))
+        query = query.where(Institution.name.ilike(f"%{escape_like(filters.q)}%", escape="\\"))
     if filters.kind is not None:
         query = query.where(Institution.kind == filters.kind)
     if filters.city == 0:
@@ -172,39 +182,49 @@ def institutions_query(filters: InstitutionFilter) -> sa.Select:
     return query
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+@dataclass
+class InstitutionValues:
+    """An institution's fields, as the form gives them; ``partner_city`` None is Olsztyn."""
+
+    name: str = ""
+    kind: InstitutionKind | None = None
+    partner_city: PartnerCity | None = None
+    address: str = ""
+    contact_email: str = ""
+    contact_phone: str = ""
 
 
-INSTITUTION_FIELDS = ("name", "kind", "partner_city", "address", "contact_email", "contact_phone")
+INSTITUTION_FIELDS = tuple(f.name for f in dataclasses.fields(InstitutionValues))
 
 
-def create_institution(**values) -> Institution:
+def create_institution(values: InstitutionValues, *, by: Actor) -> Institution:
     institution = Institution(**_clean_institution_values(values))
     db.session.add(institution)
     db.session.flush()
+    log.info("institution %s added by user %s", institution.id, by.id)
     return institution
 
 
-def update_institution(institution: Institution, **values) -> Institution:
+def update_institution(
+    institution: Institution, values: InstitutionValues, *, by: Actor
+) -> Institution:
     for name, value in _clean_institution_values(values).items():
         setattr(institution, name, value)
     db.session.flush()
+    log.info("institution %s updated by user %s", institution.id, by.id)
     return institution
 
 
-def set_institution_active(institution: Institution, active: bool) -> None:
+def set_institution_active(institution: Institution, active: bool, *, by: Actor) -> None:
     institution.active = active
     db.session.flush()
+    log.info("institution %s active=%s by user %s", institution.id, active, by.id)
 
 
-def _clean_institution_values(values: dict) -> dict:
-    unknown = set(values) - set(INSTITUTION_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown institution fields: {sorted(unknown)}")
+def _clean_institution_values(values: InstitutionValues) -> dict:
     cleaned = {}
     for name in INSTITUTION_FIELDS:
-        value = values.get(name)
+        value = getattr(values, name)
         cleaned[name] = value.strip() if isinstance(value, str) else value
     for name in ("address", "contact_email", "contact_phone"):
         cleaned[name] = cleaned[name] or ""

@@ -4,29 +4,15 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from exchange.auth.permissions import admin_required, public, staff_required
-from exchange.errors import DomainError
+from exchange.core.permissions import admin_required, public, staff_required
 from exchange.extensions import db
-from exchange.forms_util import attach_error
+from exchange.forms_util import required, submit
 from exchange.partners import services
+from exchange.partners.access import get_institution_or_404, get_partner_or_404
 from exchange.partners.forms import InstitutionFilterForm, InstitutionForm, PartnerForm
-from exchange.partners.models import Institution, InstitutionKind, PartnerCity
+from exchange.partners.models import InstitutionKind
 
 bp = Blueprint("partners", __name__)
-
-
-def get_partner_or_404(slug: str) -> PartnerCity:
-    partner = services.get_partner_by_slug(slug)
-    if partner is None:
-        abort(404)
-    return partner
-
-
-def get_institution_or_404(institution_id: int) -> Institution:
-    institution = services.get_institution(institution_id)
-    if institution is None:
-        abort(404)
-    return institution
 
 
 # --- partner cities -------------------------------------------------------------------------
@@ -38,43 +24,16 @@ def partners():
     return render_template("partners/list.html", partners=services.list_partners())
 
 
-@bp.get("/partners/<slug>")
-@public
-def partner(slug: str):
-    """The partner city, with its exchanges since the agreement year as the viewer may see them
-    (visitors: public ones but drafts; schools: all but drafts; staff: all)."""
-    from exchange.exchanges import services as exchange_services
-
-    partner = get_partner_or_404(slug)
-    page = db.paginate(
-        exchange_services.partner_exchanges_query(partner, current_user),
-        per_page=current_app.config["ITEMS_PER_PAGE"],
-        error_out=False,
-    )
-    return render_template(
-        "exchanges/partner_detail.html",
-        partner=partner,
-        exchanges=page.items,
-        page=page,
-        statistics=exchange_services.partner_statistics(partner, current_user),
-    )
-
-
 @bp.route("/partners/new", methods=["GET", "POST"])
 @admin_required
 def create_partner():
     form = PartnerForm()
-    if form.validate_on_submit():
-        try:
-            partner = services.create_partner(**form.values())
-        except DomainError as error:
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("%(name)s is added to the partner cities.", name=partner.name), "success")
-            return redirect(url_for(".partner", slug=partner.slug))
-    status = 422 if form.is_submitted() else 200
-    return render_template("partners/form.html", form=form, partner=None), status
+    sent = submit(form, lambda: services.create_partner(form.values(), by=current_user))
+    if sent.done:
+        partner = sent.result
+        flash(_("%(name)s is added to the partner cities.", name=partner.name), "success")
+        return redirect(url_for("exchanges.partner", slug=partner.slug))
+    return render_template("partners/form.html", form=form, partner=None), sent.status
 
 
 @bp.route("/partners/<slug>/edit", methods=["GET", "POST"])
@@ -82,18 +41,11 @@ def create_partner():
 def edit_partner(slug: str):
     partner = get_partner_or_404(slug)
     form = PartnerForm(obj=partner)
-    if form.validate_on_submit():
-        try:
-            services.update_partner(partner, **form.values())
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("%(name)s is saved.", name=partner.name), "success")
-            return redirect(url_for(".partner", slug=partner.slug))
-    status = 422 if form.is_submitted() else 200
-    return render_template("partners/form.html", form=form, partner=partner), status
+    sent = submit(form, lambda: services.update_partner(partner, form.values(), by=current_user))
+    if sent.done:
+        flash(_("%(name)s is saved.", name=partner.name), "success")
+        return redirect(url_for("exchanges.partner", slug=partner.slug))
+    return render_template("partners/form.html", form=form, partner=partner), sent.status
 
 
 # --- institutions ---------------------------------------------------------------------------
@@ -119,37 +71,35 @@ def institutions():
     return render_template("partners/institutions.html", page=page, form=form)
 
 
-def _institution_values(form: InstitutionForm) -> dict:
+def _institution_values(form: InstitutionForm) -> services.InstitutionValues:
     partner = None
     if form.partner_city_id.data is not None:
         partner = services.get_partner(form.partner_city_id.data)
         if partner is None:
             abort(404)
-    return {
-        "name": form.name.data,
-        "kind": form.kind.data,
-        "partner_city": partner,
-        "address": form.address.data,
-        "contact_email": form.contact_email.data,
-        "contact_phone": form.contact_phone.data,
-    }
+    return services.InstitutionValues(
+        name=required(form.name.data),
+        kind=form.kind.data,
+        partner_city=partner,
+        address=form.address.data or "",
+        contact_email=form.contact_email.data or "",
+        contact_phone=form.contact_phone.data or "",
+    )
 
 
 @bp.route("/institutions/new", methods=["GET", "POST"])
 @staff_required
 def create_institution():
     form = InstitutionForm(partners=services.list_partners())
-    if form.validate_on_submit():
-        try:
-            institution = services.create_institution(**_institution_values(form))
-        except DomainError as error:
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("%(name)s is added.", name=institution.name), "success")
-            return redirect(url_for(".institutions"))
-    status = 422 if form.is_submitted() else 200
-    return render_template("partners/institution_form.html", form=form, institution=None), status
+    sent = submit(
+        form, lambda: services.create_institution(_institution_values(form), by=current_user)
+    )
+    if sent.done:
+        flash(_("%(name)s is added.", name=sent.result.name), "success")
+        return redirect(url_for(".institutions"))
+    return render_template(
+        "partners/institution_form.html", form=form, institution=None
+    ), sent.status
 
 
 @bp.route("/institutions/<int:institution_id>/edit", methods=["GET", "POST"])
@@ -157,20 +107,18 @@ def create_institution():
 def edit_institution(institution_id: int):
     institution = get_institution_or_404(institution_id)
     form = InstitutionForm(obj=institution, partners=services.list_partners())
-    if form.validate_on_submit():
-        try:
-            services.update_institution(institution, **_institution_values(form))
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("%(name)s is saved.", name=institution.name), "success")
-            return redirect(url_for(".institutions"))
-    status = 422 if form.is_submitted() else 200
+    sent = submit(
+        form,
+        lambda: services.update_institution(
+            institution, _institution_values(form), by=current_user
+        ),
+    )
+    if sent.done:
+        flash(_("%(name)s is saved.", name=institution.name), "success")
+        return redirect(url_for(".institutions"))
     return render_template(
         "partners/institution_form.html", form=form, institution=institution
-    ), status
+    ), sent.status
 
 
 @bp.post("/institutions/<int:institution_id>/active")
@@ -178,7 +126,7 @@ def edit_institution(institution_id: int):
 def set_institution_active(institution_id: int):
     institution = get_institution_or_404(institution_id)
     active = request.form.get("active") == "1"
-    services.set_institution_active(institution, active)
+    services.set_institution_active(institution, active, by=current_user)
     db.session.commit()
     if active:
         flash(_("%(name)s is active again.", name=institution.name), "success")

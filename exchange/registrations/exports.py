@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 
 from exchange import clock
 from exchange.core import spreadsheets
-from exchange.registrations.services import Roster
+from exchange.registrations.queries import Roster
 
 
 def roster_table(roster: Roster, include_notes: bool) -> tuple[list[str], list[list[object]]]:

@@ -15,9 +15,14 @@ from wtforms import (
 from wtforms.validators import Email, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from exchange.forms_util import Form, choices, enum_choices, optional_int
+from exchange.forms_util import Form, choices, enum_choices, optional_int, required
 from exchange.partners.countries import country_choices
 from exchange.registrations.models import ConsentMethod, Gender, ParticipantRole
+from exchange.registrations.participants import (
+    PARTICIPANT_FIELDS,
+    ConsentValues,
+    ParticipantValues,
+)
 
 
 class ParticipantForm(Form):
@@ -68,15 +73,8 @@ class ParticipantForm(Form):
             self.institution_id.validators = [InputRequired()]
             self.institution_id.flags.required = True
 
-    def values(self) -> dict:
-        return {
-            name: getattr(self, name).data
-            for name in (
-                "first_name", "last_name", "date_of_birth", "gender", "country", "role", "email",
-                "phone", "emergency_contact_name", "emergency_contact_phone", "dietary_notes",
-                "medical_notes",
-            )
-        }  # fmt: skip
+    def values(self) -> ParticipantValues:
+        return ParticipantValues(**{name: getattr(self, name).data for name in PARTICIPANT_FIELDS})
 
 
 class ConsentForm(Form):
@@ -95,6 +93,14 @@ class ConsentForm(Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.method.choices = enum_choices(ConsentMethod)
+
+    def values(self) -> ConsentValues:
+        return ConsentValues(
+            guardian_name=required(self.guardian_name.data),
+            given_on=required(self.given_on.data),
+            method=self.method.data,
+            text_version=required(self.text_version.data),
+        )
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -19,7 +19,7 @@ from exchange.auth.models import User
 from exchange.core import spreadsheets
 from exchange.errors import DomainError
 from exchange.partners.models import Institution
-from exchange.registrations import services
+from exchange.registrations import participants as people
 from exchange.registrations.forms import ConsentForm, ParticipantForm
 from exchange.registrations.import_files import SheetRow
 from exchange.registrations.models import ConsentMethod, Gender, Participant, ParticipantRole
@@ -32,7 +32,7 @@ CONSENT_COLUMNS = {
     "text_version": "consent_text_version",
 }
 #: the template's columns, in order; the header row holds these names
-COLUMNS = (*services.PARTICIPANT_FIELDS, *CONSENT_COLUMNS.values())
+COLUMNS = (*people.PARTICIPANT_FIELDS, *CONSENT_COLUMNS.values())
 EXAMPLE_ROW = (
     "Ola", "Kowalska", "2011-03-14", "female", "PL", "pupil", "", "", "Anna Kowalska",
     "+48 600 100 200", "vegetarian", "", "Anna Kowalska", "2026-01-10", "paper", "2026-01",
@@ -49,9 +49,13 @@ class RowError:
     message: str
 
 
-class ImportRowsError(Exception):
+class ImportRowsError(DomainError):
+    """Rows of the file break the rules: ``errors`` lists each problem by row and column."""
+
     def __init__(self, errors: list[RowError]) -> None:
-        super().__init__(f"{len(errors)} errors")
+        super().__init__(
+            _l("Nothing was imported: correct the rows below and upload the file again.")
+        )
         self.errors = errors
 
 
@@ -140,7 +144,9 @@ class RowChecker:
         self.participant_form = ParticipantForm(formdata=None, meta={"csrf": False})
         self.consent_form = ConsentForm(formdata=None, meta={"csrf": False})
 
-    def check(self, row: SheetRow) -> tuple[dict | None, dict | None, list[RowError]]:
+    def check(
+        self, row: SheetRow
+    ) -> tuple[people.ParticipantValues | None, people.ConsentValues | None, list[RowError]]:
         """The participant's values and the consent (or None), or the row's errors."""
         data, errors = _form_data(row.number, row)
         if errors:
@@ -149,19 +155,27 @@ class RowChecker:
         consent = self._consent(row.number, data, values, errors)
         return values, consent, errors
 
-    def _participant(self, number: int, data: dict, errors: list[RowError]) -> dict | None:
+    def _participant(
+        self, number: int, data: dict, errors: list[RowError]
+    ) -> people.ParticipantValues | None:
         form = self.participant_form
-        form.process(MultiDict({name: data[name] for name in services.PARTICIPANT_FIELDS}))
+        form.process(MultiDict({name: data[name] for name in people.PARTICIPANT_FIELDS}))
         if not form.validate():
             errors.extend(_form_errors(number, form, {}))
             return None
         try:
-            return services.clean_participant_values(form.values())
+            return people.clean_participant_values(form.values())
         except DomainError as error:
             errors.append(RowError(number, error.field or "", str(error)))
             return None
 
-    def _consent(self, number: int, data: dict, values: dict | None, errors: list[RowError]):
+    def _consent(
+        self,
+        number: int,
+        data: dict,
+        values: people.ParticipantValues | None,
+        errors: list[RowError],
+    ) -> people.ConsentValues | None:
         columns = CONSENT_COLUMNS.values()
         if not any(data[column] for column in columns):
             return None
@@ -175,15 +189,10 @@ class RowChecker:
         if not form.validate():
             errors.extend(_form_errors(number, form, CONSENT_COLUMNS))
             return None
-        consent = {
-            "guardian_name": form.guardian_name.data,
-            "given_on": form.given_on.data,
-            "method": form.method.data,
-            "text_version": form.text_version.data,
-        }
-        if values is not None:
+        consent = form.values()
+        if values is not None and values.date_of_birth is not None:
             try:
-                services.check_consent(**consent, born=values["date_of_birth"])
+                people.check_consent(consent, born=values.date_of_birth)
             except DomainError as error:
                 column = CONSENT_COLUMNS.get(error.field or "", error.field or "")
                 errors.append(RowError(number, column, str(error)))
@@ -219,8 +228,8 @@ def import_participants(
         raise ImportRowsError(errors)
     participants = []
     for values, consent in checked:
-        participant = services.create_participant(values, institution=institution, by=by)
+        participant = people.create_participant(values, institution=institution, by=by)
         if consent is not None:
-            services.record_consent(participant, by=by, **consent)
+            people.record_consent(participant, consent, by=by)
         participants.append(participant)
     return participants

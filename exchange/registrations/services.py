@@ -1,4 +1,8 @@
-"""The rules for participants and registrations, shared by the views, the importer and the CLI.
+"""The rules and the writes of participants, consents and registrations, shared by the views,
+the importer, the listeners and the CLI.
+
+Write services take the objects they act on, then their typed input (``ParticipantValues``,
+``ConsentValues``), then ``by=`` the acting user.
 
 Places are handed out first come, first served. ``register_participant`` and ``withdraw`` lock
 the exchange's row for the rest of the transaction (``lock_for_update``), so two schools pressing
@@ -7,36 +11,27 @@ the exchange's row for the rest of the transaction (``lock_for_update``), so two
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from exchange import clock
-from exchange.auth.models import Role, User
+from exchange.auth.models import User
 from exchange.db import lock_for_update
 from exchange.errors import DomainError
 from exchange.exchanges.models import Exchange, ExchangeStatus
 from exchange.extensions import db
-from exchange.partners.countries import country_codes
-from exchange.partners.models import Institution
 from exchange.registrations.models import (
     ACTIVE,
-    ADULT_AGE,
     HOLDING_PLACE,
-    ConsentMethod,
     ConsentRecord,
-    Gender,
     Participant,
     ParticipantRole,
     Registration,
     RegistrationStatus,
-    age_on,
 )
 from exchange.registrations.signals import (
     moved_up,
@@ -53,237 +48,7 @@ class RegistrationError(DomainError):
     pass
 
 
-# --- scope: who sees which participants -----------------------------------------------------
-
-
-def participant_scope(user: User) -> sa.ColumnElement[bool]:
-    """Staff see every participant; a school representative only their institution's."""
-    if user.role is Role.SCHOOL:
-        return Participant.institution_id == user.institution_id
-    return sa.true()
-
-
-def registration_scope(user: User) -> sa.ColumnElement[bool]:
-    """A school representative sees the registrations of the participants they see: by the
-    participant's institution now, not ``Registration.institution_id`` (the one at registering,
-    kept for quotas), so a pupil moved to another school takes their registrations along."""
-    if user.role is Role.SCHOOL:
-        return Registration.participant.has(participant_scope(user))
-    return sa.true()
-
-
-def get_participant(participant_id: int, user: User) -> Participant | None:
-    """The participant, if ``user`` may see them; otherwise None (the view answers 404)."""
-    return db.session.scalar(
-        sa.select(Participant)
-        .options(
-            joinedload(Participant.institution),
-            selectinload(Participant.consents).joinedload(ConsentRecord.recorded_by),
-        )
-        .where(Participant.id == participant_id, participant_scope(user))
-    )
-
-
-def get_registration(registration_id: int, user: User) -> Registration | None:
-    return db.session.scalar(
-        sa.select(Registration)
-        .options(
-            joinedload(Registration.participant),
-            joinedload(Registration.exchange),
-            joinedload(Registration.institution),
-        )
-        .where(Registration.id == registration_id, registration_scope(user))
-    )
-
-
-def get_consent(consent_id: int, user: User) -> ConsentRecord | None:
-    return db.session.scalar(
-        sa.select(ConsentRecord)
-        .join(ConsentRecord.participant)
-        .options(joinedload(ConsentRecord.participant))
-        .where(ConsentRecord.id == consent_id, participant_scope(user))
-    )
-
-
-def participants_query(user: User, q: str = "", institution_id: int | None = None) -> sa.Select:
-    query = (
-        sa.select(Participant)
-        .options(joinedload(Participant.institution))
-        .where(participant_scope(user))
-        .order_by(Participant.last_name, Participant.first_name, Participant.id)
-    )
-    if q:
-        pattern = f"%{_escape_like(q)}%"
-        query = query.where(
-            sa.or_(
-                Participant.first_name.ilike(pattern, escape="\\"),
-                Participant.last_name.ilike(pattern, escape="\\"),
-            )
-        )
-    if institution_id is not None:
-        query = query.where(Participant.institution_id == institution_id)
-    return query
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-# --- participants ---------------------------------------------------------------------------
-
-PARTICIPANT_FIELDS = (
-    "first_name",
-    "last_name",
-    "date_of_birth",
-    "gender",
-    "country",
-    "role",
-    "email",
-    "phone",
-    "emergency_contact_name",
-    "emergency_contact_phone",
-    "dietary_notes",
-    "medical_notes",
-)
-
-
-def clean_participant_values(values: dict, today: date | None = None) -> dict:
-    """Check and normalise a participant's fields; raise RegistrationError naming the field."""
-    unknown = set(values) - set(PARTICIPANT_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown participant fields: {sorted(unknown)}")
-    today = today or clock.today()
-    cleaned = {}
-    for name in PARTICIPANT_FIELDS:
-        value = values.get(name)
-        cleaned[name] = value.strip() if isinstance(value, str) else value
-    for name in ("first_name", "last_name"):
-        if not cleaned[name]:
-            raise RegistrationError(_l("This field is required."), field=name)
-    born = cleaned["date_of_birth"]
-    if not isinstance(born, date):
-        raise RegistrationError(_l("Give the date of birth."), field="date_of_birth")
-    if born > today or born.year < 1900:
-        raise RegistrationError(
-            _l("The date of birth must be a real date in the past."), field="date_of_birth"
-        )
-    cleaned["country"] = (cleaned["country"] or "PL").upper()
-    if cleaned["country"] not in country_codes():
-        raise RegistrationError(_l("Choose a country from the list."), field="country")
-    cleaned["gender"] = Gender(cleaned["gender"] or Gender.NOT_STATED)
-    cleaned["role"] = ParticipantRole(cleaned["role"] or ParticipantRole.PUPIL)
-    for name in PARTICIPANT_FIELDS:
-        if cleaned[name] is None:
-            cleaned[name] = ""
-    minor = age_on(born, today) < ADULT_AGE
-    if minor and not (cleaned["emergency_contact_name"] and cleaned["emergency_contact_phone"]):
-        missing = "emergency_contact_name"
-        if cleaned["emergency_contact_name"]:
-            missing = "emergency_contact_phone"
-        raise RegistrationError(
-            _l("A minor needs an emergency contact: a name and a phone number."), field=missing
-        )
-    if not minor and not (cleaned["email"] or cleaned["phone"]):
-        raise RegistrationError(
-            _l("Give an e-mail address or a phone number for an adult participant."),
-            field="email",
-        )
-    return cleaned
-
-
-def create_participant(values: dict, *, institution: Institution, by: User) -> Participant:
-    participant = Participant(
-        **clean_participant_values(values), institution=institution, created_by_id=by.id
-    )
-    db.session.add(participant)
-    db.session.flush()
-    return participant
-
-
-def update_participant(participant: Participant, values: dict, *, by: User) -> Participant:
-    for name, value in clean_participant_values(values).items():
-        setattr(participant, name, value)
-    db.session.flush()
-    return participant
-
-
-def delete_participant(participant: Participant, *, by: User) -> None:
-    """Remove a participant who holds no place and is on no waiting list."""
-    active = db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(Registration)
-        .where(Registration.participant_id == participant.id, Registration.status.in_(ACTIVE))
-    )
-    if active:
-        raise RegistrationError(
-            _l("%(name)s is registered for an exchange: withdraw the registration first.",
-               name=participant.full_name)
-        )  # fmt: skip
-    db.session.execute(sa.delete(Registration).where(Registration.participant_id == participant.id))
-    db.session.delete(participant)
-    db.session.flush()
-
-
 # --- consent --------------------------------------------------------------------------------
-
-
-def check_consent(
-    *,
-    guardian_name: str,
-    given_on: date,
-    method: ConsentMethod,
-    text_version: str,
-    born: date,
-    today: date | None = None,
-) -> None:
-    """The rules of a consent, for the form and the import alike; RegistrationError names the
-    field."""
-    today = today or clock.today()
-    if not guardian_name.strip():
-        raise RegistrationError(_l("Give the parent's or guardian's name."), field="guardian_name")
-    if not text_version.strip():
-        raise RegistrationError(_l("Give the version of the consent text."), field="text_version")
-    if given_on > today:
-        raise RegistrationError(_l("Consent cannot be given in the future."), field="given_on")
-    if given_on < born:
-        raise RegistrationError(
-            _l("Consent cannot be dated before the participant was born."), field="given_on"
-        )
-
-
-def record_consent(
-    participant: Participant,
-    *,
-    guardian_name: str,
-    given_on: date,
-    method: ConsentMethod,
-    text_version: str,
-    by: User,
-    today: date | None = None,
-) -> ConsentRecord:
-    check_consent(
-        guardian_name=guardian_name,
-        given_on=given_on,
-        method=method,
-        text_version=text_version,
-        born=participant.date_of_birth,
-        today=today,
-    )
-    consent = ConsentRecord(
-        participant=participant,
-        guardian_name=guardian_name.strip(),
-        given_on=given_on,
-        method=ConsentMethod(method),
-        text_version=text_version.strip(),
-        recorded_by_id=by.id,
-    )
-    db.session.add(consent)
-    db.session.flush()
-    return consent
-
-
-def has_valid_consent(participant: Participant) -> bool:
-    return any(consent.is_valid for consent in participant.consents)
 
 
 def withdraw_consent(consent: ConsentRecord, *, by: User) -> list[Registration]:
@@ -318,7 +83,7 @@ def withdraw_consent(consent: ConsentRecord, *, by: User) -> list[Registration]:
     withdrawn = []
     for registration in registrations:
         if participant.is_minor_on(registration.exchange.start_date):
-            _withdraw_locked(registration, by)
+            _withdraw_locked(registration, by=by)
             withdrawn.append(registration)
     return withdrawn
 
@@ -327,7 +92,7 @@ def withdraw_consent(consent: ConsentRecord, *, by: User) -> list[Registration]:
 
 
 def register_participant(
-    exchange: Exchange, participant: Participant, by: User, *, today: date | None = None
+    exchange: Exchange, participant: Participant, *, by: User, today: date | None = None
 ) -> Registration:
     """Give the participant a place, or a place on the waiting list.
 
@@ -388,16 +153,20 @@ class BatchRefused(RegistrationError):
         super().__init__("; ".join(problems))
         self.problems = problems
 
+    @property
+    def messages(self) -> list[str]:
+        return [str(_l("Nobody was registered:")), *self.problems]
+
 
 def register_many(
-    exchange: Exchange, participants: list[Participant], by: User
+    exchange: Exchange, participants: list[Participant], *, by: User
 ) -> list[Registration]:
     """Register several participants in the order given — all of them, or (BatchRefused,
     after which the caller rolls back) nobody."""
     results, problems = [], []
     for participant in participants:
         try:
-            results.append(register_participant(exchange, participant, by))
+            results.append(register_participant(exchange, participant, by=by))
         except RegistrationError as error:
             problems.append(str(error))
     if problems:
@@ -458,15 +227,15 @@ def _has_place(exchange: Exchange, institution_id: int) -> bool:
     )
 
 
-def withdraw(registration: Registration, by: User) -> Registration | None:
+def withdraw(registration: Registration, *, by: User) -> Registration | None:
     """Withdraw a registration; a freed place goes to the first one waiting, in the same
     transaction. Returns the promoted registration, if any."""
     lock_for_update(db.session, registration.exchange)
     db.session.refresh(registration)
-    return _withdraw_locked(registration, by)
+    return _withdraw_locked(registration, by=by)
 
 
-def _withdraw_locked(registration: Registration, by: User) -> Registration | None:
+def _withdraw_locked(registration: Registration, *, by: User) -> Registration | None:
     if registration.status not in (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED):
         raise RegistrationError(_l("Only a confirmed or waiting registration can be withdrawn."))
     held_place = registration.status is RegistrationStatus.CONFIRMED
@@ -475,12 +244,12 @@ def _withdraw_locked(registration: Registration, by: User) -> Registration | Non
     withdrawn.send(registration, by=by)
     if not held_place:
         return None
-    promoted = promote_from_waiting_list(registration.exchange, by, limit=1)
+    promoted = promote_from_waiting_list(registration.exchange, by=by, limit=1)
     return promoted[0] if promoted else None
 
 
 def promote_from_waiting_list(
-    exchange: Exchange, by: User, limit: int | None = None
+    exchange: Exchange, *, by: User, limit: int | None = None
 ) -> list[Registration]:
     """Give free places to those waiting, first come first served, within each school's quota.
 
@@ -529,7 +298,7 @@ def promote_from_waiting_list(
     return promoted
 
 
-def cancel_registrations(exchange: Exchange, by: User) -> int:
+def cancel_registrations(exchange: Exchange, *, by: User) -> int:
     """The exchange is cancelled: so are its places and its waiting list."""
     registrations = db.session.scalars(
         sa.select(Registration).where(
@@ -553,7 +322,7 @@ def _set_status(registration: Registration, status: RegistrationStatus, by: User
 
 
 def mark_attendance(
-    registration: Registration, attended: bool, by: User, *, today: date | None = None
+    registration: Registration, attended: bool, *, by: User, today: date | None = None
 ) -> None:
     """After the exchange has started, record who came and who did not."""
     today = today or clock.today()
@@ -570,184 +339,3 @@ def mark_attendance(
         registration, RegistrationStatus.ATTENDED if attended else RegistrationStatus.NO_SHOW, by
     )
     db.session.flush()
-
-
-# --- what schools and coordinators see ------------------------------------------------------
-
-
-def registrable_participants_query(exchange: Exchange, user: User) -> sa.Select:
-    """The user's participants who are not registered (or waiting) for the exchange yet, by
-    name (a query: the page shows them a page at a time, staff see every institution's)."""
-    already = sa.select(Registration.participant_id).where(
-        Registration.exchange_id == exchange.id, Registration.status.in_(ACTIVE)
-    )
-    # no consents loaded: the page shows names, and registering checks consent in the database
-    return (
-        sa.select(Participant)
-        .where(participant_scope(user), Participant.id.not_in(already))
-        .order_by(Participant.last_name, Participant.first_name, Participant.id)
-    )
-
-
-def my_registrations_query(user: User) -> sa.Select:
-    """Registrations visible to the user, newest exchange first."""
-    return (
-        sa.select(Registration)
-        .join(Registration.exchange)
-        .join(Registration.participant)
-        .options(
-            joinedload(Registration.exchange),
-            joinedload(Registration.participant),
-            joinedload(Registration.institution),
-        )
-        .where(registration_scope(user))
-        .order_by(Exchange.start_date.desc(), Participant.last_name, Participant.first_name)
-    )
-
-
-def count_registrations(user: User) -> int:
-    """How many registrations ``my_registrations_query`` lists (its joins follow required
-    foreign keys, so they leave the number unchanged)."""
-    return (
-        db.session.scalar(
-            sa.select(sa.func.count()).select_from(Registration).where(registration_scope(user))
-        )
-        or 0
-    )
-
-
-def waiting_positions(registrations: Sequence[Registration]) -> dict[int, int]:
-    """Waiting-list positions (1 = next to get a place) of those registrations that wait,
-    in one query.
-
-    The query runs even when nobody shown is waiting, so a page sends the same statements
-    whatever its rows happen to be (``tests/test_query_budget.py`` counts them).
-    """
-    exchange_ids = {
-        item.exchange_id for item in registrations if item.status is RegistrationStatus.WAITLISTED
-    }
-    position = (
-        sa.func.row_number()
-        .over(
-            partition_by=Registration.exchange_id,
-            order_by=(Registration.registered_at, Registration.id),
-        )
-        .label("position")
-    )
-    rows = db.session.execute(
-        sa.select(Registration.id, position).where(
-            Registration.exchange_id.in_(exchange_ids),
-            Registration.status == RegistrationStatus.WAITLISTED,
-        )
-    )
-    wanted = {item.id for item in registrations}
-    return {registration_id: pos for registration_id, pos in rows if registration_id in wanted}
-
-
-def waiting_position(registration: Registration) -> int | None:
-    if registration.status is not RegistrationStatus.WAITLISTED:
-        return None
-    ahead = db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(Registration)
-        .where(
-            Registration.exchange_id == registration.exchange_id,
-            Registration.status == RegistrationStatus.WAITLISTED,
-            sa.tuple_(Registration.registered_at, Registration.id)
-            < sa.tuple_(registration.registered_at, registration.id),
-        )
-    )
-    return (ahead or 0) + 1
-
-
-@dataclass
-class InstitutionRoster:
-    institution: Institution
-    registrations: list[Registration] = field(default_factory=list)
-    confirmed: int = 0
-    waitlisted: int = 0
-    minors: int = 0
-    adults: int = 0
-    missing_consents: list[Participant] = field(default_factory=list)
-    #: adults still needed to meet the exchange's adults-per-minors ratio
-    adults_needed: int = 0
-
-
-@dataclass
-class Roster:
-    exchange: Exchange
-    institutions: list[InstitutionRoster]
-    confirmed: int
-    waitlisted: int
-    minors: int
-    adults: int
-
-    @property
-    def free_places(self) -> int | None:
-        if self.exchange.capacity is None:
-            return None
-        return max(self.exchange.capacity - self.confirmed, 0)
-
-
-def roster(exchange: Exchange) -> Roster:
-    """Everyone registered for the exchange, grouped by institution, with the counts a
-    coordinator checks: places, waiting list, minors and adults, missing consents, ratio."""
-    registrations = db.session.scalars(
-        sa.select(Registration)
-        .join(Registration.participant)
-        .options(
-            joinedload(Registration.participant).selectinload(Participant.consents),
-            joinedload(Registration.institution),
-        )
-        .where(Registration.exchange_id == exchange.id)
-        .order_by(Participant.last_name, Participant.first_name, Registration.id)
-    ).all()
-    groups: dict[int, InstitutionRoster] = {}
-    for registration in registrations:
-        group = groups.get(registration.institution_id)
-        if group is None:
-            group = groups[registration.institution_id] = InstitutionRoster(
-                registration.institution
-            )
-        group.registrations.append(registration)
-        participant = registration.participant
-        if registration.status is RegistrationStatus.WAITLISTED:
-            group.waitlisted += 1
-        if registration.status not in HOLDING_PLACE:
-            continue
-        group.confirmed += 1
-        if participant.is_minor_on(exchange.start_date):
-            group.minors += 1
-            if not has_valid_consent(participant):
-                group.missing_consents.append(participant)
-        else:
-            group.adults += 1
-    ratio = exchange.minors_per_adult
-    for group in groups.values():
-        if ratio and group.minors:
-            required = -(-group.minors // ratio)  # ceiling
-            group.adults_needed = max(required - group.adults, 0)
-    ordered = sorted(groups.values(), key=lambda item: item.institution.name)
-    return Roster(
-        exchange=exchange,
-        institutions=ordered,
-        confirmed=sum(item.confirmed for item in ordered),
-        waitlisted=sum(item.waitlisted for item in ordered),
-        minors=sum(item.minors for item in ordered),
-        adults=sum(item.adults for item in ordered),
-    )
-
-
-def registration_counts(exchange_ids: list[int]) -> dict[int, dict[RegistrationStatus, int]]:
-    """Counts of registrations per exchange and status, in one query."""
-    counts: dict[int, dict[RegistrationStatus, int]] = defaultdict(dict)
-    if not exchange_ids:
-        return counts
-    rows = db.session.execute(
-        sa.select(Registration.exchange_id, Registration.status, sa.func.count())
-        .where(Registration.exchange_id.in_(exchange_ids))
-        .group_by(Registration.exchange_id, Registration.status)
-    )
-    for exchange_id, status, count in rows:
-        counts[exchange_id][status] = count
-    return counts

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from typing import NoReturn
 
 from flask import (
     Blueprint,
@@ -21,16 +20,20 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from exchange.audit import services as audit
-from exchange.auth.models import Role
-from exchange.auth.permissions import role_required, staff_required
 from exchange.core import limits, spreadsheets
+from exchange.core.permissions import Role, role_required, staff_required
 from exchange.errors import DomainError
-from exchange.exchanges import services as exchange_services
-from exchange.exchanges.models import Exchange, ExchangeStatus
+from exchange.exchanges.access import get_exchange_or_404
 from exchange.extensions import db
-from exchange.forms_util import attach_error, required
+from exchange.forms_util import required, submit
 from exchange.partners.services import get_institution, list_institutions
-from exchange.registrations import exports, import_files, importer, privacy, services
+from exchange.registrations import exports, import_files, importer, privacy, queries, services
+from exchange.registrations import participants as people
+from exchange.registrations.access import (
+    get_consent_or_404,
+    get_participant_or_404,
+    get_registration_or_404,
+)
 from exchange.registrations.forms import (
     ConsentForm,
     ImportForm,
@@ -39,7 +42,6 @@ from exchange.registrations.forms import (
     RosterExportForm,
 )
 from exchange.registrations.models import (
-    ConsentRecord,
     Participant,
     Registration,
     RegistrationStatus,
@@ -51,47 +53,6 @@ everyone_logged_in = role_required(Role.ADMIN, Role.COORDINATOR, Role.SCHOOL)
 school_required = role_required(Role.SCHOOL)
 
 
-# --- loaders: one per model, each applying the user's scope (others answer 404) -------------
-
-
-def _not_found(model, object_type: str, object_id: int) -> NoReturn:
-    """404 — and when the object exists but belongs to another school, an audit event: someone
-    changed a number in the URL."""
-    if db.session.get(model, object_id) is not None:
-        audit.record_now("access_denied", object_type, object_id)
-    abort(404)
-
-
-def get_participant_or_404(participant_id: int) -> Participant:
-    participant = services.get_participant(participant_id, current_user)
-    if participant is None:
-        _not_found(Participant, "participant", participant_id)
-    return participant
-
-
-def get_registration_or_404(registration_id: int) -> Registration:
-    registration = services.get_registration(registration_id, current_user)
-    if registration is None:
-        _not_found(Registration, "registration", registration_id)
-    return registration
-
-
-def get_consent_or_404(consent_id: int) -> ConsentRecord:
-    consent = services.get_consent(consent_id, current_user)
-    if consent is None:
-        _not_found(ConsentRecord, "consent", consent_id)
-    return consent
-
-
-def get_visible_exchange_or_404(exchange_id: int) -> Exchange:
-    exchange = exchange_services.get_exchange(exchange_id)
-    if exchange is None or (
-        current_user.role is Role.SCHOOL and exchange.status is ExchangeStatus.DRAFT
-    ):
-        abort(404)
-    return exchange
-
-
 # --- participants ---------------------------------------------------------------------------
 
 
@@ -100,7 +61,7 @@ def get_visible_exchange_or_404(exchange_id: int) -> Exchange:
 def participants():
     q = request.args.get("q", "").strip()[:100]
     page = db.paginate(
-        services.participants_query(current_user, q=q),
+        queries.participants_query(current_user, q=q),
         per_page=current_app.config["ITEMS_PER_PAGE"],
         error_out=False,
     )
@@ -125,39 +86,37 @@ def _form_institution(form: ParticipantForm):
 @everyone_logged_in
 def create_participant():
     form = _participant_form()
-    if form.validate_on_submit():
-        try:
-            participant = services.create_participant(
-                form.values(), institution=_form_institution(form), by=current_user
-            )
-        except DomainError as error:
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("%(name)s is added.", name=participant.full_name), "success")
-            return redirect(url_for(".participant", participant_id=participant.id))
-    status = 422 if form.is_submitted() else 200
+    sent = submit(
+        form,
+        lambda: people.create_participant(
+            form.values(), institution=_form_institution(form), by=current_user
+        ),
+    )
+    if sent.done:
+        participant = sent.result
+        flash(_("%(name)s is added.", name=participant.full_name), "success")
+        return redirect(url_for(".participant", participant_id=participant.id))
     return render_template(
         "registrations/participant_form.html", form=form, participant=None
-    ), status
+    ), sent.status
 
 
 @bp.get("/participants/<int:participant_id>")
 @everyone_logged_in
 def participant(participant_id: int):
-    item = get_participant_or_404(participant_id)
+    item = get_participant_or_404(participant_id, current_user)
     return _participant_page(item, ConsentForm())
 
 
 def _participant_page(item: Participant, consent_form: ConsentForm, status: int = 200):
     registrations = db.session.scalars(
-        services.my_registrations_query(current_user).where(Registration.participant_id == item.id)
+        queries.my_registrations_query(current_user).where(Registration.participant_id == item.id)
     ).all()
     return render_template(
         "registrations/participant.html",
         participant=item,
         registrations=registrations,
-        positions=services.waiting_positions(registrations),
+        positions=queries.waiting_positions(registrations),
         consent_form=consent_form,
     ), status
 
@@ -165,33 +124,32 @@ def _participant_page(item: Participant, consent_form: ConsentForm, status: int 
 @bp.route("/participants/<int:participant_id>/edit", methods=["GET", "POST"])
 @everyone_logged_in
 def edit_participant(participant_id: int):
-    item = get_participant_or_404(participant_id)
+    item = get_participant_or_404(participant_id, current_user)
     form = _participant_form(obj=item)
-    if form.validate_on_submit():
-        try:
-            services.update_participant(item, form.values(), by=current_user)
-            if current_user.is_staff:
-                item.institution = _form_institution(form)
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("%(name)s is saved.", name=item.full_name), "success")
-            return redirect(url_for(".participant", participant_id=item.id))
-    status = 422 if form.is_submitted() else 200
+    sent = submit(
+        form,
+        lambda: people.update_participant(
+            item,
+            form.values(),
+            by=current_user,
+            institution=_form_institution(form) if current_user.is_staff else None,
+        ),
+    )
+    if sent.done:
+        flash(_("%(name)s is saved.", name=item.full_name), "success")
+        return redirect(url_for(".participant", participant_id=item.id))
     return render_template(
         "registrations/participant_form.html", form=form, participant=item
-    ), status
+    ), sent.status
 
 
 @bp.post("/participants/<int:participant_id>/delete")
 @everyone_logged_in
 def delete_participant(participant_id: int):
-    item = get_participant_or_404(participant_id)
+    item = get_participant_or_404(participant_id, current_user)
     name = item.full_name
     try:
-        services.delete_participant(item, by=current_user)
+        people.delete_participant(item, by=current_user)
     except DomainError as error:
         flash(str(error), "error")
         return redirect(url_for(".participant", participant_id=participant_id))
@@ -203,31 +161,19 @@ def delete_participant(participant_id: int):
 @bp.post("/participants/<int:participant_id>/consents")
 @everyone_logged_in
 def record_consent(participant_id: int):
-    item = get_participant_or_404(participant_id)
+    item = get_participant_or_404(participant_id, current_user)
     form = ConsentForm()
-    if form.validate_on_submit():
-        try:
-            services.record_consent(
-                item,
-                guardian_name=required(form.guardian_name.data),
-                given_on=required(form.given_on.data),
-                method=form.method.data,
-                text_version=required(form.text_version.data),
-                by=current_user,
-            )
-        except DomainError as error:
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The consent is recorded."), "success")
-            return redirect(url_for(".participant", participant_id=item.id))
+    sent = submit(form, lambda: people.record_consent(item, form.values(), by=current_user))
+    if sent.done:
+        flash(_("The consent is recorded."), "success")
+        return redirect(url_for(".participant", participant_id=item.id))
     return _participant_page(item, form, 422)
 
 
 @bp.post("/consents/<int:consent_id>/withdraw")
 @everyone_logged_in
 def withdraw_consent(consent_id: int):
-    consent = get_consent_or_404(consent_id)
+    consent = get_consent_or_404(consent_id, current_user)
     try:
         withdrawn = services.withdraw_consent(consent, by=current_user)
     except DomainError as error:
@@ -252,45 +198,44 @@ def withdraw_consent(consent_id: int):
 @school_required
 def import_participants():
     form = ImportForm()
-    row_errors: list[importer.RowError] = []
-    if form.validate_on_submit():
-        limit = current_app.config["IMPORT_RATE_LIMIT"]
+    limit = current_app.config["IMPORT_RATE_LIMIT"]
+
+    def import_file() -> list[Participant]:
         wait = limits.wait_before(limit, "import", str(current_user.id))
         if wait:
-            form.form_errors.append(
-                _("At most %(count)d imports can be started per minute. Please wait a minute, "
-                  "then try again.", count=limits.amount(limit))
-            )  # fmt: skip
-            return _import_page(form, row_errors, 429, {"Retry-After": str(wait)})
+            raise _ImportsTooSoon(wait, limits.amount(limit))
         upload = form.file.data
-        try:
-            rows = import_files.read_rows(
-                upload.filename, upload.read(import_files.MAX_FILE_BYTES + 1)
-            )
-            created = importer.import_participants(
-                rows, institution=current_user.institution, by=current_user
-            )
-        except importer.ImportRowsError as error:
-            db.session.rollback()
-            row_errors = error.errors
-            form.form_errors.append(
-                _("Nothing was imported: correct the rows below and upload the file again.")
-            )
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash(
-                ngettext(
-                    "%(num)d participant is imported.",
-                    "%(num)d participants are imported.",
-                    len(created),
-                ),
-                "success",
-            )
-            return redirect(url_for(".participants"))
-    return _import_page(form, row_errors, 422 if form.is_submitted() else 200)
+        rows = import_files.read_rows(upload.filename, upload.read(import_files.MAX_FILE_BYTES + 1))
+        return importer.import_participants(
+            rows, institution=current_user.institution, by=current_user
+        )
+
+    sent = submit(form, import_file)
+    if sent.done:
+        flash(
+            ngettext(
+                "%(num)d participant is imported.",
+                "%(num)d participants are imported.",
+                len(sent.result),
+            ),
+            "success",
+        )
+        return redirect(url_for(".participants"))
+    if isinstance(sent.error, _ImportsTooSoon):
+        return _import_page(form, [], 429, {"Retry-After": str(sent.error.wait)})
+    row_errors = sent.error.errors if isinstance(sent.error, importer.ImportRowsError) else []
+    return _import_page(form, row_errors, sent.status)
+
+
+class _ImportsTooSoon(DomainError):
+    """The school started too many imports in the last minute."""
+
+    def __init__(self, wait: int, count: int) -> None:
+        super().__init__(
+            _("At most %(count)d imports can be started per minute. Please wait a minute, "
+              "then try again.", count=count)
+        )  # fmt: skip
+        self.wait = wait
 
 
 def _import_page(form: ImportForm, row_errors: list, status: int, headers: dict | None = None):
@@ -327,65 +272,65 @@ def import_template(fmt: str):
 @bp.route("/exchanges/<int:exchange_id>/register", methods=["GET", "POST"])
 @everyone_logged_in
 def register(exchange_id: int):
-    exchange = get_visible_exchange_or_404(exchange_id)
+    exchange = get_exchange_or_404(exchange_id, current_user)
     # a page at a time: staff would otherwise get every institution's people in one list (the
     # form posts back to the same page, so its choices are the page's)
     page = db.paginate(
-        services.registrable_participants_query(exchange, current_user),
+        queries.registrable_participants_query(exchange, current_user),
         per_page=current_app.config["ITEMS_PER_PAGE"] * 4,
         error_out=False,
     )
     candidates = page.items
     form = RegisterForm(participants=candidates)
-    if form.validate_on_submit():
-        chosen = [item for item in candidates if item.id in set(required(form.participants.data))]
-        try:
-            results = services.register_many(exchange, chosen, by=current_user)
-        except services.BatchRefused as refused:
-            db.session.rollback()
-            form.form_errors.extend([_("Nobody was registered:"), *refused.problems])
-        else:
-            db.session.commit()
-            confirmed = sum(1 for item in results if item.status is RegistrationStatus.CONFIRMED)
-            flash(
-                _("%(confirmed)d confirmed, %(waiting)d on the waiting list.",
-                  confirmed=confirmed, waiting=len(results) - confirmed),
-                "success",
-            )  # fmt: skip
-            return redirect(url_for(".my_registrations"))
-    status = 422 if form.is_submitted() else 200
+    sent = submit(
+        form,
+        lambda: services.register_many(
+            exchange,
+            [item for item in candidates if item.id in set(required(form.participants.data))],
+            by=current_user,
+        ),
+    )
+    if sent.done:
+        results = sent.result
+        confirmed = sum(1 for item in results if item.status is RegistrationStatus.CONFIRMED)
+        flash(
+            _("%(confirmed)d confirmed, %(waiting)d on the waiting list.",
+              confirmed=confirmed, waiting=len(results) - confirmed),
+            "success",
+        )  # fmt: skip
+        return redirect(url_for(".my_registrations"))
     return render_template(
         "registrations/register.html",
         exchange=exchange,
         form=form,
         candidates=candidates,
         page=page,
-    ), status
+    ), sent.status
 
 
 @bp.get("/registrations/")
 @everyone_logged_in
 def my_registrations():
     page = db.paginate(
-        services.my_registrations_query(current_user),
+        queries.my_registrations_query(current_user),
         per_page=current_app.config["ITEMS_PER_PAGE"],
         error_out=False,
         count=False,
     )
     # counted on the registrations alone: the page's joins would make staff (who see all
     # 300,000 at 25 years) wait 150 ms for the same number
-    page.total = services.count_registrations(current_user)
+    page.total = queries.count_registrations(current_user)
     return render_template(
         "registrations/my_registrations.html",
         page=page,
-        positions=services.waiting_positions(page.items),
+        positions=queries.waiting_positions(page.items),
     )
 
 
 @bp.post("/registrations/<int:registration_id>/withdraw")
 @everyone_logged_in
 def withdraw(registration_id: int):
-    registration = get_registration_or_404(registration_id)
+    registration = get_registration_or_404(registration_id, current_user)
     name = registration.participant.full_name
     exchange_id = registration.exchange_id
     try:
@@ -408,10 +353,10 @@ def withdraw(registration_id: int):
 @bp.get("/exchanges/<int:exchange_id>/roster")
 @staff_required
 def roster(exchange_id: int):
-    exchange = get_visible_exchange_or_404(exchange_id)
+    exchange = get_exchange_or_404(exchange_id, current_user)
     return render_template(
         "registrations/roster.html",
-        roster=services.roster(exchange),
+        roster=queries.roster(exchange),
         exchange=exchange,
         export_form=RosterExportForm(request.args),
     )
@@ -420,7 +365,7 @@ def roster(exchange_id: int):
 @bp.post("/registrations/<int:registration_id>/attendance")
 @staff_required
 def mark_attendance(registration_id: int):
-    registration = get_registration_or_404(registration_id)
+    registration = get_registration_or_404(registration_id, current_user)
     try:
         services.mark_attendance(registration, request.form.get("attended") == "1", by=current_user)
     except DomainError as error:
@@ -433,11 +378,11 @@ def mark_attendance(registration_id: int):
 @bp.get("/exchanges/<int:exchange_id>/roster.<fmt>")
 @staff_required
 def export_roster(exchange_id: int, fmt: str):
-    exchange = get_visible_exchange_or_404(exchange_id)
+    exchange = get_exchange_or_404(exchange_id, current_user)
     include_notes = RosterExportForm(request.args).include_notes.data
     if fmt not in ("csv", "xlsx"):
         abort(404)
-    data = services.roster(exchange)
+    data = queries.roster(exchange)
     body: str | bytes
     if fmt == "csv":
         body, mimetype = exports.roster_csv(data, include_notes), spreadsheets.CSV_MIMETYPE
@@ -463,7 +408,7 @@ def export_roster(exchange_id: int, fmt: str):
 @bp.get("/participants/<int:participant_id>/export.json")
 @everyone_logged_in
 def export_person(participant_id: int):
-    item = get_participant_or_404(participant_id)
+    item = get_participant_or_404(participant_id, current_user)
     data = privacy.export_person(item, by=current_user)
     db.session.commit()
     return Response(
@@ -479,7 +424,7 @@ def export_person(participant_id: int):
 @bp.post("/participants/<int:participant_id>/erase")
 @staff_required
 def erase_person(participant_id: int):
-    item = get_participant_or_404(participant_id)
+    item = get_participant_or_404(participant_id, current_user)
     privacy.erase(item, by=current_user)
     db.session.commit()
     flash(_("The personal data is erased; the counts in the reports stay."), "success")

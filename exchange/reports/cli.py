@@ -10,9 +10,11 @@ from pathlib import Path
 
 import click
 
+from exchange.core.commands import database_errors_as_messages
 from exchange.exchanges.models import Direction, ExchangeKind
 from exchange.reports import exports
-from exchange.reports.services import ReportFilter, build_report
+from exchange.reports.figures import build_report
+from exchange.reports.types import ReportFilter
 
 FORMATS = ("xlsx", "csv", "pdf")
 
@@ -34,8 +36,6 @@ FORMATS = ("xlsx", "csv", "pdf")
 @click.option("--institution", "institution_id", type=int, help="Only this institution (id).")
 def report_command(date_from, date_to, fmt, output, partner_id, kind, direction, institution_id):
     """Write the activity report for a period as XLSX, CSV or PDF."""
-    from exchange.cli import database_errors_as_messages
-
     if date_to < date_from:
         raise click.BadParameter("must not be before --from", param_hint="--to")
     report_filter = ReportFilter(

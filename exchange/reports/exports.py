@@ -7,53 +7,26 @@ Polish and other names print as they are on any machine.
 
 from __future__ import annotations
 
-import functools
 import io
 import zipfile
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from babel import numbers
-from flask_babel import format_date, format_decimal, get_locale, pgettext
+from flask_babel import format_date, format_decimal, pgettext
 from flask_babel import gettext as _
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 
 from exchange.core import spreadsheets
-from exchange.core.locale import format_money
 from exchange.partners.countries import country_name
 from exchange.reports import charts
-from exchange.reports.services import TABLE_KEYS, Column, GrantPack, Report, Table
+from exchange.reports.grant_pack import GrantPack
+from exchange.reports.types import TABLE_KEYS, Report, Table, format_cell
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FONT = "DejaVu"
-
-
-def format_cell(column: Column, row: dict, locale: str | None = None) -> str:
-    """A table cell as people read it, in the user's language (``locale``, when the caller
-    looked it up once for a whole table)."""
-    value = row.get(column.key)
-    if value is None:
-        return ""
-    if column.kind == "money":
-        return format_money(value, row.get(column.currency_key) or "PLN")
-    if column.kind == "int":
-        if locale is None:
-            current = get_locale()
-            locale = str(current) if current is not None else None
-        if isinstance(value, int) and locale is not None:
-            return _integer(value, locale)
-        return format_decimal(value)
-    return str(value)
-
-
-@functools.lru_cache(maxsize=4096)
-def _integer(value: int, locale: str) -> str:
-    """A count as ``format_decimal`` writes it, worked out once per number and language: a
-    report page has thousands of cells, mostly the same small numbers."""
-    return numbers.format_decimal(value, locale=locale)
 
 
 def _filter_rows(report: Report) -> list[tuple[str, Any]]:

@@ -11,7 +11,7 @@ from wtforms.validators import Optional
 
 from exchange.exchanges.models import Direction, ExchangeKind
 from exchange.forms_util import Form, Select, choices, enum_choices, required
-from exchange.reports.services import ReportFilter
+from exchange.reports.types import ReportFilter
 
 #: a longer period is refused: the trend table already covers ten years
 MAX_YEARS = 50

@@ -10,14 +10,14 @@ from flask_login import current_user
 
 from exchange import clock
 from exchange.audit import services as audit
-from exchange.auth.models import Role
-from exchange.auth.permissions import role_required, staff_required
 from exchange.core import spreadsheets
-from exchange.exchanges.models import Exchange
+from exchange.core.permissions import Role, role_required, staff_required
+from exchange.exchanges.access import get_exchange_or_404
 from exchange.extensions import db
-from exchange.reports import charts, exports, services
+from exchange.reports import charts, exports, figures
 from exchange.reports.forms import ReportFilterForm
-from exchange.reports.services import Report, ReportFilter
+from exchange.reports.grant_pack import exchanges_in_period, grant_pack
+from exchange.reports.types import TABLE_KEYS, Report, ReportFilter, format_cell
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -28,8 +28,8 @@ def _filter_form() -> ReportFilterForm:
     return ReportFilterForm(
         request.args,
         today=clock.today(),
-        partners=services.partner_choices(),
-        institutions=services.institution_choices() if current_user.is_staff else None,
+        partners=figures.partner_choices(),
+        institutions=figures.institution_choices() if current_user.is_staff else None,
     )
 
 
@@ -38,7 +38,7 @@ def _report_or_400() -> tuple[ReportFilterForm, Report | None]:
     report_filter = form.report_filter()
     if report_filter is None:
         return form, None
-    return form, services.build_report(report_filter, current_user)
+    return form, figures.build_report(report_filter, current_user)
 
 
 def _charts(report: Report) -> dict:
@@ -81,9 +81,9 @@ def index():
         report=report,
         charts=_charts(report),
         # the language looked up once, not for each of the page's thousands of cells
-        format_cell=functools.partial(exports.format_cell, locale=str(get_locale())),
-        table_keys=services.TABLE_KEYS,
-        exchanges=services.exchanges_in_period(report.filter) if current_user.is_staff else [],
+        format_cell=functools.partial(format_cell, locale=str(get_locale())),
+        table_keys=TABLE_KEYS,
+        exchanges=exchanges_in_period(report.filter) if current_user.is_staff else [],
     )
 
 
@@ -109,7 +109,7 @@ def _stem(report_filter: ReportFilter) -> str:
 @bp.get("/export/<table>.csv")
 @everyone_logged_in
 def export_csv(table: str):
-    if table not in services.TABLE_KEYS:
+    if table not in TABLE_KEYS:
         abort(404)
     report = _report_or_abort()
     return _download(
@@ -138,17 +138,10 @@ def export_pdf():
 # --- grant pack: personal data, so city hall only --------------------------------------------
 
 
-def get_exchange_or_404(exchange_id: int) -> Exchange:
-    exchange = services.get_exchange(exchange_id)
-    if exchange is None:
-        abort(404)
-    return exchange
-
-
 @bp.get("/exchanges/<int:exchange_id>/grant-pack.pdf")
 @staff_required
 def grant_pack_pdf(exchange_id: int):
-    pack = services.grant_pack(get_exchange_or_404(exchange_id))
+    pack = grant_pack(get_exchange_or_404(exchange_id, current_user))
     body = exports.grant_pack_pdf(pack)
     _record_personal_export(exchange_id, "grant-pack.pdf")
     return _download(body, "application/pdf", f"grant-pack-{exchange_id}.pdf")
@@ -157,7 +150,7 @@ def grant_pack_pdf(exchange_id: int):
 @bp.get("/exchanges/<int:exchange_id>/grant-pack.xlsx")
 @staff_required
 def grant_pack_xlsx(exchange_id: int):
-    pack = services.grant_pack(get_exchange_or_404(exchange_id))
+    pack = grant_pack(get_exchange_or_404(exchange_id, current_user))
     body = exports.grant_pack_xlsx(pack)
     _record_personal_export(exchange_id, "grant-pack.xlsx")
     return _download(body, spreadsheets.XLSX_MIMETYPE, f"grant-pack-{exchange_id}.xlsx")

@@ -29,7 +29,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from exchange import create_app
 from exchange.extensions import db
 from tests import factories
-from tests.conftest import make_config
+from tests.helpers import make_config
 
 BROWSER_DIR = Path(__file__).resolve().parent
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
@@ -257,6 +257,7 @@ def school_with_open_exchange(live_server) -> SchoolWithExchange:
         exchange = factories.exchange(
             partners=[get_partner_by_slug("gelsenkirchen")],
             title=f"Football camp in Gelsenkirchen {number}",
+            city="Gelsenkirchen",
             is_public=True,
             capacity=10,
         )
@@ -287,8 +288,8 @@ class DemoData:
 
 def _seed_demo() -> None:
     from exchange import clock
-    from exchange.exchanges import demo
-    from exchange.registrations import demo as registrations_demo
+    from exchange.demo import exchanges as demo
+    from exchange.demo import registrations as registrations_demo
 
     demo.generate(db.session, seed=1, years=2, today=clock.today())
     registrations_demo.generate(db.session, seed=1, today=clock.today())

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from exchange.db import table_of
-from exchange.exchanges.demo import Progress, fix_sequences, full_rows, next_id
+from exchange.demo.bulk import Progress, fix_sequences, full_rows, next_id
 from exchange.exchanges.models import (
     Exchange,
     ExchangeKind,

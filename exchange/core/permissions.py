@@ -1,18 +1,44 @@
-"""Access rules: every view needs a login unless it is marked ``@public``; roles by decorator."""
+"""The roles, and the guards of every view: a login unless it is marked ``@public``; roles by
+decorator. Every feature's views use them, so they sit in core, below the features."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeGuard, TypeVar
+from typing import Any, Protocol, TypeGuard, TypeVar
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from exchange.auth.models import Role
+from exchange.enums import LabelledEnum
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Actor(Protocol):
+    """Whoever does something, for the services of features below ``auth`` (which cannot name
+    its ``User``): a user, known by id."""
+
+    @property
+    def id(self) -> int: ...
+
+
+class Role(LabelledEnum):
+    """What a user may do; the column ``User.role`` holds one."""
+
+    ADMIN = "admin"
+    COORDINATOR = "coordinator"
+    SCHOOL = "school"
+
+    @classmethod
+    def _labels(cls) -> dict:
+        return {
+            cls.ADMIN: _l("Administrator"),
+            cls.COORDINATOR: _l("Coordinator"),
+            cls.SCHOOL: _l("School representative"),
+        }
 
 
 def public(view: F) -> F:

@@ -8,8 +8,8 @@ from flask import Flask, request
 from flask_babel import format_time, get_locale
 
 from exchange import clock as app_clock
-from exchange.auth.models import Role
 from exchange.core.display import body_classes, current_display
+from exchange.core.permissions import Role
 from exchange.partners.countries import country_name
 
 

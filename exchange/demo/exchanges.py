@@ -18,16 +18,29 @@ then moves PostgreSQL's id sequences past them.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from exchange.db import table_of
+from exchange.demo.bulk import Progress, fix_sequences, full_rows, next_id
+from exchange.demo.catalogue import (
+    COUNCILLOR_TOPICS,
+    ENSEMBLES,
+    FAIRS,
+    OLSZTYN_INSTITUTIONS,
+    OLSZTYN_VENUES,
+    PARTNER_INSTITUTIONS,
+    PROFESSIONAL_TOPICS,
+    PROGRAMME,
+    SHORT_NAMES,
+    SPORTS,
+    TRADES,
+    YOUTH_THEMES,
+)
 from exchange.exchanges.models import (
     Direction,
     Exchange,
@@ -42,139 +55,6 @@ from exchange.exchanges.models import (
 from exchange.partners.models import Institution, InstitutionKind, PartnerCity
 from exchange.partners.services import seed_partners
 
-OLSZTYN_INSTITUTIONS = (
-    ("Primary School No. 34 in Olsztyn", InstitutionKind.SCHOOL),
-    ("Nicolaus Copernicus Secondary School No. 2 in Olsztyn", InstitutionKind.SCHOOL),
-    ("Adam Mickiewicz Secondary School No. 1 in Olsztyn", InstitutionKind.SCHOOL),
-    ("Vocational School Complex of Mechanics in Olsztyn", InstitutionKind.SCHOOL),
-    ("Hotel and Catering School Complex in Olsztyn", InstitutionKind.SCHOOL),
-    ("Regional Specialist Hospital in Olsztyn", InstitutionKind.HEALTHCARE),
-    ("Olsztyn City Hospital", InstitutionKind.HEALTHCARE),
-    ("University of Warmia and Mazury in Olsztyn", InstitutionKind.UNIVERSITY),
-    ("Olsztyn City Council", InstitutionKind.PUBLIC_AUTHORITY),
-    ("Warmia and Mazury Philharmonic Youth Choir", InstitutionKind.CULTURE),
-    ("Kortowo Song and Dance Ensemble", InstitutionKind.CULTURE),
-    ("Olsztyn Youth Theatre Studio", InstitutionKind.CULTURE),
-    ("AZS UWM Olsztyn Volleyball Academy", InstitutionKind.SPORTS_CLUB),
-    ("Stomil Olsztyn Youth Football", InstitutionKind.SPORTS_CLUB),
-    ("Olsztyn Rowing and Canoe Club", InstitutionKind.SPORTS_CLUB),
-    ("Warmia Guild of Crafts", InstitutionKind.BUSINESS),
-    ("Olsztyn Amber Workshop", InstitutionKind.BUSINESS),
-    ("Warmian Honey and Preserves Cooperative", InstitutionKind.BUSINESS),
-)
-
-#: per partner city: (institution name pattern, kind); {city} is the city's short name
-PARTNER_INSTITUTIONS = (
-    ("{city} Upper Secondary School", InstitutionKind.SCHOOL),
-    ("{city} Vocational College", InstitutionKind.SCHOOL),
-    ("{city} Central Hospital", InstitutionKind.HEALTHCARE),
-    ("{city} City Council", InstitutionKind.PUBLIC_AUTHORITY),
-    ("{city} Youth Orchestra", InstitutionKind.CULTURE),
-    ("{city} Sports Club", InstitutionKind.SPORTS_CLUB),
-    ("{city} Chamber of Crafts", InstitutionKind.BUSINESS),
-)
-
-SHORT_NAMES = {"perugia": "Perugia"}
-
-YOUTH_THEMES = (
-    "Lakes and forests: ecology across borders",
-    "Digital storytelling",
-    "Our shared European history",
-    "Copernicus and the stars",
-    "Cooking traditions of two cities",
-    "Young entrepreneurs",
-    "Street art and the city",
-    "Robotics workshop",
-    "Languages and friendship",
-    "Climate action week",
-)
-PROFESSIONAL_TOPICS = {
-    Profession.DOCTORS: (
-        "Emergency medicine study visit",
-        "Paediatric care exchange",
-        "Cardiology training placement",
-        "Rehabilitation practice visit",
-    ),
-    Profession.TEACHERS: (
-        "Teachers' job shadowing",
-        "Inclusive education seminar",
-        "Vocational training methods visit",
-        "Language teachers' workshop",
-    ),
-    Profession.OTHER: (
-        "Municipal utilities study visit",
-        "Social workers' exchange",
-        "Librarians' study visit",
-    ),
-}
-COUNCILLOR_TOPICS = (
-    "Participatory budgeting",
-    "Public transport planning",
-    "Energy efficiency in public buildings",
-    "Smart city data",
-    "Social housing policy",
-    "Tourism promotion",
-    "Integrating refugees in local communities",
-    "Climate adaptation in cities",
-)
-ENSEMBLES = (
-    ("Warmia and Mazury Philharmonic Youth Choir", "Two concerts of Polish and Baltic songs"),
-    ("Kortowo Song and Dance Ensemble", "Folk dance show; open workshop in the old town"),
-    ("Olsztyn Youth Theatre Studio", "Three performances of “The Little Prince”"),
-    ("Olsztyn Jazz Quartet", "Club concert; jam session with local musicians"),
-)
-SPORTS = (
-    ("Volleyball", "Youth Volleyball Cup"),
-    ("Football", "Friendship Football Tournament"),
-    ("Rowing", "Lakes Regatta"),
-    ("Athletics", "City Run"),
-    ("Basketball", "Twin Towns Basketball Cup"),
-    ("Chess", "Open Chess Festival"),
-)
-FAIRS = {
-    "offenburg": "Oberrhein Messe",
-    "perugia": "Eurochocolate",
-    "rovaniemi": "Arctic Design and Crafts Fair",
-    "gelsenkirchen": "Ruhr Crafts Fair",
-    "chateauroux": "Foire Exposition de l'Indre",
-    "halmstad": "Halmstad Harbour Market",
-    "richmond": "Virginia Makers Expo",
-    "lutsk": "Volyn Business Forum",
-    "kaliningrad": "Baltic Amber Fair",
-}
-TRADES = (
-    "amber jewellery",
-    "smoked fish",
-    "honey",
-    "pottery",
-    "wood carving",
-    "linen weaving",
-    "craft beer",
-    "cheese",
-    "bakery",
-    "leather goods",
-)
-OLSZTYN_VENUES = (
-    "Olsztyn Castle",
-    "Olsztyn Planetarium",
-    "City Hall, Plac Jana Pawła II",
-    "Urania Hall",
-    "Kortowo campus",
-)
-PROGRAMME = (
-    ("Welcome at the town hall", "Town hall"),
-    ("Guided walk through the old town", "Old town"),
-    ("Workshops in mixed groups", ""),
-    ("Visit to the host institution", ""),
-    ("Lunch with the hosts", ""),
-    ("Presentation of results", ""),
-    ("Excursion to the lakes", "Lake Ukiel"),
-    ("Sports and games with the hosts", ""),
-    ("Farewell dinner", ""),
-)
-
-
-#: at ``scale`` 1: institutions in all, and exchanges a year (25 years: about 6,000)
 SCALE_INSTITUTIONS = 2000
 SCALE_EXCHANGES_PER_YEAR = 240
 #: the quick demo: every kind this many times a year
@@ -198,8 +78,6 @@ EXTRA_INSTITUTIONS = (
     (InstitutionKind.BUSINESS, 0.12, "Craft Workshop"),
 )
 
-Progress = Callable[[int], None]
-
 
 @dataclass(frozen=True)
 class Place:
@@ -221,44 +99,6 @@ class _Context:
 
 def _short_name(partner: PartnerCity) -> str:
     return SHORT_NAMES.get(partner.slug, partner.name)
-
-
-def next_id(session: Session, table: sa.Table) -> int:
-    return (session.scalar(sa.select(sa.func.max(table.c.id))) or 0) + 1
-
-
-def fix_sequences(session: Session, *tables: sa.Table) -> None:
-    """After inserting rows with ids of our own: PostgreSQL's sequences continue after them."""
-    if session.get_bind().dialect.name != "postgresql":
-        return
-    for table in tables:
-        session.execute(
-            sa.select(
-                sa.func.setval(
-                    sa.func.pg_get_serial_sequence(table.name, "id"),
-                    sa.select(sa.func.coalesce(sa.func.max(table.c.id), 0) + 1).scalar_subquery(),
-                    False,
-                )
-            )
-        )
-
-
-def full_rows(table: sa.Table, rows: list[dict], now: datetime | None) -> list[dict]:
-    """Every row with every column (executemany wants the same keys in each): the column's
-    scalar default where a row has no value, ``now`` for the time stamps. The id is left to
-    the rows (and to the database when they have none)."""
-    defaults: dict[str, Any] = {}
-    for column in table.columns:
-        default = column.default
-        if column.primary_key:
-            continue
-        if default is None:
-            defaults[column.key] = None
-        elif isinstance(default, sa.ColumnDefault) and default.is_scalar:
-            defaults[column.key] = default.arg
-        else:  # clock.now: created_at, updated_at…
-            defaults[column.key] = now
-    return [defaults | row for row in rows]
 
 
 def _institutions(

@@ -18,8 +18,9 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
-from exchange.auth.permissions import is_safe_next, public
 from exchange.core import display
+from exchange.core.permissions import is_safe_next, public
+from exchange.dashboard import queries as dashboards
 from exchange.extensions import db
 from exchange.partners.services import list_partners
 
@@ -27,24 +28,22 @@ log = logging.getLogger(__name__)
 
 LANGUAGE_COOKIE = "lang"
 
-bp = Blueprint("core", __name__)
+bp = Blueprint("site", __name__)
 
 
 @bp.get("/")
 @public
 def index():
-    return render_template("core/index.html", partners=list_partners())
+    return render_template("site/index.html", partners=list_partners())
 
 
 @bp.get("/dashboard")
 def dashboard():
     """What needs attention: city hall's exchanges and e-mails, or a school's registrations."""
-    from exchange.dashboard import queries  # the dashboard reads every feature
-
     user = current_user._get_current_object()
     if user.is_staff:
-        return render_template("core/dashboard.html", staff=queries.staff_dashboard())
-    return render_template("core/dashboard.html", school=queries.school_dashboard(user))
+        return render_template("site/dashboard.html", staff=dashboards.staff_dashboard())
+    return render_template("site/dashboard.html", school=dashboards.school_dashboard(user))
 
 
 def _back(target: str | None):

@@ -1,0 +1,283 @@
+"""What the exchange pages read: the list and its filters, the public events, the feeds, the
+month calendar, a partner's exchanges and statistics, and the exchange form's choices.
+
+Every query applies ``access.visible_to``: a page shows only what its viewer may read.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
+
+from exchange import clock
+from exchange.auth.models import User, Viewer
+from exchange.core.permissions import Role
+from exchange.db import escape_like
+from exchange.exchanges.access import visible_to
+from exchange.exchanges.models import (
+    Direction,
+    Exchange,
+    ExchangeKind,
+    ExchangeStatus,
+    exchange_partner,
+)
+from exchange.extensions import db
+from exchange.partners.models import Institution, PartnerCity
+
+#: statuses shown in the public list of upcoming events
+UPCOMING_STATUSES = (
+    ExchangeStatus.PLANNED,
+    ExchangeStatus.REGISTRATION_OPEN,
+    ExchangeStatus.REGISTRATION_CLOSED,
+)
+
+
+# --- the list -------------------------------------------------------------------------------
+
+
+@dataclass
+class ExchangeFilter:
+    year: int | None = None
+    kind: ExchangeKind | None = None
+    partner_id: int | None = None
+    direction: Direction | None = None
+    status: ExchangeStatus | None = None
+    q: str = ""
+
+
+def exchanges_query(filters: ExchangeFilter, viewer: Viewer) -> sa.Select:
+    """Exchanges matching ``filters`` that ``viewer`` may read, by start date.
+
+    A year matches every exchange running during it, so one over New Year is in both years.
+    """
+    query = (
+        sa.select(Exchange)
+        .options(selectinload(Exchange.partners))
+        .where(visible_to(viewer))
+        .order_by(Exchange.start_date, Exchange.id)
+    )
+    if filters.year is not None:
+        query = query.where(
+            Exchange.start_date <= date(filters.year, 12, 31),
+            Exchange.end_date >= date(filters.year, 1, 1),
+        )
+    if filters.kind is not None:
+        query = query.where(Exchange.kind == filters.kind)
+    if filters.direction is not None:
+        query = query.where(Exchange.direction == filters.direction)
+    if filters.status is not None:
+        query = query.where(Exchange.status == filters.status)
+    if filters.partner_id is not None:
+        query = query.where(
+            Exchange.id.in_(
+                sa.select(exchange_partner.c.exchange_id).where(
+                    exchange_partner.c.partner_city_id == filters.partner_id
+                )
+            )
+        )
+    if filters.q:
+        query = query.where(Exchange.title.ilike(f"%{escape_like(filters.q)}%", escape="\\"))
+    return query
+
+
+def exchange_years() -> list[int]:
+    """The years from the first exchange to the year after the last one (for the filter)."""
+    first, last = db.session.execute(
+        sa.select(sa.func.min(Exchange.start_date), sa.func.max(Exchange.end_date))
+    ).one()
+    this_year = clock.today().year
+    low = min(first.year if first else this_year, this_year)
+    high = max(last.year if last else this_year, this_year) + 1
+    return list(range(high, low - 1, -1))
+
+
+def upcoming_public_events(today: date) -> list[Exchange]:
+    """Public exchanges that are planned or later and not over yet, soonest first."""
+    return list(
+        db.session.scalars(
+            sa.select(Exchange)
+            .options(selectinload(Exchange.partners))
+            .where(
+                Exchange.is_public.is_(True),
+                Exchange.status.in_(UPCOMING_STATUSES),
+                Exchange.end_date >= today,
+            )
+            .order_by(Exchange.start_date, Exchange.id)
+        )
+    )
+
+
+def feed_exchanges(viewer: Viewer, partner: PartnerCity | None = None) -> list[Exchange]:
+    """Every non-draft exchange ``viewer`` may read (of one partner), for a calendar feed."""
+    query = (
+        sa.select(Exchange)
+        .options(selectinload(Exchange.partners))
+        .where(visible_to(viewer), Exchange.status != ExchangeStatus.DRAFT)
+        .order_by(Exchange.start_date, Exchange.id)
+    )
+    if partner is not None:
+        query = query.where(Exchange.partners.any(PartnerCity.id == partner.id))
+    return list(db.session.scalars(query))
+
+
+# --- month calendar -------------------------------------------------------------------------
+
+
+@dataclass
+class CalendarDay:
+    day: date
+    in_month: bool
+    exchanges: list[Exchange] = field(default_factory=list)
+
+
+@dataclass
+class MonthCalendar:
+    year: int
+    month: int
+    weeks: list[list[CalendarDay]]
+    exchanges: list[Exchange]
+
+    @property
+    def first_day(self) -> date:
+        return date(self.year, self.month, 1)
+
+    @property
+    def previous(self) -> tuple[int, int] | None:
+        if (self.year, self.month) == (date.min.year, 1):
+            return None
+        return (self.year - 1, 12) if self.month == 1 else (self.year, self.month - 1)
+
+    @property
+    def next(self) -> tuple[int, int] | None:
+        if (self.year, self.month) == (date.max.year, 12):
+            return None
+        return (self.year + 1, 1) if self.month == 12 else (self.year, self.month + 1)
+
+
+def month_calendar(year: int, month: int, viewer: Viewer) -> MonthCalendar:
+    """The weeks (Monday first) of a month, each day with the exchanges running on it."""
+    weeks_of_dates = calendar.Calendar(firstweekday=calendar.MONDAY).monthdatescalendar(year, month)
+    first, last = weeks_of_dates[0][0], weeks_of_dates[-1][-1]
+    exchanges = list(
+        db.session.scalars(
+            sa.select(Exchange)
+            .options(selectinload(Exchange.partners))
+            .where(visible_to(viewer), Exchange.start_date <= last, Exchange.end_date >= first)
+            .order_by(Exchange.start_date, Exchange.id)
+        )
+    )
+    weeks = [
+        [
+            CalendarDay(
+                day=day,
+                in_month=day.month == month,
+                exchanges=[e for e in exchanges if e.start_date <= day <= e.end_date],
+            )
+            for day in week
+        ]
+        for week in weeks_of_dates
+    ]
+    in_month = [
+        e
+        for e in exchanges
+        if e.start_date <= date(year, month, calendar.monthrange(year, month)[1])
+        and e.end_date >= date(year, month, 1)
+    ]
+    return MonthCalendar(year=year, month=month, weeks=weeks, exchanges=in_month)
+
+
+# --- a partner's exchanges ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class YearCount:
+    year: int
+    incoming: int
+    outgoing: int
+
+    @property
+    def total(self) -> int:
+        return self.incoming + self.outgoing
+
+
+def _partner_exchanges_condition(partner: PartnerCity, viewer: Viewer) -> list:
+    return [
+        visible_to(viewer),
+        Exchange.start_date >= date(partner.year_signed, 1, 1),
+        Exchange.id.in_(
+            sa.select(exchange_partner.c.exchange_id).where(
+                exchange_partner.c.partner_city_id == partner.id
+            )
+        ),
+    ]
+
+
+def partner_exchanges_query(partner: PartnerCity, viewer: Viewer) -> sa.Select:
+    """The partner's exchanges since the agreement year that ``viewer`` may read, newest first
+    (the partner page shows them a page at a time: 25 years make hundreds)."""
+    return (
+        sa.select(Exchange)
+        .where(*_partner_exchanges_condition(partner, viewer))
+        .order_by(Exchange.start_date.desc(), Exchange.id.desc())
+    )
+
+
+def partner_exchanges(partner: PartnerCity, viewer: Viewer) -> list[Exchange]:
+    """Every one of ``partner_exchanges_query``, with their partners."""
+    return list(
+        db.session.scalars(
+            partner_exchanges_query(partner, viewer).options(selectinload(Exchange.partners))
+        )
+    )
+
+
+def partner_statistics(partner: PartnerCity, viewer: Viewer) -> list[YearCount]:
+    """Incoming and outgoing exchanges with the partner per year since the agreement year.
+
+    One GROUP BY query. Drafts and cancelled exchanges are not counted; years without exchanges
+    are left out.
+    """
+    year = sa.extract("year", Exchange.start_date)
+    rows = db.session.execute(
+        sa.select(
+            year.label("year"),
+            sa.func.count().filter(Exchange.direction == Direction.INCOMING),
+            sa.func.count().filter(Exchange.direction == Direction.OUTGOING),
+        )
+        .where(
+            *_partner_exchanges_condition(partner, viewer),
+            Exchange.status.not_in((ExchangeStatus.DRAFT, ExchangeStatus.CANCELLED)),
+        )
+        .group_by(year)
+        .order_by(year)
+    )
+    return [YearCount(int(row[0]), row[1], row[2]) for row in rows]
+
+
+# --- choices for the exchange form --------------------------------------------------------
+
+
+def institutions_for_exchanges() -> list[Institution]:
+    """Active institutions on both sides, with their city, by name."""
+    return list(
+        db.session.scalars(
+            sa.select(Institution)
+            .options(joinedload(Institution.partner_city))
+            .where(Institution.active.is_(True))
+            .order_by(Institution.name, Institution.id)
+        )
+    )
+
+
+def list_coordinators() -> list[User]:
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .where(User.role.in_((Role.ADMIN, Role.COORDINATOR)), User.active.is_(True))
+            .order_by(User.full_name, User.id)
+        )
+    )

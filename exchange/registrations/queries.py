@@ -1,0 +1,233 @@
+"""What the registration pages read: participants, the people who can still be registered,
+my registrations, waiting-list positions, the roster and counts per exchange.
+
+Every query of people applies the rules of ``access.py``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from exchange.auth.models import Viewer
+from exchange.db import escape_like
+from exchange.exchanges.models import Exchange
+from exchange.extensions import db
+from exchange.partners.models import Institution
+from exchange.registrations.access import participants_visible_to, registrations_visible_to
+from exchange.registrations.models import (
+    ACTIVE,
+    HOLDING_PLACE,
+    Participant,
+    Registration,
+    RegistrationStatus,
+)
+
+
+def has_valid_consent(participant: Participant) -> bool:
+    return any(consent.is_valid for consent in participant.consents)
+
+
+def participants_query(viewer: Viewer, q: str = "", institution_id: int | None = None) -> sa.Select:
+    """The participants ``viewer`` sees, by name; ``q`` searches the names."""
+    query = (
+        sa.select(Participant)
+        .options(joinedload(Participant.institution))
+        .where(participants_visible_to(viewer))
+        .order_by(Participant.last_name, Participant.first_name, Participant.id)
+    )
+    if q:
+        pattern = f"%{escape_like(q)}%"
+        query = query.where(
+            sa.or_(
+                Participant.first_name.ilike(pattern, escape="\\"),
+                Participant.last_name.ilike(pattern, escape="\\"),
+            )
+        )
+    if institution_id is not None:
+        query = query.where(Participant.institution_id == institution_id)
+    return query
+
+
+def registrable_participants_query(exchange: Exchange, viewer: Viewer) -> sa.Select:
+    """The user's participants who are not registered (or waiting) for the exchange yet, by
+    name (a query: the page shows them a page at a time, staff see every institution's)."""
+    already = sa.select(Registration.participant_id).where(
+        Registration.exchange_id == exchange.id, Registration.status.in_(ACTIVE)
+    )
+    # no consents loaded: the page shows names, and registering checks consent in the database
+    return (
+        sa.select(Participant)
+        .where(participants_visible_to(viewer), Participant.id.not_in(already))
+        .order_by(Participant.last_name, Participant.first_name, Participant.id)
+    )
+
+
+def my_registrations_query(viewer: Viewer) -> sa.Select:
+    """Registrations visible to the user, newest exchange first."""
+    return (
+        sa.select(Registration)
+        .join(Registration.exchange)
+        .join(Registration.participant)
+        .options(
+            joinedload(Registration.exchange),
+            joinedload(Registration.participant),
+            joinedload(Registration.institution),
+        )
+        .where(registrations_visible_to(viewer))
+        .order_by(Exchange.start_date.desc(), Participant.last_name, Participant.first_name)
+    )
+
+
+def count_registrations(viewer: Viewer) -> int:
+    """How many registrations ``my_registrations_query`` lists (its joins follow required
+    foreign keys, so they leave the number unchanged)."""
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Registration)
+            .where(registrations_visible_to(viewer))
+        )
+        or 0
+    )
+
+
+def waiting_positions(registrations: Sequence[Registration]) -> dict[int, int]:
+    """Waiting-list positions (1 = next to get a place) of those registrations that wait,
+    in one query.
+
+    The query runs even when nobody shown is waiting, so a page sends the same statements
+    whatever its rows happen to be (``tests/test_query_budget.py`` counts them).
+    """
+    exchange_ids = {
+        item.exchange_id for item in registrations if item.status is RegistrationStatus.WAITLISTED
+    }
+    position = (
+        sa.func.row_number()
+        .over(
+            partition_by=Registration.exchange_id,
+            order_by=(Registration.registered_at, Registration.id),
+        )
+        .label("position")
+    )
+    rows = db.session.execute(
+        sa.select(Registration.id, position).where(
+            Registration.exchange_id.in_(exchange_ids),
+            Registration.status == RegistrationStatus.WAITLISTED,
+        )
+    )
+    wanted = {item.id for item in registrations}
+    return {registration_id: pos for registration_id, pos in rows if registration_id in wanted}
+
+
+def waiting_position(registration: Registration) -> int | None:
+    if registration.status is not RegistrationStatus.WAITLISTED:
+        return None
+    ahead = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Registration)
+        .where(
+            Registration.exchange_id == registration.exchange_id,
+            Registration.status == RegistrationStatus.WAITLISTED,
+            sa.tuple_(Registration.registered_at, Registration.id)
+            < sa.tuple_(registration.registered_at, registration.id),
+        )
+    )
+    return (ahead or 0) + 1
+
+
+@dataclass
+class InstitutionRoster:
+    institution: Institution
+    registrations: list[Registration] = field(default_factory=list)
+    confirmed: int = 0
+    waitlisted: int = 0
+    minors: int = 0
+    adults: int = 0
+    missing_consents: list[Participant] = field(default_factory=list)
+    #: adults still needed to meet the exchange's adults-per-minors ratio
+    adults_needed: int = 0
+
+
+@dataclass
+class Roster:
+    exchange: Exchange
+    institutions: list[InstitutionRoster]
+    confirmed: int
+    waitlisted: int
+    minors: int
+    adults: int
+
+    @property
+    def free_places(self) -> int | None:
+        if self.exchange.capacity is None:
+            return None
+        return max(self.exchange.capacity - self.confirmed, 0)
+
+
+def roster(exchange: Exchange) -> Roster:
+    """Everyone registered for the exchange, grouped by institution, with the counts a
+    coordinator checks: places, waiting list, minors and adults, missing consents, ratio."""
+    registrations = db.session.scalars(
+        sa.select(Registration)
+        .join(Registration.participant)
+        .options(
+            joinedload(Registration.participant).selectinload(Participant.consents),
+            joinedload(Registration.institution),
+        )
+        .where(Registration.exchange_id == exchange.id)
+        .order_by(Participant.last_name, Participant.first_name, Registration.id)
+    ).all()
+    groups: dict[int, InstitutionRoster] = {}
+    for registration in registrations:
+        group = groups.get(registration.institution_id)
+        if group is None:
+            group = groups[registration.institution_id] = InstitutionRoster(
+                registration.institution
+            )
+        group.registrations.append(registration)
+        participant = registration.participant
+        if registration.status is RegistrationStatus.WAITLISTED:
+            group.waitlisted += 1
+        if registration.status not in HOLDING_PLACE:
+            continue
+        group.confirmed += 1
+        if participant.is_minor_on(exchange.start_date):
+            group.minors += 1
+            if not has_valid_consent(participant):
+                group.missing_consents.append(participant)
+        else:
+            group.adults += 1
+    ratio = exchange.minors_per_adult
+    for group in groups.values():
+        if ratio and group.minors:
+            required = -(-group.minors // ratio)  # ceiling
+            group.adults_needed = max(required - group.adults, 0)
+    ordered = sorted(groups.values(), key=lambda item: item.institution.name)
+    return Roster(
+        exchange=exchange,
+        institutions=ordered,
+        confirmed=sum(item.confirmed for item in ordered),
+        waitlisted=sum(item.waitlisted for item in ordered),
+        minors=sum(item.minors for item in ordered),
+        adults=sum(item.adults for item in ordered),
+    )
+
+
+def registration_counts(exchange_ids: list[int]) -> dict[int, dict[RegistrationStatus, int]]:
+    """Counts of registrations per exchange and status, in one query."""
+    counts: dict[int, dict[RegistrationStatus, int]] = defaultdict(dict)
+    if not exchange_ids:
+        return counts
+    rows = db.session.execute(
+        sa.select(Registration.exchange_id, Registration.status, sa.func.count())
+        .where(Registration.exchange_id.in_(exchange_ids))
+        .group_by(Registration.exchange_id, Registration.status)
+    )
+    for exchange_id, status, count in rows:
+        counts[exchange_id][status] = count
+    return counts
