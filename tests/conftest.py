@@ -7,7 +7,10 @@ PostgreSQL server (each run creates its own database there and drops it afterwar
 
 from __future__ import annotations
 
+import os
+import select
 import sys
+import time
 from collections.abc import Iterator
 from datetime import datetime
 
@@ -29,6 +32,25 @@ BACKENDS = ("sqlite", "postgresql")
 #: Thursday morning in Olsztyn, so the suite gives the same result whatever the machine's date.
 #: Time flows on from it (``tick``), so timestamps taken one after another still differ.
 PINNED_NOW = datetime.fromisoformat("2026-05-14T09:30:00+02:00")
+
+
+def _sleep_by_select(seconds: float) -> None:
+    select.select([], [], [], max(seconds, 0))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _sleep_under_faketime() -> Iterator[None]:
+    """Under libfaketime (a run of the suite at another date), ``time.sleep`` fails with EINVAL:
+    libfaketime 0.9.10 breaks ``clock_nanosleep`` when it leaves the monotonic clock alone. The
+    subprocess module sleeps while it waits for a child; sleep with ``select`` instead."""
+    if "faketime" not in os.environ.get("LD_PRELOAD", ""):
+        yield
+        return
+    original, time.sleep = time.sleep, _sleep_by_select
+    try:
+        yield
+    finally:
+        time.sleep = original
 
 
 @pytest.hookimpl(wrapper=True)
