@@ -111,7 +111,7 @@ def check_field(field: Field) -> None:
         isinstance(value, str) and value and not value.strip() for value in _raw_values(field)
     ):
         # blank is no choice; left to Optional(), it would clear the error and keep the blank
-        raise StopValidation(field.gettext("Not a valid choice."))
+        raise StopValidation(_l("Not a valid choice."))
     values = field.data if isinstance(field.data, list | tuple) else [field.data]
     for value in values:
         _check_value(value)
