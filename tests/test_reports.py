@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from exchange.exchanges.models import Direction, ExchangeKind
+from exchange.exchanges.models import Direction, ExchangeKind, ExchangeStatus
 from exchange.extensions import db
 from exchange.registrations.models import age_on
 from exchange.reports import figures
@@ -161,16 +161,48 @@ def test_institutions_that_took_part(data):
     assert rows["SP 1 Olsztyn"]["town"] == "Olsztyn"
 
 
-def test_ten_year_trend_per_partner_by_start_year(data):
+def test_trend_per_partner_by_start_year_from_the_first_year_with_data(data):
     exchanges, participants = figures.trend(YEAR_2025)
-    assert [column.key for column in exchanges.columns][1:] == [str(y) for y in range(2016, 2026)]
+    # E6 (2024) is the first exchange of the ten years: no empty years before it
+    assert [column.key for column in exchanges.columns][1:] == ["2024", "2025"]
+    assert [column.key for column in participants.columns][1:] == ["2024", "2025"]
     by_partner = {row["label"]: row for row in exchanges.rows}
     assert (by_partner["Alpha"]["2024"], by_partner["Alpha"]["2025"]) == (1, 1)
     assert (by_partner["Beta"]["2024"], by_partner["Beta"]["2025"]) == (2, 1)
-    assert by_partner["Alpha"]["2016"] == 0
     people = {row["label"]: row for row in participants.rows}
     assert (people["Alpha"]["2024"], people["Alpha"]["2025"]) == (2, 3)
     assert (people["Beta"]["2024"], people["Beta"]["2025"]) == (3, 1)
+
+
+def test_trend_of_a_partnership_that_began_later_starts_in_its_first_year(data):
+    completed = ExchangeStatus.COMPLETED
+    factories.exchange([data.beta], status=completed, start=date(2019, 5, 6))
+    factories.exchange([data.beta], status=completed, start=date(2012, 5, 6))  # ten years back
+    gamma = factories.partner(name="Gamma", country="FR")
+    factories.exchange([gamma], status=completed, start=date(2022, 4, 4))
+    factories.exchange([gamma], status=completed, start=date(2023, 9, 4))
+    everyone = build_report(YEAR_2025)
+    # within the ten years up to the period (2016-2025), from the first year with data
+    assert everyone.trend_years == list(range(2019, 2026))
+    trend = {row["label"]: row for row in everyone["trend_exchanges"].rows}
+    assert [trend["Beta"][str(year)] for year in everyone.trend_years] == [1, 0, 0, 0, 0, 2, 1]
+    assert trend["Gamma"]["2022"] == 1
+    partnership = build_report(ReportFilter.for_year(2025, partner_id=gamma.id))
+    # to the last year with data: Gamma's exchanges stopped in 2023
+    assert partnership.trend_years == [2022, 2023]
+    assert [column.key for column in partnership["trend_participants"].columns] == [
+        "label",
+        "2022",
+        "2023",
+    ]
+    assert [row["label"] for row in partnership["trend_exchanges"].rows] == ["Gamma"]
+
+
+def test_a_trend_without_data_has_no_years(data):
+    report = build_report(ReportFilter.for_year(2040))
+    assert report.trend_years == []
+    assert [column.key for column in report["trend_exchanges"].columns] == ["label"]
+    assert report["trend_exchanges"].rows == []
 
 
 def test_filters_by_partner_kind_and_direction(data):

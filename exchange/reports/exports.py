@@ -1,32 +1,25 @@
-"""The report as files: CSV (one per table, or all of them in a ZIP), one XLSX workbook with a
-sheet per table, and PDF (the annual report, and the grant pack of one exchange).
-
-The PDFs use DejaVu Sans, shipped in ``fonts/`` (cut down to Latin, Greek and Cyrillic), so
-Polish and other names print as they are on any machine.
+"""The report as files: CSV (one per table, or all of them in a ZIP), one XLSX workbook with
+the summary figures and a sheet per table, and PDF (the annual report, and the grant pack of one
+exchange; the page itself is drawn in ``pdf.py``).
 """
 
 from __future__ import annotations
 
 import io
 import zipfile
-from datetime import date, datetime, time
-from pathlib import Path
+from datetime import date, time
 from typing import Any
 
 from flask_babel import format_date, format_decimal, pgettext
 from flask_babel import gettext as _
 from fpdf import FPDF
-from fpdf.enums import XPos, YPos
-from fpdf.fonts import FontFace
 
 from exchange.core import spreadsheets
+from exchange.core.locale import format_money
 from exchange.partners.countries import country_name
-from exchange.reports import charts
 from exchange.reports.grant_pack import GrantPack
-from exchange.reports.types import TABLE_KEYS, Report, Table, format_cell
-
-FONT_DIR = Path(__file__).resolve().parent / "fonts"
-FONT = "DejaVu"
+from exchange.reports.pdf import FONT, ReportPDF
+from exchange.reports.types import TABLE_KEYS, Highlight, Report, Table, format_cell
 
 
 def _filter_rows(report: Report) -> list[tuple[str, Any]]:
@@ -39,6 +32,28 @@ def _filter_rows(report: Report) -> list[tuple[str, Any]]:
         (_("Direction"), report_filter.direction.label if report_filter.direction else _("Both")),
         (_("Institution"), report.institution_name or _("All")),
     ]
+
+
+def _period(report: Report) -> str:
+    return _(
+        "From %(start)s to %(end)s",
+        start=format_date(report.filter.date_from),
+        end=format_date(report.filter.date_to),
+    )
+
+
+def highlight_text(highlight: Highlight) -> str:
+    """A summary figure as one line: a number, or the budget spent per currency with the plan."""
+    if not highlight.is_money:
+        return format_decimal(highlight.count)
+    return "; ".join(
+        _(
+            "%(actual)s (planned %(planned)s)",
+            actual=format_money(amount.actual, amount.currency),
+            planned=format_money(amount.planned, amount.currency),
+        )
+        for amount in highlight.amounts
+    ) or format_money(0)
 
 
 # --- CSV ------------------------------------------------------------------------------------
@@ -79,15 +94,35 @@ def _formats(kinds: list[str]) -> list[str | None]:
     return [NUMBER_FORMATS.get(kind) for kind in kinds]
 
 
+def _highlight_sheet(report: Report) -> tuple[Any, list[Any], list[list[Any]], list[str | None]]:
+    """The summary figures: counts as numbers, the budget a row per currency."""
+    rows: list[list[Any]] = [[_period(report), None, None, None, None]]
+    for highlight in report.highlights:
+        if not highlight.is_money:
+            rows.append([str(highlight.label), highlight.count, None, None, None])
+        for amount in highlight.amounts:
+            rows.append(
+                [str(highlight.label), None, amount.currency, amount.planned, amount.actual]
+            )
+    return (
+        _("At a glance"),
+        [_("Figure"), _("Number"), _("Currency"), _("Planned"), _("Actual")],
+        rows,
+        _formats(["text", "int", "text", "money", "money"]),
+    )
+
+
 def report_xlsx(report: Report) -> bytes:
-    """A workbook: the filter on the first sheet, then a sheet per table, numbers as numbers."""
+    """A workbook: the summary figures and the filter first, then a sheet per table, numbers as
+    numbers."""
     sheets: list[tuple[Any, list[Any], list[list[Any]], list[str | None]]] = [
+        _highlight_sheet(report),
         (
             _("Filter"),
             [_("Setting"), _("Value")],
             [list(pair) for pair in _filter_rows(report)],
             _formats(["text", "date"]),
-        )
+        ),
     ]
     for key in TABLE_KEYS:
         table = report[key]
@@ -103,134 +138,6 @@ def report_xlsx(report: Report) -> bytes:
 
 
 # --- PDF ------------------------------------------------------------------------------------
-
-
-class ReportPDF(FPDF):
-    def __init__(self, title: str, orientation: str = "portrait") -> None:
-        super().__init__(orientation=orientation, format="A4")
-        self.report_title = title
-        self.add_font(FONT, "", str(FONT_DIR / "DejaVuSans.ttf"))
-        self.add_font(FONT, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
-        self.set_title(title)
-        self.set_author(_("City of Olsztyn"))
-        self.set_creation_date(datetime(2000, 1, 1))  # the same data gives the same file
-        self.set_auto_page_break(auto=True, margin=15)
-        self.set_font(FONT, size=9)
-
-    def footer(self) -> None:
-        self.set_y(-12)
-        self.set_font(FONT, size=7)
-        self.cell(0, 6, f"{self.report_title} · {self.page_no()}/{{nb}}", align="C")
-
-    def heading(self, text: str, size: int = 12) -> None:
-        self.set_font(FONT, "B", size)
-        self.multi_cell(0, size * 0.5, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        self.set_font(FONT, size=9)
-        self.ln(1)
-
-    def paragraph(self, text: str) -> None:
-        self.multi_cell(0, 4.5, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        self.ln(1)
-
-    def data_table(
-        self,
-        header: list[str],
-        rows: list[list[str]],
-        numeric: list[bool],
-        col_widths: list[float] | None = None,
-        caption: str = "",
-        row_height: float | None = None,
-    ) -> None:
-        if caption:
-            self.heading(caption, 10)
-        if not rows:
-            self.paragraph(_("Nothing in this period."))
-            return
-        aligns = tuple("RIGHT" if is_number else "LEFT" for is_number in numeric)
-        with self.table(
-            col_widths=col_widths,
-            text_align=aligns,
-            line_height=4.5,
-            headings_style=FontFace(emphasis="BOLD", fill_color=(230, 230, 230)),
-            width=self.epw,
-            min_row_height=row_height,
-        ) as table:
-            table.row(header)
-            for row in rows:
-                table.row(row)
-        self.ln(3)
-
-    def bar_chart(self, title: str, items: list[tuple[str, int]]) -> None:
-        if not items:
-            return
-        self.heading(title, 10)
-        label_width, bar_height, gap = 55.0, 5.0, 1.5
-        room = self.epw - label_width - 15
-        largest = max(value for _, value in items) or 1
-        if self.will_page_break(len(items) * (bar_height + gap) + 4):
-            self.add_page()
-        y = self.get_y()
-        self.set_fill_color(31, 95, 153)
-        self.set_font(FONT, size=8)
-        for label, value in items:
-            self.set_xy(self.l_margin, y)
-            self.cell(label_width - 2, bar_height, label[:38], align="R")
-            width = room * value / largest
-            if width:
-                self.rect(self.l_margin + label_width, y, width, bar_height, style="F")
-            self.set_xy(self.l_margin + label_width + width + 1, y)
-            self.cell(12, bar_height, format_decimal(value))
-            y += bar_height + gap
-        self.set_fill_color(255, 255, 255)
-        self.set_font(FONT, size=9)
-        self.set_xy(self.l_margin, y + 3)
-
-    def line_chart(self, title: str, years: list[int], series: dict[str, dict[int, int]]) -> None:
-        if not series:
-            return
-        height = 60.0
-        legend = 5.0 * ((len(series) + 2) // 3)
-        if self.will_page_break(height + legend + 20):
-            self.add_page()
-        self.heading(title, 10)
-        left, top = self.l_margin + 10, self.get_y() + 2
-        width = self.epw - 12
-        tick = charts.axis_tick(
-            max((v for counts in series.values() for v in counts.values()), default=0)
-        )
-        largest = tick * 4
-        self.set_draw_color(200, 200, 200)
-        self.set_font(FONT, size=7)
-        for step in range(5):
-            y = top + height - height * step / 4
-            self.line(left, y, left + width, y)
-            self.set_xy(self.l_margin, y - 2)
-            self.cell(9, 4, format_decimal(tick * step), align="R")
-        count = max(len(years) - 1, 1)
-        for index, year in enumerate(years):
-            self.set_xy(left + width * index / count - 6, top + height + 1)
-            self.cell(12, 4, str(year), align="C")
-        colours = [charts.rgb(colour) for colour in charts.PALETTE]
-        self.set_line_width(0.6)
-        for number, (name, counts) in enumerate(series.items()):
-            colour = colours[number % len(colours)]
-            self.set_draw_color(*colour)
-            self.set_fill_color(*colour)
-            points = [
-                (left + width * i / count, top + height - height * counts.get(year, 0) / largest)
-                for i, year in enumerate(years)
-            ]
-            self.polyline(points)
-            legend_x = self.l_margin + (number % 3) * (self.epw / 3)
-            legend_y = top + height + 7 + (number // 3) * 5
-            self.rect(legend_x, legend_y + 1, 3, 3, style="F")
-            self.set_xy(legend_x + 4, legend_y)
-            self.cell(self.epw / 3 - 5, 5, name[:30])
-        self.set_line_width(0.2)
-        self.set_draw_color(0, 0, 0)
-        self.set_fill_color(255, 255, 255)
-        self.set_font(FONT, size=9)
-        self.set_xy(self.l_margin, top + height + 9 + legend)
 
 
 def _table_widths(pdf: FPDF, table: Table) -> list[float]:
@@ -272,6 +179,13 @@ def report_pdf(report: Report) -> bytes:
             f"{label}: {value.isoformat() if isinstance(value, date) else value}"
             for label, value in _filter_rows(report)
         )
+    )
+    pdf.data_table(
+        [_("Figure"), _("Value")],
+        [[str(highlight.label), highlight_text(highlight)] for highlight in report.highlights],
+        [False, True],
+        [pdf.epw * 0.4, pdf.epw * 0.6],
+        caption=_("At a glance"),
     )
     for key in TABLE_KEYS:
         table = report[key]

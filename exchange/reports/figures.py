@@ -26,7 +26,8 @@ from exchange.reports.facts import (
     facts_for,
     inclusive_days,
 )
-from exchange.reports.trend import trend, trend_years
+from exchange.reports.highlights import highlights
+from exchange.reports.trend import trend, years_of
 from exchange.reports.types import Column, Report, ReportFilter, Table
 
 
@@ -63,10 +64,14 @@ def summary(report_filter: ReportFilter, facts: Facts | None = None) -> Table:
         )
     ).one()
     rows = [
-        {"figure": _("Exchanges"), "value": exchanges},
-        {"figure": _("Participants (confirmed or attended)"), "value": participants},
-        {"figure": _("Different people"), "value": persons},
-        {"figure": _("Person-days"), "value": int(person_days)},
+        {"key": "exchanges", "figure": _("Exchanges"), "value": exchanges},
+        {
+            "key": "participants",
+            "figure": _("Participants (confirmed or attended)"),
+            "value": participants,
+        },
+        {"key": "persons", "figure": _("Different people"), "value": persons},
+        {"key": "person_days", "figure": _("Person-days"), "value": int(person_days)},
     ]
     return Table(
         "summary",
@@ -408,12 +413,14 @@ def build_report(report_filter: ReportFilter, viewer: Viewer | None = None) -> R
         institutions(report_filter),
         *trend(report_filter),
     ]
+    by_key = {table.key: table for table in tables}
     return Report(
         report_filter,
-        {table.key: table for table in tables},
-        trend_years(report_filter),
+        by_key,
+        years_of(by_key["trend_exchanges"]),
         partner_name=_name_of(PartnerCity, report_filter.partner_id),
         institution_name=_name_of(Institution, report_filter.institution_id),
+        highlights=highlights(by_key, facts),
     )
 
 

@@ -1,5 +1,7 @@
 """The trend tables of the activity report: exchanges and participants per partner city and
-year, over the ten years ending with the period's last year."""
+year, within the ten years ending with the period's last year, from the first year with any
+data to the last (a partnership that began three years ago shows three years, not seven empty
+ones before them)."""
 
 from __future__ import annotations
 
@@ -24,17 +26,24 @@ from exchange.reports.types import Column, ReportFilter, Table
 TREND_YEARS = 10
 
 
-def trend_years(report_filter: ReportFilter) -> list[int]:
-    last = report_filter.date_to.year
-    return list(range(last - TREND_YEARS + 1, last + 1))
-
-
 def _trend_period(report_filter: ReportFilter) -> list[sa.ColumnElement[bool]]:
-    years = trend_years(report_filter)
+    """Exchanges starting in the ten years that end with the period's last year."""
+    last = report_filter.date_to.year
     return [
-        Exchange.start_date >= date(years[0], 1, 1),
-        Exchange.start_date <= date(years[-1], 12, 31),
+        Exchange.start_date >= date(last - TREND_YEARS + 1, 1, 1),
+        Exchange.start_date <= date(last, 12, 31),
     ]
+
+
+def _years_with_data(series: dict[str, dict[int, int]]) -> list[int]:
+    """Every year from the first with any data to the last (none when there is no data)."""
+    years = [year for counts in series.values() for year, total in counts.items() if total]
+    return list(range(min(years), max(years) + 1)) if years else []
+
+
+def years_of(table: Table) -> list[int]:
+    """The years a trend table has columns for."""
+    return [int(column.key) for column in table.columns[1:]]
 
 
 def _trend(report_filter: ReportFilter, query: sa.Select, weight=COUNT) -> dict:
@@ -68,9 +77,10 @@ def _trend_table(key, title, sheet, series, years) -> Table:
 
 
 def trend(report_filter: ReportFilter) -> tuple[Table, Table]:
-    """Exchanges and participants per partner per year, over the ten years ending with the
-    period's last year (the period's dates give way to those years; other filters apply)."""
-    years = trend_years(report_filter)
+    """Exchanges and participants per partner per year, within the ten years ending with the
+    period's last year (the period's dates give way to those years; other filters apply), from
+    the first year with any exchange to the last. Both tables have the same years: every
+    participant belongs to an exchange."""
     facets = exchange_facets(report_filter)
     exchanges = _trend(report_filter, sa.select().select_from(Exchange).where(*facets))
     # participants counted per exchange first, then added up per partner and year: ten years
@@ -89,6 +99,7 @@ def trend(report_filter: ReportFilter) -> tuple[Table, Table]:
         .join(Exchange, Exchange.id == per_exchange.c.exchange_id),
         weight=sa.func.sum(per_exchange.c.participants),
     )
+    years = _years_with_data(exchanges)
     return (
         _trend_table(
             "trend_exchanges",

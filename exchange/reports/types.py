@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from babel import numbers
 from flask_babel import format_decimal, get_locale
+from flask_babel import lazy_gettext as _l
 
 from exchange.core.locale import format_money
 from exchange.exchanges.models import Direction, ExchangeKind
@@ -80,14 +81,43 @@ class Table:
         return sum((row.get(key) or 0 for row in self.rows), 0)
 
 
+@dataclass(frozen=True)
+class Amount:
+    """The budget of the period in one currency (amounts in different currencies are never
+    added up)."""
+
+    currency: str
+    planned: Decimal
+    actual: Decimal
+
+
+@dataclass(frozen=True)
+class Highlight:
+    """One figure of the summary at the top of the report: a count, or the budget per currency."""
+
+    key: str
+    label: Any
+    #: the id of the report's section with the details
+    section: str
+    count: int = 0
+    amounts: tuple[Amount, ...] = ()
+
+    @property
+    def is_money(self) -> bool:
+        return self.key == "budget"
+
+
 @dataclass
 class Report:
     filter: ReportFilter
     tables: dict[str, Table]
+    #: the years of the trend tables: from the first with any data to the last
     trend_years: list[int]
     #: names of the chosen partner city and institution, for the exports' headings
     partner_name: str = ""
     institution_name: str = ""
+    #: the summary figures at the top of the page, the PDF and the workbook
+    highlights: list[Highlight] = field(default_factory=list)
 
     def __getitem__(self, key: str) -> Table:
         return self.tables[key]
@@ -113,6 +143,37 @@ TABLE_KEYS = (
     "institutions",
     "trend_exchanges",
     "trend_participants",
+)
+
+
+#: the page's parts after the summary figures (which stand for the summary table there), each
+#: with a heading and its tables, in the order of TABLE_KEYS
+SECTIONS: tuple[tuple[str, Any, tuple[str, ...]], ...] = (
+    (
+        "exchanges",
+        _l("Exchanges"),
+        ("exchanges_by_kind", "exchanges_by_partner", "exchanges_by_direction"),
+    ),
+    (
+        "participants",
+        _l("Participants"),
+        (
+            "participants_by_kind",
+            "participants_by_partner",
+            "participants_by_country",
+            "participants_by_age",
+            "participants_by_gender",
+            "participants_by_role",
+            "person_days_by_kind",
+        ),
+    ),
+    ("budget", _l("Budget"), ("budget_by_kind", "budget_by_partner", "budget_by_funding")),
+    (
+        "partners",
+        _l("Partner cities and institutions"),
+        ("balance_by_partner", "institutions"),
+    ),
+    ("trend", _l("Over the years"), ("trend_exchanges", "trend_participants")),
 )
 
 

@@ -17,7 +17,14 @@ from exchange.extensions import db
 from exchange.reports import charts, exports, figures
 from exchange.reports.forms import ReportFilterForm
 from exchange.reports.grant_pack import exchanges_in_period, grant_pack
-from exchange.reports.types import TABLE_KEYS, Report, ReportFilter, format_cell
+from exchange.reports.types import (
+    SECTIONS,
+    TABLE_KEYS,
+    Column,
+    Report,
+    ReportFilter,
+    format_cell,
+)
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -82,7 +89,8 @@ def index():
         charts=_charts(report),
         # the language looked up once, not for each of the page's thousands of cells
         format_cell=functools.partial(format_cell, locale=str(get_locale())),
-        table_keys=TABLE_KEYS,
+        sections=SECTIONS,
+        count_column=Column("count", "", "int"),
         exchanges=exchanges_in_period(report.filter) if current_user.is_staff else [],
     )
 
