@@ -7,6 +7,7 @@ import contextlib
 import contextvars
 import os
 import re
+import subprocess
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -133,3 +134,15 @@ def reset_limits() -> None:
     if timer is not None:
         timer.join()
     limiter.reset()
+
+
+def pdf_text(pdf: bytes, tmp_path: Path, *pages: str) -> str:
+    """The text of a PDF as ``pdftotext -layout`` lays it out (``pages``: e.g. "-l", "1")."""
+    path = tmp_path / f"text-{uuid.uuid4().hex}.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(  # noqa: S603
+        ["pdftotext", "-layout", *pages, str(path), "-"],  # noqa: S607
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout

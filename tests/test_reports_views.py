@@ -19,7 +19,7 @@ from exchange.reports import exports
 from exchange.reports.figures import build_report
 from exchange.reports.types import TABLE_KEYS, ReportFilter
 from tests import factories
-from tests.helpers import login_as, post_form
+from tests.helpers import login_as, pdf_text, post_form
 from tests.test_reports_data import build
 
 PERIOD = "date_from=2025-01-01&date_to=2025-12-31"
@@ -81,7 +81,9 @@ def test_page_shows_every_table_with_caption_header_scopes_and_charts(client, da
     response = client.get(f"/reports/?{PERIOD}&partner=&kind=&direction=")
     assert response.status_code == 200
     html = _text(response)
-    assert html.count("<caption") == len(TABLE_KEYS) + 1  # and the grant packs
+    # the summary table's figures are the cards at the top; every other table, and the grant
+    # packs, has a caption
+    assert html.count("<caption") == len(TABLE_KEYS)
     assert '<th scope="col"' in html
     assert '<th scope="row">' in html
     assert html.count('role="img"') == 3
@@ -243,7 +245,8 @@ def test_xlsx_has_a_sheet_per_table_with_real_numbers(client, data, coordinator)
     response = client.get(f"/reports/export/report.xlsx?{PERIOD}")
     assert response.status_code == 200
     workbook = load_workbook(io.BytesIO(response.data))
-    assert len(workbook.sheetnames) == len(TABLE_KEYS) + 1
+    assert len(workbook.sheetnames) == len(TABLE_KEYS) + 2  # the summary figures, the filter
+    assert workbook.sheetnames[:3] == ["At a glance", "Filter", "Summary"]
     assert workbook["Filter"]["B2"].value.date() == date(2025, 1, 1)
     summary = workbook["Summary"]
     assert summary.freeze_panes == "A2"
@@ -262,8 +265,8 @@ def test_xlsx_has_a_sheet_per_table_with_real_numbers(client, data, coordinator)
     assert "Participants by age" in workbook.sheetnames
     trend = workbook["Trend of exchanges"]
     assert trend["A1"].value == "Partner city"
-    assert trend["K1"].value == "2025"
-    assert isinstance(trend["K2"].value, int)
+    assert [cell.value for cell in trend[1]] == ["Partner city", "2024", "2025"]
+    assert isinstance(trend["C2"].value, int)
 
 
 def test_pdf_report_is_a_pdf_that_renders(client, data, coordinator, tmp_path):
@@ -274,7 +277,7 @@ def test_pdf_report_is_a_pdf_that_renders(client, data, coordinator, tmp_path):
     assert response.data.startswith(b"%PDF")
     _renders(response.data, tmp_path)
     if shutil.which("pdftotext"):
-        text = _pdf_text(response.data, tmp_path)
+        text = pdf_text(response.data, tmp_path)
         assert "Exchanges by partner city" in text
         assert "Person-days" in text
 
@@ -290,17 +293,6 @@ def _renders(pdf: bytes, tmp_path) -> None:
         capture_output=True,
     )
     assert list(tmp_path.glob("page*.png"))
-
-
-def _pdf_text(pdf: bytes, tmp_path) -> str:
-    path = tmp_path / "text.pdf"
-    path.write_bytes(pdf)
-    return subprocess.run(  # noqa: S603
-        ["pdftotext", "-layout", str(path), "-"],  # noqa: S607
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
 
 
 # --- grant pack -----------------------------------------------------------------------------
@@ -344,7 +336,7 @@ def test_grant_pack_pdf_has_polish_letters_and_the_programme(client, data, admin
     assert response.data.startswith(b"%PDF")
     _renders(response.data, tmp_path)
     if shutil.which("pdftotext"):
-        text = _pdf_text(response.data, tmp_path)
+        text = pdf_text(response.data, tmp_path)
         assert "Łucja" in text
         assert "Żeglarze" in text
         assert "Powitanie w ratuszu" in text

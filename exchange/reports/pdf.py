@@ -81,14 +81,15 @@ class ReportPDF(FPDF):
 
     def bar_chart(self, title: str, items: list[tuple[str, int]]) -> None:
         """Bars with their labels whole: the label column is as wide as the longest label (up
-        to half the page), and a longer label wraps onto more lines."""
+        to 60 % of the page), and a longer label wraps onto more lines."""
         if not items:
             return
         self.heading(title, 10)
         self.set_font(FONT, size=8)
         bar_height, gap, padding = 5.0, 1.5, 2.0
+        # the cell keeps a margin on each side of its text, and a little room against rounding
         longest = max(self.get_string_width(label) for label, _value in items)
-        label_width = min(max(longest + padding + 1, 30.0), self.epw / 2)
+        label_width = min(max(longest + 2 * self.c_margin + padding + 0.5, 30.0), self.epw * 0.6)
         room = self.epw - label_width - 15
         largest = max(value for _, value in items) or 1
         lines = [
