@@ -40,7 +40,9 @@ def _page(client, query: str = PERIOD, **headers) -> str:
 
 
 def _card(html: str, key: str) -> str:
-    match = re.search(rf'<li class="card highlight" id="highlight-{key}">(.*?)</li>', html, re.S)
+    match = re.search(
+        rf'<li class="card highlight highlight-{key}" id="highlight-{key}">(.*?)</li>', html, re.S
+    )
     assert match, key
     return " ".join(re.sub(r"<[^>]+>", " ", match.group(1)).split())
 

@@ -7,6 +7,7 @@ Each chart is an image for assistive technology (``role="img"`` with a ``<title>
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Mapping, Sequence
 
 from markupsafe import Markup, escape
@@ -18,6 +19,8 @@ PALETTE = (
 )  # fmt: skip
 MARKERS = ("circle", "square", "diamond", "triangle")
 FONT = 'font-family="sans-serif" font-size="12"'
+#: characters of a bar's label on one line of the bar chart (about its width at 12 px)
+LABEL_CHARS = 52
 
 
 def rgb(colour: str) -> tuple[int, int, int]:
@@ -55,29 +58,41 @@ def _open(chart_id: str, width: int, height: int, title: str, desc: str) -> list
     ]
 
 
+def _lines(text: str, width: int) -> list[str]:
+    """``text`` in lines of at most ``width`` characters, broken between words where it can."""
+    return textwrap.wrap(text, width, break_long_words=True) or [""]
+
+
 def bar_chart(
-    chart_id: str, title: str, items: Sequence[tuple[str, int]], *, width: int = 640
+    chart_id: str, title: str, items: Sequence[tuple[str, int]], *, width: int = 360
 ) -> Markup:
-    """Horizontal bars, one per ``(label, value)``, the value written at the end of the bar."""
-    label_width, bar_height, gap, top = 220, 22, 8, 8
-    height = top * 2 + max(len(items), 1) * (bar_height + gap)
+    """Horizontal bars, one per ``(label, value)``: the label whole above its bar (wrapped when
+    long), the value at the end of the bar. Narrow enough for a phone at its natural size."""
+    line, bar_height, gap, value_room = 15, 14, 10, 40
     desc = "; ".join(f"{label}: {value}" for label, value in items) or "—"
+    wrapped = [_lines(label, LABEL_CHARS) for label, _value in items]
+    height = gap + sum(len(lines) * line + bar_height + gap for lines in wrapped)
+    height = max(height, 2 * line)
     parts = _open(chart_id, width, height, title, desc)
     largest = max((value for _, value in items), default=0)
-    scale = (width - label_width - 50) / _nice_max(largest)
+    scale = (width - value_room) / _nice_max(largest)
     parts.append(f'<g {FONT} aria-hidden="true">')
-    for index, (label, value) in enumerate(items):
-        y = top + index * (bar_height + gap)
-        shown = label if len(label) <= 32 else label[:31] + "…"
+    y = gap
+    for (_label, value), lines in zip(items, wrapped, strict=True):
+        parts.extend(
+            f'<text x="0" y="{y + (number + 1) * line - 3}">{escape(text)}</text>'
+            for number, text in enumerate(lines)
+        )
+        y += len(lines) * line
         bar = max(value * scale, 1 if value else 0)
         parts.append(
-            f'<text x="{label_width - 6}" y="{y + 15}" text-anchor="end">{escape(shown)}</text>'
-            f'<rect x="{label_width}" y="{y}" width="{_number(bar)}" height="{bar_height}" '
+            f'<rect x="0" y="{y}" width="{_number(bar)}" height="{bar_height}" '
             f'fill="{PALETTE[0]}"/>'
-            f'<text x="{_number(label_width + bar + 4)}" y="{y + 15}">{value}</text>'
+            f'<text x="{_number(bar + 4)}" y="{y + bar_height - 2}">{value}</text>'
         )
+        y += bar_height + gap
     if not items:
-        parts.append(f'<text x="{label_width}" y="{top + 15}">—</text>')
+        parts.append(f'<text x="0" y="{line}">—</text>')
     parts.append("</g></svg>")
     return Markup("".join(parts))  # noqa: S704 - every text in it went through escape()
 
@@ -101,24 +116,41 @@ def _marker(shape: str, x: float, y: float, colour: str) -> str:
     return f'<circle cx="{_number(x)}" cy="{_number(y)}" r="4" fill="{colour}"/>'
 
 
+def legend(series_names: Sequence[str]) -> Markup:
+    """The line chart's legend as a list under the chart: the names whole, wrapping as the
+    screen allows, each with its line's colour and marker."""
+    items = []
+    for number, name in enumerate(series_names):
+        colour = PALETTE[number % len(PALETTE)]
+        shape = MARKERS[number % len(MARKERS)]
+        items.append(
+            '<li><svg xmlns="http://www.w3.org/2000/svg" width="12" height="12" '
+            f'viewBox="0 0 12 12" focusable="false">{_marker(shape, 6, 6, colour)}</svg> '
+            f"{escape(name)}</li>"
+        )
+    # the chart's description and the table beside it say the same to assistive technology
+    return Markup(  # noqa: S704 - every text in it went through escape()
+        f'<ul class="chart-legend" aria-hidden="true">{"".join(items)}</ul>'
+    )
+
+
 def line_chart(
     chart_id: str,
     title: str,
     years: Sequence[int],
     series: Mapping[str, Mapping[int, int]],
     *,
-    width: int = 640,
-    height: int = 300,
+    width: int = 480,
+    height: int = 260,
 ) -> Markup:
-    """One line per series over ``years``, with a y axis from 0, and a legend below."""
+    """One line per series over ``years``, with a y axis from 0, and its legend below (a list,
+    so long names wrap instead of being cut)."""
     left, right, top, bottom = 40, 16, 12, 28
-    legend_rows = (len(series) + 2) // 3
-    total_height = height + legend_rows * 18 + 8
     desc = "; ".join(
         f"{name}: " + ", ".join(f"{year} {counts.get(year, 0)}" for year in years)
         for name, counts in series.items()
     )
-    parts = _open(chart_id, width, total_height, title, desc or "—")
+    parts = _open(chart_id, width, height, title, desc or "—")
     largest = max((count for counts in series.values() for count in counts.values()), default=0)
     tick = axis_tick(largest)
     top_value = tick * 4
@@ -143,20 +175,13 @@ def line_chart(
         parts.append(
             f'<text x="{_number(x_of(index))}" y="{height - 8}" text-anchor="middle">{year}</text>'
         )
-    for number, (name, counts) in enumerate(series.items()):
+    for number, counts in enumerate(series.values()):
         colour = PALETTE[number % len(PALETTE)]
         shape = MARKERS[number % len(MARKERS)]
         points = [(x_of(i), y_of(counts.get(year, 0))) for i, year in enumerate(years)]
         path = _points(points)
         parts.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"/>')
         parts.extend(_marker(shape, x, y, colour) for x, y in points)
-        legend_x = left + (number % 3) * (plot_width / 3)
-        legend_y = height + 6 + (number // 3) * 18
-        shown = name if len(name) <= 26 else name[:25] + "…"
-        parts.append(
-            _marker(shape, legend_x + 5, legend_y + 6, colour)
-            + f'<text x="{_number(legend_x + 14)}" y="{_number(legend_y + 10)}">'
-            f"{escape(shown)}</text>"
-        )
     parts.append("</g></svg>")
-    return Markup("".join(parts))  # noqa: S704 - every text in it went through escape()
+    chart = Markup("".join(parts))  # noqa: S704 - every text in it went through escape()
+    return chart + legend(list(series))

@@ -27,7 +27,8 @@ def _amounts(facts: Facts) -> tuple[Amount, ...]:
 
 
 def highlights(tables: dict[str, Table], facts: Facts) -> list[Highlight]:
-    """Exchanges, participants, different people, pupils, active partner cities, person-days and the budget."""
+    """Exchanges, participants, different people, pupils, active partner cities, person-days
+    and the budget."""
     summary = {row["key"]: row["value"] for row in tables["summary"].rows}
     pupils = sum(
         row.participants for row in facts.registrations if row.role is ParticipantRole.PUPIL
