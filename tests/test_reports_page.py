@@ -4,6 +4,7 @@ clock, with every chart label whole and trend years only where there is data."""
 
 from __future__ import annotations
 
+import html
 import io
 import re
 import shutil
@@ -16,6 +17,7 @@ from openpyxl import load_workbook
 from exchange import clock
 from exchange.exchanges.models import ExchangeKind, ExchangeStatus
 from exchange.extensions import db
+from exchange.reports import charts
 from exchange.reports.types import SECTIONS, TABLE_KEYS
 from tests import factories
 from tests.helpers import login_as, pdf_text, post_form
@@ -230,3 +232,28 @@ def test_workbook_opens_with_the_summary_figures(client, data, coordinator):
         ("EUR", 5000, 4000),
     ]
     assert sheet["E3"].number_format == "#,##0.00"
+
+
+# --- the page's charts ----------------------------------------------------------------------
+
+
+def _texts(svg: str) -> list[str]:
+    return [html.unescape(text) for text in re.findall(r"<text[^>]*>([^<]*)</text>", svg)]
+
+
+def test_svg_bar_labels_are_whole_and_long_ones_wrap(app_context):
+    long_label = f"{LONG_NAME} & Ostróda {LONG_NAME}"
+    svg = charts.bar_chart("chart-test", "Title", [("Short", 1), (long_label, 12)])
+    texts = _texts(svg)
+    assert "Short" in texts
+    assert "…" not in "".join(texts)
+    lines = texts[texts.index("1") + 1 : texts.index("12")]
+    assert len(lines) == 3
+    assert " ".join(lines) == long_label
+    assert all(len(line) <= charts.LABEL_CHARS for line in lines)
+
+
+def test_svg_trend_legend_names_partners_whole(app_context):
+    markup = charts.line_chart("chart-test", "Trend", [2024, 2025], {LONG_NAME: {2025: 2}})
+    legend = markup[markup.index('<ul class="chart-legend"') :]
+    assert f"</svg> {LONG_NAME}</li>" in legend

@@ -8,6 +8,7 @@ names print as they are on any machine. Chart labels are never cut: they wrap.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 from flask_babel import format_decimal
 from flask_babel import gettext as _
@@ -92,10 +93,7 @@ class ReportPDF(FPDF):
         label_width = min(max(longest + 2 * self.c_margin + padding + 0.5, 30.0), self.epw * 0.6)
         room = self.epw - label_width - 15
         largest = max(value for _, value in items) or 1
-        lines = [
-            len(self.multi_cell(label_width - padding, 4, label, dry_run=True, output="LINES"))
-            for label, _value in items
-        ]
+        lines = [self._line_count(label_width - padding, 4, label) for label, _value in items]
         if self.will_page_break(sum(max(bar_height, 4 * n) + gap for n in lines) + 4):
             self.add_page()
         y = self.get_y()
@@ -163,6 +161,11 @@ class ReportPDF(FPDF):
         self.set_font(FONT, size=9)
         self.set_xy(self.l_margin, top + height + 9 + legend)
 
+    def _line_count(self, width: float, line_height: float, text: str) -> int:
+        """How many lines ``text`` takes in a cell ``width`` wide, in the current font."""
+        lines = self.multi_cell(width, line_height, text, dry_run=True, output="LINES")
+        return len(cast(list[str], lines))
+
     def _legend_layout(self, names: list[str]) -> tuple[int, list[float]]:
         """How many legend entries go side by side (three, two or one: as many as keep every
         name on one line) and the height of each legend row (a name longer than the page is
@@ -170,10 +173,6 @@ class ReportPDF(FPDF):
         longest = max(self.get_string_width(name) for name in names)
         columns = next((n for n in (3, 2) if longest <= self.epw / n - 6 and len(names) >= n), 1)
         width = self.epw / columns - 5
-        heights = [
-            LEGEND_LINE
-            * len(self.multi_cell(width, LEGEND_LINE, name, dry_run=True, output="LINES"))
-            for name in names
-        ]
+        heights = [LEGEND_LINE * self._line_count(width, LEGEND_LINE, name) for name in names]
         rows = [max(heights[i : i + columns]) for i in range(0, len(names), columns)]
         return columns, rows

@@ -1,7 +1,8 @@
-"""The report's types: the filter, its tables and their columns, and the report itself.
+"""The report's types: the filter, its tables and their columns, the summary figures, the
+page's sections and the report itself.
 
-Imports run one way: ``types`` ← ``access`` ← ``facts`` ← ``figures`` ← ``grant_pack``
-(and the views, exports and the command above them).
+Imports run one way: ``types`` ← ``access`` ← ``facts`` ← ``trend``, ``highlights`` ←
+``figures`` ← ``grant_pack`` (and the views, exports, ``pdf`` and the command above them).
 """
 
 from __future__ import annotations
