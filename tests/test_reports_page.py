@@ -89,7 +89,9 @@ def test_cards_of_an_empty_period_are_zero(client, data, coordinator):
 def test_every_section_has_a_heading_and_the_contents_link_to_each(client, data, admin):
     login_as(client, admin)
     html = _page(client)
-    ids = set(re.findall(r'\sid="([^"]+)"', html))
+    every_id = re.findall(r'\sid="([^"]+)"', html)
+    assert len(every_id) == len(set(every_id))
+    ids = set(every_id)
     nav = re.search(r'<nav id="contents".*?</nav>', html, re.S)
     assert nav
     targets = re.findall(r'href="#([^"]+)"', nav.group(0))
