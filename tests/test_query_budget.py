@@ -129,7 +129,9 @@ def _urls(o: Objects) -> dict[str, list[str]]:
         "partners.edit_institution": [f"/institutions/{o.institution_id}/edit"],
         "exchanges.index": [
             "/exchanges/",
-            "/exchanges/?page=2",
+            "/exchanges/?show=all&page=2",
+            "/exchanges/?show=mine",
+            "/exchanges/?show=past",
             f"/exchanges/?year={year}&kind=youth&direction=incoming&q=e",
         ],
         "exchanges.detail": [f"/exchanges/{e}"],

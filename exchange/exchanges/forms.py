@@ -11,6 +11,7 @@ from wtforms import (
     BooleanField,
     DateField,
     DecimalField,
+    HiddenField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -178,6 +179,8 @@ class ExchangeFilterForm(Form):
         csrf = False
 
     q = StringField(_l("Search by title"), validators=[Optional(), Length(max=100)])
+    #: the quick filter, kept by the form as a hidden field
+    show = HiddenField(validators=[Optional()])
     year = SelectField(_l("Year"), validators=[Optional()], widget=Select())
     kind = SelectField(_l("Kind"), validators=[Optional()], widget=Select())
     partner = SelectField(_l("Partner city"), validators=[Optional()], widget=Select())

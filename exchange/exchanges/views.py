@@ -112,7 +112,20 @@ def _filters(form: ExchangeFilterForm) -> queries.ExchangeFilter:
         filters.direction = Direction(form.direction.data)
     if form.status.data and not form.status.errors:
         filters.status = ExchangeStatus(form.status.data)
+    if form.show.data in set(queries.Show):
+        filters.show = queries.Show(form.show.data)
     return filters
+
+
+def quick_filters() -> list[tuple[queries.Show, str]]:
+    """The list's quick filters, as links, in the order they are shown."""
+    return [
+        (queries.Show.UPCOMING, _("Upcoming")),
+        (queries.Show.OPEN, _("Registration open")),
+        (queries.Show.MINE, _("Mine")),
+        (queries.Show.PAST, _("Past")),
+        (queries.Show.ALL, _("All")),
+    ]
 
 
 @bp.get("/exchanges/")
@@ -125,12 +138,19 @@ def index():
         years=queries.exchange_years(),
         statuses=statuses,
     )
+    filters = _filters(form)
     page = db.paginate(
-        queries.exchanges_query(_filters(form), current_user),
+        queries.exchanges_query(filters, current_user),
         per_page=current_app.config["ITEMS_PER_PAGE"],
         error_out=False,
     )
-    return render_template("exchanges/list.html", page=page, form=form)
+    return render_template(
+        "exchanges/list.html",
+        page=page,
+        form=form,
+        show=filters.show,
+        quick_filters=quick_filters(),
+    )
 
 
 # --- detail ---------------------------------------------------------------------------------
