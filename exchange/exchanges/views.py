@@ -226,14 +226,17 @@ _CHOSEN_OBJECTS = {"partners", "olsztyn_institution", "partner_institution", "co
 
 
 def _exchange_values(form: ExchangeForm, lookup: dict) -> services.ExchangeValues:
-    """The form's data as the service's input; chosen ids become the objects they name."""
+    """The form's data as the service's input; chosen ids become the objects they name (an
+    id that is no choice, in a form refused for its shape, names nothing)."""
     return services.ExchangeValues(
         **{
             name: getattr(form, name).data
             for name in services.EXCHANGE_FIELDS
             if name not in _CHOSEN_OBJECTS
         },
-        partners=[lookup["partners"][pid] for pid in form.partners.data or ()],
+        partners=[
+            lookup["partners"][pid] for pid in form.partners.data or () if pid in lookup["partners"]
+        ],
         olsztyn_institution=lookup["institutions"].get(form.olsztyn_institution_id.data),
         partner_institution=lookup["institutions"].get(form.partner_institution_id.data),
         coordinator=lookup["coordinators"].get(form.coordinator_id.data),
@@ -245,7 +248,9 @@ def _exchange_values(form: ExchangeForm, lookup: dict) -> services.ExchangeValue
 def create():
     form, lookup = _exchange_form()
     sent = submit(
-        form, lambda: services.create_exchange(_exchange_values(form, lookup), by=current_user)
+        form,
+        lambda: services.create_exchange(_exchange_values(form, lookup), by=current_user),
+        check=lambda: services.check_exchange(_exchange_values(form, lookup).cleaned()),
     )
     if sent.done:
         exchange = sent.result
@@ -262,6 +267,7 @@ def edit(exchange_id: int):
     sent = submit(
         form,
         lambda: services.update_exchange(exchange, _exchange_values(form, lookup), by=current_user),
+        check=lambda: services.check_exchange(_exchange_values(form, lookup).cleaned(), exchange),
     )
     if sent.done:
         flash(_("%(title)s is saved.", title=exchange.title), "success")
@@ -303,7 +309,9 @@ def add_programme_item(exchange_id: int):
     exchange = get_exchange_or_404(exchange_id, current_user)
     form = ProgrammeItemForm()
     sent = submit(
-        form, lambda: services.add_programme_item(exchange, form.values(), by=current_user)
+        form,
+        lambda: services.add_programme_item(exchange, form.values(), by=current_user),
+        check=lambda: services.check_programme_item(exchange, form.values()),
     )
     if sent.done:
         flash(_("The programme item is added."), "success")
@@ -320,6 +328,7 @@ def edit_programme_item(exchange_id: int, item_id: int):
     sent = submit(
         form,
         lambda: services.update_programme_item(exchange, item, form.values(), by=current_user),
+        check=lambda: services.check_programme_item(exchange, form.values()),
     )
     if sent.done:
         flash(_("The programme item is saved."), "success")
