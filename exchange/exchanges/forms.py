@@ -24,11 +24,18 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from exchange.exchanges.kinds import KIND_DETAILS, KIND_FIELDS, KindDetail
 from exchange.exchanges.models import Direction, ExchangeKind, ExchangeStatus, FundingSource
-from exchange.exchanges.services import CURRENCIES, ProgrammeValues
+from exchange.exchanges.services import (
+    CURRENCIES,
+    EXCHANGE_FIELDS,
+    ExchangeValues,
+    ProgrammeValues,
+)
 from exchange.forms_util import Form, Select, choices, enum_choices, optional_int
 
 #: the oldest age a limit may name
 MAX_AGE = 130
+#: the values that are objects, chosen by their ids
+_CHOSEN_OBJECTS = {"partners", "olsztyn_institution", "partner_institution", "coordinator"}
 
 
 def _optional_enum(enum_class):
@@ -102,6 +109,10 @@ class ExchangeForm(Form):
 
     def __init__(self, *args, partners=(), institutions=(), coordinators=(), **kwargs):
         super().__init__(*args, **kwargs)
+        # the objects the choices name, by id: ``values()`` gives them to the service
+        self._partners = {partner.id: partner for partner in partners}
+        self._institutions = {institution.id: institution for institution in institutions}
+        self._coordinators = {user.id: user for user in coordinators}
         self.kind.choices = enum_choices(ExchangeKind)
         self.direction.choices = enum_choices(Direction)
         self.partners.choices = choices((partner.id, partner.name) for partner in partners)
@@ -123,6 +134,21 @@ class ExchangeForm(Form):
         for detail in KIND_DETAILS:
             if detail.choices is not None:
                 getattr(self, detail.name).choices = _none_choice() + enum_choices(detail.choices)
+
+    def values(self) -> ExchangeValues:
+        """The form's data as the service's input; chosen ids become the objects they name
+        (an id that is no choice, in a form refused for its shape, names nothing)."""
+        return ExchangeValues(
+            **{
+                name: getattr(self, name).data
+                for name in EXCHANGE_FIELDS
+                if name not in _CHOSEN_OBJECTS
+            },
+            partners=[self._partners[i] for i in self.partners.data or () if i in self._partners],
+            olsztyn_institution=self._institutions.get(self.olsztyn_institution_id.data),
+            partner_institution=self._institutions.get(self.partner_institution_id.data),
+            coordinator=self._coordinators.get(self.coordinator_id.data),
+        )
 
     def kind_fieldsets(self) -> list[tuple[ExchangeKind, list]]:
         """The kind-specific fields, grouped per kind, for a fieldset with a legend each."""

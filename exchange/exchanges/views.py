@@ -16,7 +16,6 @@ from typing import TypeVar
 from babel.dates import get_date_format, parse_pattern
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -193,64 +192,37 @@ def _keep_choosable(options: list[T], current: T | None) -> None:
         options.append(current)
 
 
-def _exchange_form(exchange: Exchange | None = None) -> tuple[ExchangeForm, dict]:
+def _exchange_form(exchange: Exchange | None = None) -> ExchangeForm:
     partners = list_partners(order="name")
     institutions = queries.institutions_for_exchanges()
     coordinators = queries.list_coordinators()
-    if exchange is not None:
-        # an archived institution or a former coordinator stays choosable on its own exchange
-        _keep_choosable(institutions, exchange.olsztyn_institution)
-        _keep_choosable(institutions, exchange.partner_institution)
-        _keep_choosable(coordinators, exchange.coordinator)
-        form = ExchangeForm(
-            obj=exchange, partners=partners, institutions=institutions, coordinators=coordinators
-        )
-        if not form.is_submitted():
-            form.partners.data = [partner.id for partner in exchange.partners]
-    else:
-        form = ExchangeForm(
+    if exchange is None:
+        return ExchangeForm(
             partners=partners,
             institutions=institutions,
             coordinators=coordinators,
             data={"coordinator_id": current_user.id, "currency": "PLN"},
         )
-    lookup = {
-        "partners": {partner.id: partner for partner in partners},
-        "institutions": {institution.id: institution for institution in institutions},
-        "coordinators": {user.id: user for user in coordinators},
-    }
-    return form, lookup
-
-
-_CHOSEN_OBJECTS = {"partners", "olsztyn_institution", "partner_institution", "coordinator"}
-
-
-def _exchange_values(form: ExchangeForm, lookup: dict) -> services.ExchangeValues:
-    """The form's data as the service's input; chosen ids become the objects they name (an
-    id that is no choice, in a form refused for its shape, names nothing)."""
-    return services.ExchangeValues(
-        **{
-            name: getattr(form, name).data
-            for name in services.EXCHANGE_FIELDS
-            if name not in _CHOSEN_OBJECTS
-        },
-        partners=[
-            lookup["partners"][pid] for pid in form.partners.data or () if pid in lookup["partners"]
-        ],
-        olsztyn_institution=lookup["institutions"].get(form.olsztyn_institution_id.data),
-        partner_institution=lookup["institutions"].get(form.partner_institution_id.data),
-        coordinator=lookup["coordinators"].get(form.coordinator_id.data),
+    # an archived institution or a former coordinator stays choosable on its own exchange
+    _keep_choosable(institutions, exchange.olsztyn_institution)
+    _keep_choosable(institutions, exchange.partner_institution)
+    _keep_choosable(coordinators, exchange.coordinator)
+    form = ExchangeForm(
+        obj=exchange, partners=partners, institutions=institutions, coordinators=coordinators
     )
+    if not form.is_submitted():
+        form.partners.data = [partner.id for partner in exchange.partners]
+    return form
 
 
 @bp.route("/exchanges/new", methods=["GET", "POST"])
 @staff_required
 def create():
-    form, lookup = _exchange_form()
+    form = _exchange_form()
     sent = submit(
         form,
-        lambda: services.create_exchange(_exchange_values(form, lookup), by=current_user),
-        check=lambda: services.check_exchange(_exchange_values(form, lookup).cleaned()),
+        lambda: services.create_exchange(form.values(), by=current_user),
+        check=lambda: services.check_exchange(form.values().cleaned()),
     )
     if sent.done:
         exchange = sent.result
@@ -263,11 +235,11 @@ def create():
 @staff_required
 def edit(exchange_id: int):
     exchange = get_exchange_or_404(exchange_id, current_user)
-    form, lookup = _exchange_form(exchange)
+    form = _exchange_form(exchange)
     sent = submit(
         form,
-        lambda: services.update_exchange(exchange, _exchange_values(form, lookup), by=current_user),
-        check=lambda: services.check_exchange(_exchange_values(form, lookup).cleaned(), exchange),
+        lambda: services.update_exchange(exchange, form.values(), by=current_user),
+        check=lambda: services.check_exchange(form.values().cleaned(), exchange),
     )
     if sent.done:
         flash(_("%(title)s is saved.", title=exchange.title), "success")
@@ -414,34 +386,10 @@ def events():
 # --- iCal feeds -----------------------------------------------------------------------------
 
 
-def _ics_response(
-    exchanges: list[Exchange],
-    name: str,
-    filename: str,
-    *,
-    attachment: bool = False,
-    private: bool = True,
-    links: bool = False,
-) -> Response:
-    body = ical.build_calendar(
-        exchanges,
-        name,
-        (lambda e: url_for(".detail", exchange_id=e.id, _external=True)) if links else None,
-    )
-    response = Response(body, mimetype="text/calendar")
-    disposition = "attachment" if attachment else "inline"
-    response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
-    response.headers["Cache-Control"] = f"{'private' if private else 'public'}, max-age=300"
-    response.last_modified = ical.last_modified(exchanges)
-    response.add_etag()
-    response.make_conditional(request)
-    return response
-
-
 @bp.get("/calendar.ics")
 def calendar_feed():
     """Every exchange but drafts (schools and staff alike)."""
-    return _ics_response(
+    return ical.response(
         queries.feed_exchanges(current_user),
         _("Olsztyn partner-city exchanges"),
         "olsztyn-exchanges.ics",
@@ -453,7 +401,7 @@ def calendar_feed():
 @public
 def events_feed():
     """Public exchanges, but drafts: what the upcoming events page shows, and the past ones."""
-    return _ics_response(
+    return ical.response(
         queries.feed_exchanges(AnonymousUserMixin()),
         _("Olsztyn partner-city events"),
         "olsztyn-events.ics",
@@ -467,7 +415,7 @@ def partner_feed(slug: str):
     """The partner's exchanges but drafts: public ones only for visitors who are not logged in."""
     partner = get_partner_or_404(slug)
     logged_in = current_user.is_authenticated
-    return _ics_response(
+    return ical.response(
         queries.feed_exchanges(current_user, partner),
         _("Olsztyn and %(name)s", name=partner.name),
         f"olsztyn-{partner.slug}.ics",
@@ -479,6 +427,6 @@ def partner_feed(slug: str):
 @bp.get("/exchanges/<int:exchange_id>/calendar.ics")
 def exchange_feed(exchange_id: int):
     exchange = get_exchange_or_404(exchange_id, current_user)
-    return _ics_response(
+    return ical.response(
         [exchange], exchange.title, f"exchange-{exchange.id}.ics", attachment=True, links=True
     )

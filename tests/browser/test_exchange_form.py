@@ -18,9 +18,11 @@ def test_choosing_a_kind_shows_its_section_and_hides_the_others(new_page, make_a
     errors: list[str] = []
     page.on(
         "console",
-        lambda message: errors.append(message.text)
-        if message.type == "error" and "favicon" not in (message.location or {}).get("url", "")
-        else None,
+        lambda message: (
+            errors.append(message.text)
+            if message.type == "error" and "favicon" not in (message.location or {}).get("url", "")
+            else None
+        ),
     )
     log_in(page, account.email, account.password)
     page.goto("/exchanges/new")
