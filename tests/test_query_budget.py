@@ -137,6 +137,8 @@ def _urls(o: Objects) -> dict[str, list[str]]:
         "exchanges.detail": [f"/exchanges/{e}"],
         "exchanges.create": ["/exchanges/new"],
         "exchanges.edit": [f"/exchanges/{e}/edit"],
+        "exchanges.copy": [f"/exchanges/{e}/copy"],
+        "exchanges.delete": [f"/exchanges/{e}/delete"],
         "exchanges.edit_programme_item": [f"/exchanges/{e}/programme/{o.item_id}/edit"],
         "exchanges.month": [
             "/exchanges/calendar",

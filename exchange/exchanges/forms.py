@@ -190,6 +190,21 @@ class ProgrammeItemForm(Form):
         )
 
 
+class CopyForm(Form):
+    first_day = DateField(
+        _l("First day of the copy"),
+        validators=[InputRequired()],
+        description=_l(
+            "Every date moves by as many days: the last day, the registration window and the "
+            "programme."
+        ),
+    )
+
+
+class DeleteForm(Form):
+    """Deleting a draft: nothing to fill in but the CSRF token."""
+
+
 class CancelForm(Form):
     reason = TextAreaField(
         _l("Reason for cancelling"),

@@ -32,9 +32,16 @@ from exchange import clock
 from exchange.auth.models import is_staff
 from exchange.core.locale import format_money
 from exchange.core.permissions import public, staff_required
-from exchange.exchanges import ical, queries, services
+from exchange.exchanges import drafts, ical, queries, services
 from exchange.exchanges.access import get_exchange_or_404, get_programme_item_or_404
-from exchange.exchanges.forms import CancelForm, ExchangeFilterForm, ExchangeForm, ProgrammeItemForm
+from exchange.exchanges.forms import (
+    CancelForm,
+    CopyForm,
+    DeleteForm,
+    ExchangeFilterForm,
+    ExchangeForm,
+    ProgrammeItemForm,
+)
 from exchange.exchanges.kinds import kind_details
 from exchange.exchanges.models import (
     Direction,
@@ -44,7 +51,7 @@ from exchange.exchanges.models import (
     InvalidTransition,
 )
 from exchange.extensions import db
-from exchange.forms_util import submit
+from exchange.forms_util import required, submit
 from exchange.partners.access import get_partner_or_404
 from exchange.partners.services import list_partners
 
@@ -245,6 +252,37 @@ def edit(exchange_id: int):
         flash(_("%(title)s is saved.", title=exchange.title), "success")
         return redirect(url_for(".detail", exchange_id=exchange.id))
     return render_template("exchanges/form.html", form=form, exchange=exchange), sent.status
+
+
+# --- copy as a new draft, delete a draft ---------------------------------------------------
+
+
+@bp.route("/exchanges/<int:exchange_id>/copy", methods=["GET", "POST"])
+@staff_required
+def copy(exchange_id: int):
+    exchange = get_exchange_or_404(exchange_id, current_user)
+    form = CopyForm(data={"first_day": drafts.a_year_later(exchange.start_date)})
+    sent = submit(
+        form, lambda: drafts.copy_exchange(exchange, required(form.first_day.data), by=current_user)
+    )
+    if sent.done:
+        flash(_("The copy is saved as a draft: check its details."), "success")
+        return redirect(url_for(".edit", exchange_id=sent.result.id))
+    return render_template("exchanges/copy.html", form=form, exchange=exchange), sent.status
+
+
+@bp.route("/exchanges/<int:exchange_id>/delete", methods=["GET", "POST"])
+@staff_required
+def delete(exchange_id: int):
+    exchange = get_exchange_or_404(exchange_id, current_user)
+    title = exchange.title
+    form = DeleteForm()
+    sent = submit(form, lambda: drafts.delete_draft(exchange, by=current_user))
+    if sent.done:
+        flash(_("%(title)s is deleted.", title=title), "success")
+        return redirect(url_for(".index"))
+    status = 409 if isinstance(sent.error, drafts.NotADraft) else sent.status
+    return render_template("exchanges/delete.html", form=form, exchange=exchange), status
 
 
 # --- workflow -------------------------------------------------------------------------------

@@ -69,9 +69,13 @@ def test_admin_pages(demo_page, demo_server):
             "/events",
             "/exchanges/",
             "/exchanges/?kind=youth&direction=incoming",
+            "/exchanges/?show=past",
+            "/exchanges/?show=all&page=2",
             "/exchanges/calendar",
             exchange,
             f"{exchange}/edit",
+            f"{exchange}/copy",
+            f"{exchange}/delete",
             f"{exchange}/programme/{data.programme_item_id}/edit",
             f"{exchange}/roster",
             "/institutions/",
@@ -92,6 +96,7 @@ def test_admin_pages(demo_page, demo_server):
         ],
     )
     _submit_empty(page, "/exchanges/new", "Save")
+    _submit_empty(page, f"{exchange}/copy", "Copy as a new draft")
     _submit_empty(page, "/institutions/new", "Save")
     _submit_empty(page, "/users/new", "Save")
     _submit_empty(page, "/school-accounts/new", "Create the account and the invitation link")
