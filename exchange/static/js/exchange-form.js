@@ -13,7 +13,9 @@
     var note = form.querySelector("[data-kind-note]");
     function show() {
       for (var i = 0; i < sections.length; i++) {
-        sections[i].hidden = sections[i].getAttribute("data-kind") !== kind.value;
+        // a section with a refused value stays, so the summary's link leads to it
+        var other = sections[i].getAttribute("data-kind") !== kind.value;
+        sections[i].hidden = other && !sections[i].querySelector(".field-invalid");
       }
       if (note) {
         note.hidden = true;
