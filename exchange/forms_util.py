@@ -96,6 +96,13 @@ def submit(
     return Submission(form, done=True, _result=result)
 
 
+def accepted(field):
+    """A field's data, or None when the form refused it: the service's rules, run beside the
+    form's errors (``submit(…, check=…)``), never see a value the form has refused (a NaN, a
+    year 9999)."""
+    return None if field.errors else field.data
+
+
 def required(data: T | None) -> T:
     """The data of a field that a validated form has checked with ``DataRequired`` or
     ``InputRequired`` (or that always has a value): never None."""

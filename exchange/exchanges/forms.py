@@ -30,7 +30,7 @@ from exchange.exchanges.services import (
     ExchangeValues,
     ProgrammeValues,
 )
-from exchange.forms_util import Form, Select, choices, enum_choices, optional_int
+from exchange.forms_util import Form, Select, accepted, choices, enum_choices, optional_int
 
 #: the oldest age a limit may name
 MAX_AGE = 130
@@ -136,18 +136,20 @@ class ExchangeForm(Form):
                 getattr(self, detail.name).choices = _none_choice() + enum_choices(detail.choices)
 
     def values(self) -> ExchangeValues:
-        """The form's data as the service's input; chosen ids become the objects they name
-        (an id that is no choice, in a form refused for its shape, names nothing)."""
+        """The form's data as the service's input; chosen ids become the objects they name. In a
+        form refused for its shape, a refused value is none, and an id that is no choice
+        names nothing."""
+        partners = accepted(self.partners) or ()
         return ExchangeValues(
             **{
-                name: getattr(self, name).data
+                name: accepted(getattr(self, name))
                 for name in EXCHANGE_FIELDS
                 if name not in _CHOSEN_OBJECTS
             },
-            partners=[self._partners[i] for i in self.partners.data or () if i in self._partners],
-            olsztyn_institution=self._institutions.get(self.olsztyn_institution_id.data),
-            partner_institution=self._institutions.get(self.partner_institution_id.data),
-            coordinator=self._coordinators.get(self.coordinator_id.data),
+            partners=[self._partners[i] for i in partners if i in self._partners],
+            olsztyn_institution=self._institutions.get(accepted(self.olsztyn_institution_id)),
+            partner_institution=self._institutions.get(accepted(self.partner_institution_id)),
+            coordinator=self._coordinators.get(accepted(self.coordinator_id)),
         )
 
     def kind_fieldsets(self) -> list[tuple[ExchangeKind, list]]:
@@ -182,11 +184,11 @@ class ProgrammeItemForm(Form):
 
     def values(self) -> ProgrammeValues:
         return ProgrammeValues(
-            day=self.day.data,
-            start_time=self.start_time.data,
-            end_time=self.end_time.data,
-            activity=self.activity.data or "",
-            place=self.place.data or "",
+            day=accepted(self.day),
+            start_time=accepted(self.start_time),
+            end_time=accepted(self.end_time),
+            activity=accepted(self.activity) or "",
+            place=accepted(self.place) or "",
         )
 
 
