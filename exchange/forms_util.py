@@ -21,12 +21,14 @@ T = TypeVar("T")
 
 
 def attach_error(form: FlaskForm, error: DomainError) -> None:
-    """Show a service's refusal next to its field, or at the top of the form."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, *error.messages]
-    else:
-        form.form_errors.extend(error.messages)
+    """Show a service's refusal next to its field, or at the top of the form; a refusal of
+    several things (``Refusals``) puts each next to its own field."""
+    for part in error.parts:
+        field = getattr(form, part.field, None) if part.field else None
+        if field is not None:
+            field.errors = [*field.errors, *part.messages]
+        else:
+            form.form_errors.extend(part.messages)
 
 
 @dataclass
@@ -53,15 +55,35 @@ class Submission(Generic[T]):
         return 422 if self.form.is_submitted() and not self.done else 200
 
 
-def submit(form: FlaskForm, action: Callable[[], T]) -> Submission[T]:
+def attach_problems(form: FlaskForm, check: Callable[[], object]) -> None:
+    """Run the service's rules (``check``, which writes nothing) on a form whose shape is
+    wrong, and show what they refuse next to the fields that have no error yet: every problem
+    is reported after one submit, one message per field."""
+    try:
+        check()
+    except DomainError as error:
+        for part in error.parts:
+            field = getattr(form, part.field, None) if part.field else None
+            if field is None:
+                form.form_errors.extend(part.messages)
+            elif not field.errors:
+                field.errors = [*field.errors, *part.messages]
+
+
+def submit(
+    form: FlaskForm, action: Callable[[], T], *, check: Callable[[], object] | None = None
+) -> Submission[T]:
     """The one flow of every form: validate → call the service (``action``) → commit; or, when
     the service refuses, undo what it did and attach its error to its field (or the form).
 
     A refusal after the service changed something rolls the session back, so nothing
     half-made is committed later; a refusal before any change leaves the session (and the
-    objects the page shows again) as they are.
+    objects the page shows again) as they are. ``check``, the service's rules without the
+    write, runs when the form's shape is wrong, so its refusals are shown at the same time.
     """
     if not form.validate_on_submit():
+        if check is not None and form.is_submitted():
+            attach_problems(form, check)
         return Submission(form)
     try:
         result = action()
@@ -72,6 +94,13 @@ def submit(form: FlaskForm, action: Callable[[], T]) -> Submission[T]:
         return Submission(form, error=error)
     db.session.commit()
     return Submission(form, done=True, _result=result)
+
+
+def accepted(field):
+    """A field's data, or None when the form refused it: the service's rules, run beside the
+    form's errors (``submit(…, check=…)``), never see a value the form has refused (a NaN, a
+    year 9999)."""
+    return None if field.errors else field.data
 
 
 def required(data: T | None) -> T:

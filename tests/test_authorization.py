@@ -50,6 +50,9 @@ HIDDEN = "404 hidden"
 MISSING = "404 missing object"
 #: not logged in: a redirect to the login page, which comes back here afterwards
 LOGIN = "login"
+#: allowed for the role, but the object's state refuses it (deleting an exchange that is not
+#: a draft): 409, nothing changed
+CONFLICT = "409 conflict"
 
 ROLES = ("anonymous", "school", "coordinator", "admin")
 
@@ -161,6 +164,11 @@ RULES: dict[tuple[str, str], Rule] = {
     ("exchanges.edit_programme_item", "GET"): STAFF,
     ("exchanges.edit_programme_item", "POST"): STAFF,
     ("exchanges.delete_programme_item", "POST"): STAFF,
+    ("exchanges.copy", "GET"): STAFF,
+    ("exchanges.copy", "POST"): STAFF,
+    # the confirmation page says when an exchange cannot be deleted; only a draft is deleted
+    ("exchanges.delete", "GET"): STAFF,
+    ("exchanges.delete", "POST"): Rule(LOGIN, DENY, (CONFLICT, ALLOW), (CONFLICT, ALLOW)),
     # participants: a school its own, staff all
     ("registrations.participants", "GET"): LOGGED_IN,
     ("registrations.create_participant", "GET"): LOGGED_IN,
@@ -441,7 +449,7 @@ def problem(response, expected: str, method: str, url: str) -> str | None:
         if status == 400 and CSRF_REFUSED in response.get_data(as_text=True):
             return "the valid CSRF token was refused"
         return None
-    wanted = {DENY: 403, HIDDEN: 404, MISSING: 404}[expected]
+    wanted = {DENY: 403, HIDDEN: 404, MISSING: 404, CONFLICT: 409}[expected]
     return None if status == wanted else f"expected {wanted} ({expected}), got {status}"
 
 
@@ -479,7 +487,7 @@ def test_every_role_and_both_kinds_of_object_are_tried(app):
         "",
         *(v for pair in VARIANTS.values() for v in pair),
     }
-    assert {case.expected for _, case in every} == {ALLOW, DENY, HIDDEN, MISSING, LOGIN}
+    assert {case.expected for _, case in every} == {ALLOW, DENY, HIDDEN, MISSING, LOGIN, CONFLICT}
 
 
 @pytest.mark.parametrize(

@@ -19,6 +19,7 @@ from exchange.exchanges.models import (
     ProgrammeItem,
 )
 from exchange.extensions import db
+from exchange.registrations.models import Registration, RegistrationStatus
 from tests import factories as make
 from tests.helpers import login_as, post_form
 
@@ -451,11 +452,16 @@ def listed_exchanges(app_context, partners):
     return partners
 
 
+#: every exchange of ``listed_exchanges``: the upcoming ones soonest first, then the past ones
+#: newest first (it is 14 May 2026)
+EVERY = ["100% volleyball", "Over New Year", "Doctors from Offenburg", "Choir to Rovaniemi"]
+
+
 @pytest.mark.parametrize(
     ("query", "titles"),
     [
-        ("", ["Choir to Rovaniemi", "Doctors from Offenburg", "100% volleyball", "Over New Year"]),
-        ("year=2026", ["Doctors from Offenburg", "100% volleyball", "Over New Year"]),
+        ("", EVERY),
+        ("year=2026", ["100% volleyball", "Over New Year", "Doctors from Offenburg"]),
         ("year=2027", ["Over New Year"]),
         ("kind=sports", ["100% volleyball"]),
         ("direction=incoming", ["Doctors from Offenburg"]),
@@ -464,25 +470,98 @@ def listed_exchanges(app_context, partners):
         ("q=%25", ["100% volleyball"]),  # % is a character, not a wildcard
         ("q=_", []),
         ("kind=sports&direction=incoming", []),
-        (
-            "kind=nonsense",
-            ["Choir to Rovaniemi", "Doctors from Offenburg", "100% volleyball", "Over New Year"],
-        ),  # fmt: skip
-        (
-            "year=abc&page=x",
-            ["Choir to Rovaniemi", "Doctors from Offenburg", "100% volleyball", "Over New Year"],
-        ),  # fmt: skip
+        ("kind=nonsense", EVERY),
+        ("year=abc&page=x", EVERY),
     ],
 )
 def test_list_filters(client, coordinator, listed_exchanges, query, titles):
     login_as(client, coordinator)
+    assert _listed(client, f"show=all&{query}") == titles
+
+
+@pytest.mark.parametrize(
+    ("query", "titles"),
+    [
+        # the default: what is not over yet, soonest first
+        ("", ["100% volleyball", "Over New Year"]),
+        ("show=upcoming", ["100% volleyball", "Over New Year"]),
+        ("show=nonsense", ["100% volleyball", "Over New Year"]),
+        # open but over (Doctors…) is left out
+        ("show=open", ["100% volleyball", "Over New Year"]),
+        ("show=past", ["Doctors from Offenburg", "Choir to Rovaniemi"]),
+        ("show=all", EVERY),
+        # the quick filter and the other filters together
+        ("show=past&kind=artistic", ["Choir to Rovaniemi"]),
+        ("kind=artistic", []),
+    ],
+)
+def test_list_starts_with_what_is_coming(client, coordinator, listed_exchanges, query, titles):
+    login_as(client, coordinator)
     assert _listed(client, query) == titles
+
+
+def test_quick_filters_keep_the_other_filters_and_mark_the_current_one(
+    client, coordinator, listed_exchanges
+):
+    login_as(client, coordinator)
+    page = client.get("/exchanges/?show=past&kind=artistic&page=2").get_data(as_text=True)
+    nav = page[page.index('<nav class="quick-filters"') :]
+    nav = nav[: nav.index("</nav>")]
+    links = re.findall(r'<a href="([^"]+)"( aria-current="true")?>([^<]+)</a>', nav)
+    assert [label for _, _, label in links] == [
+        "Upcoming",
+        "Registration open",
+        "Mine",
+        "Past",
+        "All",
+    ]
+    assert [label for _, current, label in links if current] == ["Past"]
+    for href, _, _ in links:
+        assert "kind=artistic" in href
+        assert "page=" not in href  # another filter starts on its first page
+    # the filter form keeps the quick filter too
+    assert '<input id="show" name="show" type="hidden" value="past">' in page
+    # and an empty list offers the same filters over every exchange
+    empty = client.get("/exchanges/?kind=artistic").get_data(as_text=True)
+    assert "/exchanges/?kind=artistic&amp;show=all" in empty
+
+
+def test_mine_is_the_coordinators_own_and_the_schools_registered_ones(client, partners):
+    coordinator = make.user(role="coordinator")
+    school = make.institution()
+    representative = make.user(role="school", institution=school)
+    own = make.exchange(title="Coordinated by me", coordinator=coordinator)
+    make.exchange(title="Someone else's")
+    hosted = make.exchange(title="Hosted by the school", olsztyn_institution=school)
+    registered = make.exchange(title="Pupils registered", start=date(2026, 9, 1))
+    withdrawn = make.exchange(title="Pupil withdrew")
+    for exchange, status in ((registered, "confirmed"), (withdrawn, "withdrawn")):
+        pupil = make.participant(school)
+        db.session.add(
+            Registration(
+                exchange_id=exchange.id,
+                participant_id=pupil.id,
+                institution_id=school.id,
+                status=RegistrationStatus(status),
+            )
+        )
+    db.session.commit()
+    assert own.coordinator_id == coordinator.id
+    assert hosted.olsztyn_institution_id == school.id
+    login_as(client, coordinator)
+    assert _listed(client, "show=mine") == ["Coordinated by me"]
+    other = client.application.test_client()
+    login_as(other, representative)
+    assert sorted(_listed(other, "show=mine")) == ["Hosted by the school", "Pupils registered"]
 
 
 def test_list_filters_by_partner(client, coordinator, listed_exchanges):
     login_as(client, coordinator)
     offenburg = listed_exchanges["offenburg"].id
-    assert _listed(client, f"partner={offenburg}") == ["Doctors from Offenburg", "100% volleyball"]
+    assert _listed(client, f"show=all&partner={offenburg}") == [
+        "100% volleyball",
+        "Doctors from Offenburg",
+    ]
 
 
 def test_list_is_paginated(client, coordinator, app):

@@ -199,7 +199,8 @@ def _fixed_values(endpoint: str, method: str, name: str) -> list[str]:
 
 def _pages(world: World) -> list[str]:
     """A URL per page of the URL map, and the pages whose forms show only in some states: the
-    register form (a pupil not registered yet), the attendance buttons (a started exchange)."""
+    register form (a pupil not registered yet), the attendance buttons (a started exchange),
+    the confirmation of deleting a draft."""
     urls = [
         _example_path(path, endpoint, world)
         for (endpoint, method), path in sorted(ENDPOINTS.items())
@@ -220,7 +221,8 @@ def _pages(world: World) -> list[str]:
         )
     )
     db.session.commit()
-    return [*urls, f"/exchanges/{started.id}/roster"]
+    draft = world.ids["exchange_id"]["draft"]
+    return [*urls, f"/exchanges/{started.id}/roster", f"/exchanges/{draft}/delete"]
 
 
 def _read_forms(app: Flask, world: World) -> tuple[dict[str, FormSpec], dict[str, FormSpec]]:

@@ -129,12 +129,16 @@ def _urls(o: Objects) -> dict[str, list[str]]:
         "partners.edit_institution": [f"/institutions/{o.institution_id}/edit"],
         "exchanges.index": [
             "/exchanges/",
-            "/exchanges/?page=2",
+            "/exchanges/?show=all&page=2",
+            "/exchanges/?show=mine",
+            "/exchanges/?show=past",
             f"/exchanges/?year={year}&kind=youth&direction=incoming&q=e",
         ],
         "exchanges.detail": [f"/exchanges/{e}"],
         "exchanges.create": ["/exchanges/new"],
         "exchanges.edit": [f"/exchanges/{e}/edit"],
+        "exchanges.copy": [f"/exchanges/{e}/copy"],
+        "exchanges.delete": [f"/exchanges/{e}/delete"],
         "exchanges.edit_programme_item": [f"/exchanges/{e}/programme/{o.item_id}/edit"],
         "exchanges.month": [
             "/exchanges/calendar",

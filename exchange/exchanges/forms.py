@@ -11,6 +11,7 @@ from wtforms import (
     BooleanField,
     DateField,
     DecimalField,
+    HiddenField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -23,11 +24,18 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from exchange.exchanges.kinds import KIND_DETAILS, KIND_FIELDS, KindDetail
 from exchange.exchanges.models import Direction, ExchangeKind, ExchangeStatus, FundingSource
-from exchange.exchanges.services import CURRENCIES, ProgrammeValues
-from exchange.forms_util import Form, Select, choices, enum_choices, optional_int
+from exchange.exchanges.services import (
+    CURRENCIES,
+    EXCHANGE_FIELDS,
+    ExchangeValues,
+    ProgrammeValues,
+)
+from exchange.forms_util import Form, Select, accepted, choices, enum_choices, optional_int
 
 #: the oldest age a limit may name
 MAX_AGE = 130
+#: the values that are objects, chosen by their ids
+_CHOSEN_OBJECTS = {"partners", "olsztyn_institution", "partner_institution", "coordinator"}
 
 
 def _optional_enum(enum_class):
@@ -101,6 +109,10 @@ class ExchangeForm(Form):
 
     def __init__(self, *args, partners=(), institutions=(), coordinators=(), **kwargs):
         super().__init__(*args, **kwargs)
+        # the objects the choices name, by id: ``values()`` gives them to the service
+        self._partners = {partner.id: partner for partner in partners}
+        self._institutions = {institution.id: institution for institution in institutions}
+        self._coordinators = {user.id: user for user in coordinators}
         self.kind.choices = enum_choices(ExchangeKind)
         self.direction.choices = enum_choices(Direction)
         self.partners.choices = choices((partner.id, partner.name) for partner in partners)
@@ -122,6 +134,23 @@ class ExchangeForm(Form):
         for detail in KIND_DETAILS:
             if detail.choices is not None:
                 getattr(self, detail.name).choices = _none_choice() + enum_choices(detail.choices)
+
+    def values(self) -> ExchangeValues:
+        """The form's data as the service's input; chosen ids become the objects they name. In a
+        form refused for its shape, a refused value is none, and an id that is no choice
+        names nothing."""
+        partners = accepted(self.partners) or ()
+        return ExchangeValues(
+            **{
+                name: accepted(getattr(self, name))
+                for name in EXCHANGE_FIELDS
+                if name not in _CHOSEN_OBJECTS
+            },
+            partners=[self._partners[i] for i in partners if i in self._partners],
+            olsztyn_institution=self._institutions.get(accepted(self.olsztyn_institution_id)),
+            partner_institution=self._institutions.get(accepted(self.partner_institution_id)),
+            coordinator=self._coordinators.get(accepted(self.coordinator_id)),
+        )
 
     def kind_fieldsets(self) -> list[tuple[ExchangeKind, list]]:
         """The kind-specific fields, grouped per kind, for a fieldset with a legend each."""
@@ -155,12 +184,27 @@ class ProgrammeItemForm(Form):
 
     def values(self) -> ProgrammeValues:
         return ProgrammeValues(
-            day=self.day.data,
-            start_time=self.start_time.data,
-            end_time=self.end_time.data,
-            activity=self.activity.data or "",
-            place=self.place.data or "",
+            day=accepted(self.day),
+            start_time=accepted(self.start_time),
+            end_time=accepted(self.end_time),
+            activity=accepted(self.activity) or "",
+            place=accepted(self.place) or "",
         )
+
+
+class CopyForm(Form):
+    first_day = DateField(
+        _l("First day of the copy"),
+        validators=[InputRequired()],
+        description=_l(
+            "Every date moves by as many days: the last day, the registration window and the "
+            "programme."
+        ),
+    )
+
+
+class DeleteForm(Form):
+    """Deleting a draft: nothing to fill in but the CSRF token."""
 
 
 class CancelForm(Form):
@@ -178,6 +222,8 @@ class ExchangeFilterForm(Form):
         csrf = False
 
     q = StringField(_l("Search by title"), validators=[Optional(), Length(max=100)])
+    #: the quick filter, kept by the form as a hidden field
+    show = HiddenField(validators=[Optional()])
     year = SelectField(_l("Year"), validators=[Optional()], widget=Select())
     kind = SelectField(_l("Kind"), validators=[Optional()], widget=Select())
     partner = SelectField(_l("Partner city"), validators=[Optional()], widget=Select())

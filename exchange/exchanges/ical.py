@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 
+from flask import Response, request, url_for
 from flask_babel import gettext as _
 from icalendar import Calendar, Event
 
@@ -93,3 +94,29 @@ def partner_names(exchange: Exchange) -> str:
 
 def location(exchange: Exchange) -> str:
     return ", ".join(part for part in (exchange.venue, exchange.city) if part)
+
+
+def response(
+    exchanges: list[Exchange],
+    name: str,
+    filename: str,
+    *,
+    attachment: bool = False,
+    private: bool = True,
+    links: bool = False,
+) -> Response:
+    """The feed as a response that a calendar may cache and ask again for (ETag, Last-Modified);
+    ``links``: each event links to its exchange's page."""
+    body = build_calendar(
+        exchanges,
+        name,
+        (lambda e: url_for(".detail", exchange_id=e.id, _external=True)) if links else None,
+    )
+    result = Response(body, mimetype="text/calendar")
+    disposition = "attachment" if attachment else "inline"
+    result.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    result.headers["Cache-Control"] = f"{'private' if private else 'public'}, max-age=300"
+    result.last_modified = last_modified(exchanges)
+    result.add_etag()
+    result.make_conditional(request)
+    return result

@@ -7,6 +7,7 @@ Every query applies ``access.visible_to``: a page shows only what its viewer may
 from __future__ import annotations
 
 import calendar
+import enum
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -17,6 +18,7 @@ from exchange import clock
 from exchange.auth.models import User, Viewer
 from exchange.core.permissions import Role
 from exchange.db import escape_like
+from exchange.exchanges import signals
 from exchange.exchanges.access import visible_to
 from exchange.exchanges.models import (
     Direction,
@@ -39,6 +41,16 @@ UPCOMING_STATUSES = (
 # --- the list -------------------------------------------------------------------------------
 
 
+class Show(enum.StrEnum):
+    """The list's quick filters: which part of the list is shown."""
+
+    UPCOMING = "upcoming"
+    OPEN = "open"
+    MINE = "mine"
+    PAST = "past"
+    ALL = "all"
+
+
 @dataclass
 class ExchangeFilter:
     year: int | None = None
@@ -47,18 +59,65 @@ class ExchangeFilter:
     direction: Direction | None = None
     status: ExchangeStatus | None = None
     q: str = ""
+    show: Show = Show.UPCOMING
 
 
-def exchanges_query(filters: ExchangeFilter, viewer: Viewer) -> sa.Select:
-    """Exchanges matching ``filters`` that ``viewer`` may read, by start date.
+def _mine(viewer: Viewer) -> sa.ColumnElement[bool]:
+    """The viewer's own exchanges: those a coordinator coordinates; those of a school's
+    institution (on either side), and — through ``signals.claimed_exchanges`` — those its
+    people are registered in."""
+    if not isinstance(viewer, User):
+        return sa.false()
+    conditions: list[sa.ColumnElement[bool]] = []
+    if viewer.is_staff:
+        conditions.append(Exchange.coordinator_id == viewer.id)
+    if viewer.institution_id is not None:
+        conditions.append(Exchange.olsztyn_institution_id == viewer.institution_id)
+        conditions.append(Exchange.partner_institution_id == viewer.institution_id)
+    for _receiver, condition in signals.claimed_exchanges.send(viewer):
+        if condition is not None:
+            conditions.append(condition)
+    return sa.or_(*conditions) if conditions else sa.false()
+
+
+def _shown(query: sa.Select, show: Show, viewer: Viewer, today: date) -> sa.Select:
+    """The quick filter and its order: what is not over yet soonest first, and what is over
+    newest first (after the rest, where both are shown)."""
+    over = Exchange.end_date < today
+    soonest_first = (Exchange.start_date, Exchange.id)
+    match show:
+        case Show.UPCOMING:
+            return query.where(sa.not_(over)).order_by(*soonest_first)
+        case Show.OPEN:
+            return query.where(
+                Exchange.status == ExchangeStatus.REGISTRATION_OPEN, sa.not_(over)
+            ).order_by(*soonest_first)
+        case Show.PAST:
+            return query.where(over).order_by(Exchange.start_date.desc(), Exchange.id.desc())
+    if show is Show.MINE:
+        query = query.where(_mine(viewer))
+    return query.order_by(
+        sa.case((over, 1), else_=0),
+        # the upcoming ones by their first day; the past ones (NULL here) by the keys after
+        sa.case((sa.not_(over), Exchange.start_date)),
+        Exchange.start_date.desc(),
+        sa.case((sa.not_(over), Exchange.id), else_=-Exchange.id),
+    )
+
+
+def exchanges_query(
+    filters: ExchangeFilter, viewer: Viewer, today: date | None = None
+) -> sa.Select:
+    """Exchanges matching ``filters`` that ``viewer`` may read, in the order of the quick
+    filter (``filters.show``): upcoming ones soonest first, past ones newest first.
 
     A year matches every exchange running during it, so one over New Year is in both years.
     """
-    query = (
-        sa.select(Exchange)
-        .options(selectinload(Exchange.partners))
-        .where(visible_to(viewer))
-        .order_by(Exchange.start_date, Exchange.id)
+    query = _shown(
+        sa.select(Exchange).options(selectinload(Exchange.partners)).where(visible_to(viewer)),
+        filters.show,
+        viewer,
+        today or clock.today(),
     )
     if filters.year is not None:
         query = query.where(

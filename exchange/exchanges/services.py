@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -19,7 +20,7 @@ from flask_babel import lazy_gettext as _l
 from exchange import clock
 from exchange.auth.models import User
 from exchange.db import lock_for_update
-from exchange.errors import DomainError
+from exchange.errors import DomainError, Refusals
 from exchange.exchanges import signals
 from exchange.exchanges.kinds import KIND_DETAILS, KIND_FIELDS
 from exchange.exchanges.models import (
@@ -136,128 +137,152 @@ _TEXT_FIELDS = (
 # --- the rules ------------------------------------------------------------------------------
 
 
-def _not_negative(value: int | Decimal | None, name: str, message) -> None:
+class ExchangeErrors(Refusals, ExchangeError):
+    """Every rule an exchange's values break, each naming its field."""
+
+
+def _not_negative(value: int | Decimal | None, name: str, message) -> Iterator[ExchangeError]:
     if value is not None and value < 0:
-        raise ExchangeError(message, field=name)
+        yield ExchangeError(message, field=name)
 
 
 def check_exchange(values: ExchangeValues, exchange: Exchange | None = None) -> None:
-    """Raise ``ExchangeError`` (naming the field) for the first rule ``values`` break; the
-    values are ``cleaned()`` ones. With ``exchange``, its programme must fit the new dates."""
-    kind, start, end = _check_basics(values)
-    _check_places(values)
-    _check_registration(values, start)
-    _check_ages(values)
-    _check_budget(values)
-    for name in KIND_FIELDS[kind]:
+    """Raise ``ExchangeErrors`` with every rule ``values`` break (one per field, each naming
+    it), so the form shows them all after one submit; the values are ``cleaned()`` ones. With
+    ``exchange``, its programme must fit the new dates."""
+    found: dict[str | None, ExchangeError] = {}
+    for error in exchange_problems(values, exchange):
+        found.setdefault(error.field, error)  # a field's first problem is the one to fix
+    if found:
+        raise ExchangeErrors(found.values())
+
+
+def exchange_problems(
+    values: ExchangeValues, exchange: Exchange | None = None
+) -> Iterator[ExchangeError]:
+    """Each rule ``values`` break, in the order of the form."""
+    yield from _check_basics(values)
+    yield from _check_places(values)
+    if values.start_date is not None:
+        yield from _check_registration(values, values.start_date)
+    yield from _check_ages(values)
+    yield from _check_budget(values)
+    for name in KIND_FIELDS[values.kind] if values.kind is not None else ():
         if not getattr(values, name):
-            raise ExchangeError(DETAILS_MISSING[name], field=name)
-    _check_people(values)
+            yield ExchangeError(DETAILS_MISSING[name], field=name)
+    yield from _check_people(values)
     if exchange is not None:
-        _check_programme_fits(exchange, start, end)
+        yield from _check_programme_fits(exchange, values.start_date, values.end_date)
 
 
 DETAILS_MISSING = {detail.name: detail.missing for detail in KIND_DETAILS}
 
 
-def _check_basics(values: ExchangeValues) -> tuple[ExchangeKind, date, date]:
+def _check_basics(values: ExchangeValues) -> Iterator[ExchangeError]:
     if not values.title:
-        raise ExchangeError(_l("Give the exchange a title."), field="title")
+        yield ExchangeError(_l("Give the exchange a title."), field="title")
     if values.kind is None:
-        raise ExchangeError(_l("Choose the kind of exchange."), field="kind")
+        yield ExchangeError(_l("Choose the kind of exchange."), field="kind")
     if values.direction is None:
-        raise ExchangeError(_l("Choose the direction."), field="direction")
+        yield ExchangeError(_l("Choose the direction."), field="direction")
     start, end = values.start_date, values.end_date
     if start is None:
-        raise ExchangeError(_l("Give the first day."), field="start_date")
+        yield ExchangeError(_l("Give the first day."), field="start_date")
     if end is None:
-        raise ExchangeError(_l("Give the last day."), field="end_date")
-    if end < start:
-        raise ExchangeError(_l("The last day cannot be before the first day."), field="end_date")
+        yield ExchangeError(_l("Give the last day."), field="end_date")
+    if start is not None and end is not None and end < start:
+        yield ExchangeError(_l("The last day cannot be before the first day."), field="end_date")
     if not values.partners:
-        raise ExchangeError(_l("Choose at least one partner city."), field="partners")
-    return values.kind, start, end
+        yield ExchangeError(_l("Choose at least one partner city."), field="partners")
 
 
-def _check_places(values: ExchangeValues) -> None:
-    _not_negative(values.capacity, "capacity", _l("The number of places cannot be negative."))
+def _check_places(values: ExchangeValues) -> Iterator[ExchangeError]:
+    yield from _not_negative(
+        values.capacity, "capacity", _l("The number of places cannot be negative.")
+    )
     quota = values.institution_quota
     if quota is not None and quota < 1:
-        raise ExchangeError(
+        yield ExchangeError(
             _l("A quota per institution must be at least 1 (leave it empty for no quota)."),
             field="institution_quota",
         )
-    if quota is not None and values.capacity is not None and quota > values.capacity:
-        raise ExchangeError(
+    if quota is not None and values.capacity is not None and quota > values.capacity >= 0:
+        yield ExchangeError(
             _l("The quota per institution cannot be larger than the number of places."),
             field="institution_quota",
         )
 
 
-def _check_registration(values: ExchangeValues, start: date) -> None:
+def _check_registration(values: ExchangeValues, start: date) -> Iterator[ExchangeError]:
     opens, closes = values.registration_opens, values.registration_closes
     if opens is not None and opens > start:
-        raise ExchangeError(
+        yield ExchangeError(
             _l("Registration must open before the exchange starts."), field="registration_opens"
         )
     if closes is not None and opens is not None and closes < opens:
-        raise ExchangeError(
+        yield ExchangeError(
             _l("Registration cannot close before it opens."), field="registration_closes"
         )
     if closes is not None and closes > start:
-        raise ExchangeError(
+        yield ExchangeError(
             _l("Registration must close by the first day of the exchange."),
             field="registration_closes",
         )
 
 
-def _check_ages(values: ExchangeValues) -> None:
-    _not_negative(values.min_age, "min_age", _l("An age cannot be negative."))
-    _not_negative(values.max_age, "max_age", _l("An age cannot be negative."))
+def _check_ages(values: ExchangeValues) -> Iterator[ExchangeError]:
+    yield from _not_negative(values.min_age, "min_age", _l("An age cannot be negative."))
+    yield from _not_negative(values.max_age, "max_age", _l("An age cannot be negative."))
     if (
         values.min_age is not None
         and values.max_age is not None
         and values.max_age < values.min_age
     ):
-        raise ExchangeError(_l("The maximum age cannot be below the minimum age."), field="max_age")
+        yield ExchangeError(_l("The maximum age cannot be below the minimum age."), field="max_age")
     ratio = values.minors_per_adult
     if ratio is not None and ratio < 1:
-        raise ExchangeError(
+        yield ExchangeError(
             _l("Give at least 1 minor per accompanying adult (or leave it empty)."),
             field="minors_per_adult",
         )
 
 
-def _check_budget(values: ExchangeValues) -> None:
-    _not_negative(values.budget_planned, "budget_planned", _l("A budget cannot be negative."))
-    _not_negative(values.budget_actual, "budget_actual", _l("A budget cannot be negative."))
+def _check_budget(values: ExchangeValues) -> Iterator[ExchangeError]:
+    yield from _not_negative(
+        values.budget_planned, "budget_planned", _l("A budget cannot be negative.")
+    )
+    yield from _not_negative(
+        values.budget_actual, "budget_actual", _l("A budget cannot be negative.")
+    )
     if values.currency not in CURRENCIES:
-        raise ExchangeError(_l("Choose a currency from the list."), field="currency")
+        yield ExchangeError(_l("Choose a currency from the list."), field="currency")
 
 
-def _check_people(values: ExchangeValues) -> None:
+def _check_people(values: ExchangeValues) -> Iterator[ExchangeError]:
     olsztyn = values.olsztyn_institution
     if olsztyn is not None and olsztyn.partner_city_id is not None:
-        raise ExchangeError(_l("Choose an institution in Olsztyn."), field="olsztyn_institution_id")
+        yield ExchangeError(_l("Choose an institution in Olsztyn."), field="olsztyn_institution_id")
     abroad = values.partner_institution
     partner_ids = {partner.id for partner in values.partners}
     if abroad is not None and abroad.partner_city_id not in partner_ids:
-        raise ExchangeError(
+        yield ExchangeError(
             _l("Choose an institution in one of the exchange's partner cities."),
             field="partner_institution_id",
         )
     coordinator = values.coordinator
     if coordinator is not None and not coordinator.is_staff:
-        raise ExchangeError(
+        yield ExchangeError(
             _l("The coordinator must be a coordinator or an administrator."),
             field="coordinator_id",
         )
 
 
-def _check_programme_fits(exchange: Exchange, start: date, end: date) -> None:
+def _check_programme_fits(
+    exchange: Exchange, start: date | None, end: date | None
+) -> Iterator[ExchangeError]:
     days = [item.day for item in exchange.programme]
-    if days and min(days) < start:
-        raise ExchangeError(
+    if days and start is not None and min(days) < start:
+        yield ExchangeError(
             _l(
                 "The programme has items on %(day)s, before this first day: move or delete "
                 "them first.",
@@ -265,8 +290,8 @@ def _check_programme_fits(exchange: Exchange, start: date, end: date) -> None:
             ),
             field="start_date",
         )
-    if days and max(days) > end:
-        raise ExchangeError(
+    if days and end is not None and max(days) > end:
+        yield ExchangeError(
             _l(
                 "The programme has items on %(day)s, after this last day: move or delete "
                 "them first.",
@@ -393,11 +418,20 @@ class ProgrammeValues:
         )
 
 
-def _check_programme_item(exchange: Exchange, values: ProgrammeValues) -> None:
+def check_programme_item(exchange: Exchange, values: ProgrammeValues) -> None:
+    """Raise ``ExchangeErrors`` with every rule the entry breaks."""
+    problems = list(_programme_item_problems(exchange, values.cleaned()))
+    if problems:
+        raise ExchangeErrors(problems)
+
+
+def _programme_item_problems(
+    exchange: Exchange, values: ProgrammeValues
+) -> Iterator[ExchangeError]:
     if values.day is None:
-        raise ExchangeError(_l("Give the day."), field="day")
-    if not exchange.start_date <= values.day <= exchange.end_date:
-        raise ExchangeError(
+        yield ExchangeError(_l("Give the day."), field="day")
+    elif not exchange.start_date <= values.day <= exchange.end_date:
+        yield ExchangeError(
             _l(
                 "The day must be within the exchange, %(start)s to %(end)s.",
                 start=format_date(exchange.start_date),
@@ -406,17 +440,17 @@ def _check_programme_item(exchange: Exchange, values: ProgrammeValues) -> None:
             field="day",
         )
     if values.start_time is None:
-        raise ExchangeError(_l("Give the starting time."), field="start_time")
-    if values.end_time is not None and values.end_time < values.start_time:
-        raise ExchangeError(_l("The end cannot be before the start."), field="end_time")
+        yield ExchangeError(_l("Give the starting time."), field="start_time")
+    elif values.end_time is not None and values.end_time < values.start_time:
+        yield ExchangeError(_l("The end cannot be before the start."), field="end_time")
     if not values.activity:
-        raise ExchangeError(_l("Say what happens."), field="activity")
+        yield ExchangeError(_l("Say what happens."), field="activity")
 
 
 def add_programme_item(exchange: Exchange, values: ProgrammeValues, *, by: User) -> ProgrammeItem:
     """Add an entry to the exchange's programme, on one of its days."""
     values = values.cleaned()
-    _check_programme_item(exchange, values)
+    check_programme_item(exchange, values)
     item = ProgrammeItem(**_fields_of(values))
     exchange.programme.append(item)
     db.session.flush()
@@ -429,7 +463,7 @@ def update_programme_item(
     exchange: Exchange, item: ProgrammeItem, values: ProgrammeValues, *, by: User
 ) -> ProgrammeItem:
     values = values.cleaned()
-    _check_programme_item(exchange, values)
+    check_programme_item(exchange, values)
     for name, value in _fields_of(values).items():
         setattr(item, name, value)
     db.session.flush()

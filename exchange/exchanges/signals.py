@@ -21,3 +21,7 @@ registration_opened = signals.signal("registration-opened")
 #: ``sender``: the exchange; ``changes``: a list of ``(field, old, new)`` for its dates, venue,
 #: city or programme, values as text (dates in ISO form); ``by``
 exchange_changed = signals.signal("exchange-changed")
+#: ``sender``: a user; each receiver returns a condition on ``Exchange`` naming the exchanges
+#: that are the user's through the receiver's feature (a school's: those its people are
+#: registered in), or None; the list's "mine" filter takes any of them
+claimed_exchanges = signals.signal("claimed-exchanges")

@@ -16,7 +16,6 @@ from typing import TypeVar
 from babel.dates import get_date_format, parse_pattern
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -33,9 +32,16 @@ from exchange import clock
 from exchange.auth.models import is_staff
 from exchange.core.locale import format_money
 from exchange.core.permissions import public, staff_required
-from exchange.exchanges import ical, queries, services
+from exchange.exchanges import drafts, ical, queries, services
 from exchange.exchanges.access import get_exchange_or_404, get_programme_item_or_404
-from exchange.exchanges.forms import CancelForm, ExchangeFilterForm, ExchangeForm, ProgrammeItemForm
+from exchange.exchanges.forms import (
+    CancelForm,
+    CopyForm,
+    DeleteForm,
+    ExchangeFilterForm,
+    ExchangeForm,
+    ProgrammeItemForm,
+)
 from exchange.exchanges.kinds import kind_details
 from exchange.exchanges.models import (
     Direction,
@@ -45,7 +51,7 @@ from exchange.exchanges.models import (
     InvalidTransition,
 )
 from exchange.extensions import db
-from exchange.forms_util import submit
+from exchange.forms_util import required, submit
 from exchange.partners.access import get_partner_or_404
 from exchange.partners.services import list_partners
 
@@ -112,7 +118,20 @@ def _filters(form: ExchangeFilterForm) -> queries.ExchangeFilter:
         filters.direction = Direction(form.direction.data)
     if form.status.data and not form.status.errors:
         filters.status = ExchangeStatus(form.status.data)
+    if form.show.data in set(queries.Show):
+        filters.show = queries.Show(form.show.data)
     return filters
+
+
+def quick_filters() -> list[tuple[queries.Show, str]]:
+    """The list's quick filters, as links, in the order they are shown."""
+    return [
+        (queries.Show.UPCOMING, _("Upcoming")),
+        (queries.Show.OPEN, _("Registration open")),
+        (queries.Show.MINE, _("Mine")),
+        (queries.Show.PAST, _("Past")),
+        (queries.Show.ALL, _("All")),
+    ]
 
 
 @bp.get("/exchanges/")
@@ -125,12 +144,19 @@ def index():
         years=queries.exchange_years(),
         statuses=statuses,
     )
+    filters = _filters(form)
     page = db.paginate(
-        queries.exchanges_query(_filters(form), current_user),
+        queries.exchanges_query(filters, current_user),
         per_page=current_app.config["ITEMS_PER_PAGE"],
         error_out=False,
     )
-    return render_template("exchanges/list.html", page=page, form=form)
+    return render_template(
+        "exchanges/list.html",
+        page=page,
+        form=form,
+        show=filters.show,
+        quick_filters=quick_filters(),
+    )
 
 
 # --- detail ---------------------------------------------------------------------------------
@@ -173,59 +199,37 @@ def _keep_choosable(options: list[T], current: T | None) -> None:
         options.append(current)
 
 
-def _exchange_form(exchange: Exchange | None = None) -> tuple[ExchangeForm, dict]:
+def _exchange_form(exchange: Exchange | None = None) -> ExchangeForm:
     partners = list_partners(order="name")
     institutions = queries.institutions_for_exchanges()
     coordinators = queries.list_coordinators()
-    if exchange is not None:
-        # an archived institution or a former coordinator stays choosable on its own exchange
-        _keep_choosable(institutions, exchange.olsztyn_institution)
-        _keep_choosable(institutions, exchange.partner_institution)
-        _keep_choosable(coordinators, exchange.coordinator)
-        form = ExchangeForm(
-            obj=exchange, partners=partners, institutions=institutions, coordinators=coordinators
-        )
-        if not form.is_submitted():
-            form.partners.data = [partner.id for partner in exchange.partners]
-    else:
-        form = ExchangeForm(
+    if exchange is None:
+        return ExchangeForm(
             partners=partners,
             institutions=institutions,
             coordinators=coordinators,
             data={"coordinator_id": current_user.id, "currency": "PLN"},
         )
-    lookup = {
-        "partners": {partner.id: partner for partner in partners},
-        "institutions": {institution.id: institution for institution in institutions},
-        "coordinators": {user.id: user for user in coordinators},
-    }
-    return form, lookup
-
-
-_CHOSEN_OBJECTS = {"partners", "olsztyn_institution", "partner_institution", "coordinator"}
-
-
-def _exchange_values(form: ExchangeForm, lookup: dict) -> services.ExchangeValues:
-    """The form's data as the service's input; chosen ids become the objects they name."""
-    return services.ExchangeValues(
-        **{
-            name: getattr(form, name).data
-            for name in services.EXCHANGE_FIELDS
-            if name not in _CHOSEN_OBJECTS
-        },
-        partners=[lookup["partners"][pid] for pid in form.partners.data or ()],
-        olsztyn_institution=lookup["institutions"].get(form.olsztyn_institution_id.data),
-        partner_institution=lookup["institutions"].get(form.partner_institution_id.data),
-        coordinator=lookup["coordinators"].get(form.coordinator_id.data),
+    # an archived institution or a former coordinator stays choosable on its own exchange
+    _keep_choosable(institutions, exchange.olsztyn_institution)
+    _keep_choosable(institutions, exchange.partner_institution)
+    _keep_choosable(coordinators, exchange.coordinator)
+    form = ExchangeForm(
+        obj=exchange, partners=partners, institutions=institutions, coordinators=coordinators
     )
+    if not form.is_submitted():
+        form.partners.data = [partner.id for partner in exchange.partners]
+    return form
 
 
 @bp.route("/exchanges/new", methods=["GET", "POST"])
 @staff_required
 def create():
-    form, lookup = _exchange_form()
+    form = _exchange_form()
     sent = submit(
-        form, lambda: services.create_exchange(_exchange_values(form, lookup), by=current_user)
+        form,
+        lambda: services.create_exchange(form.values(), by=current_user),
+        check=lambda: services.check_exchange(form.values().cleaned()),
     )
     if sent.done:
         exchange = sent.result
@@ -238,15 +242,47 @@ def create():
 @staff_required
 def edit(exchange_id: int):
     exchange = get_exchange_or_404(exchange_id, current_user)
-    form, lookup = _exchange_form(exchange)
+    form = _exchange_form(exchange)
     sent = submit(
         form,
-        lambda: services.update_exchange(exchange, _exchange_values(form, lookup), by=current_user),
+        lambda: services.update_exchange(exchange, form.values(), by=current_user),
+        check=lambda: services.check_exchange(form.values().cleaned(), exchange),
     )
     if sent.done:
         flash(_("%(title)s is saved.", title=exchange.title), "success")
         return redirect(url_for(".detail", exchange_id=exchange.id))
     return render_template("exchanges/form.html", form=form, exchange=exchange), sent.status
+
+
+# --- copy as a new draft, delete a draft ---------------------------------------------------
+
+
+@bp.route("/exchanges/<int:exchange_id>/copy", methods=["GET", "POST"])
+@staff_required
+def copy(exchange_id: int):
+    exchange = get_exchange_or_404(exchange_id, current_user)
+    form = CopyForm(data={"first_day": drafts.a_year_later(exchange.start_date)})
+    sent = submit(
+        form, lambda: drafts.copy_exchange(exchange, required(form.first_day.data), by=current_user)
+    )
+    if sent.done:
+        flash(_("The copy is saved as a draft: check its details."), "success")
+        return redirect(url_for(".edit", exchange_id=sent.result.id))
+    return render_template("exchanges/copy.html", form=form, exchange=exchange), sent.status
+
+
+@bp.route("/exchanges/<int:exchange_id>/delete", methods=["GET", "POST"])
+@staff_required
+def delete(exchange_id: int):
+    exchange = get_exchange_or_404(exchange_id, current_user)
+    title = exchange.title
+    form = DeleteForm()
+    sent = submit(form, lambda: drafts.delete_draft(exchange, by=current_user))
+    if sent.done:
+        flash(_("%(title)s is deleted.", title=title), "success")
+        return redirect(url_for(".index"))
+    status = 409 if isinstance(sent.error, drafts.NotADraft) else sent.status
+    return render_template("exchanges/delete.html", form=form, exchange=exchange), status
 
 
 # --- workflow -------------------------------------------------------------------------------
@@ -283,7 +319,9 @@ def add_programme_item(exchange_id: int):
     exchange = get_exchange_or_404(exchange_id, current_user)
     form = ProgrammeItemForm()
     sent = submit(
-        form, lambda: services.add_programme_item(exchange, form.values(), by=current_user)
+        form,
+        lambda: services.add_programme_item(exchange, form.values(), by=current_user),
+        check=lambda: services.check_programme_item(exchange, form.values()),
     )
     if sent.done:
         flash(_("The programme item is added."), "success")
@@ -300,6 +338,7 @@ def edit_programme_item(exchange_id: int, item_id: int):
     sent = submit(
         form,
         lambda: services.update_programme_item(exchange, item, form.values(), by=current_user),
+        check=lambda: services.check_programme_item(exchange, form.values()),
     )
     if sent.done:
         flash(_("The programme item is saved."), "success")
@@ -385,34 +424,10 @@ def events():
 # --- iCal feeds -----------------------------------------------------------------------------
 
 
-def _ics_response(
-    exchanges: list[Exchange],
-    name: str,
-    filename: str,
-    *,
-    attachment: bool = False,
-    private: bool = True,
-    links: bool = False,
-) -> Response:
-    body = ical.build_calendar(
-        exchanges,
-        name,
-        (lambda e: url_for(".detail", exchange_id=e.id, _external=True)) if links else None,
-    )
-    response = Response(body, mimetype="text/calendar")
-    disposition = "attachment" if attachment else "inline"
-    response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
-    response.headers["Cache-Control"] = f"{'private' if private else 'public'}, max-age=300"
-    response.last_modified = ical.last_modified(exchanges)
-    response.add_etag()
-    response.make_conditional(request)
-    return response
-
-
 @bp.get("/calendar.ics")
 def calendar_feed():
     """Every exchange but drafts (schools and staff alike)."""
-    return _ics_response(
+    return ical.response(
         queries.feed_exchanges(current_user),
         _("Olsztyn partner-city exchanges"),
         "olsztyn-exchanges.ics",
@@ -424,7 +439,7 @@ def calendar_feed():
 @public
 def events_feed():
     """Public exchanges, but drafts: what the upcoming events page shows, and the past ones."""
-    return _ics_response(
+    return ical.response(
         queries.feed_exchanges(AnonymousUserMixin()),
         _("Olsztyn partner-city events"),
         "olsztyn-events.ics",
@@ -438,7 +453,7 @@ def partner_feed(slug: str):
     """The partner's exchanges but drafts: public ones only for visitors who are not logged in."""
     partner = get_partner_or_404(slug)
     logged_in = current_user.is_authenticated
-    return _ics_response(
+    return ical.response(
         queries.feed_exchanges(current_user, partner),
         _("Olsztyn and %(name)s", name=partner.name),
         f"olsztyn-{partner.slug}.ics",
@@ -450,6 +465,6 @@ def partner_feed(slug: str):
 @bp.get("/exchanges/<int:exchange_id>/calendar.ics")
 def exchange_feed(exchange_id: int):
     exchange = get_exchange_or_404(exchange_id, current_user)
-    return _ics_response(
+    return ical.response(
         [exchange], exchange.title, f"exchange-{exchange.id}.ics", attachment=True, links=True
     )

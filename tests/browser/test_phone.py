@@ -28,6 +28,8 @@ def _staff_pages(data) -> list[str]:
         "/exchanges/calendar",
         exchange,
         f"{exchange}/edit",
+        f"{exchange}/copy",
+        f"{exchange}/delete",
         f"{exchange}/roster",
         "/exchanges/new",
         "/institutions/",
