@@ -336,16 +336,17 @@ def flash_moved_up(promoted: list[Registration]) -> None:
         if can_see_participant(current_user, item.participant)
     ]
     others = len(promoted) - len(names)
-    if names:
+    if len(names) == 1:
         flash(
-            ngettext(
-                "%(names)s moved up from the waiting list and has the freed place.",
-                "%(names)s moved up from the waiting list and have the freed places.",
-                len(names),
-                names=", ".join(names),
-            ),
+            _("%(name)s moved up from the waiting list and has the freed place.", name=names[0]),
             "info",
         )
+    elif names:
+        flash(
+            _("Moved up from the waiting list to the freed places: %(names)s.",
+              names=", ".join(names)),
+            "info",
+        )  # fmt: skip
     if others:
         flash(
             ngettext(
