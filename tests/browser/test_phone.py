@@ -29,6 +29,7 @@ def _staff_pages(data) -> list[str]:
         exchange,
         f"{exchange}/edit",
         f"{exchange}/roster",
+        f"/registrations/{data.waiting_registration_id}/promote",
         "/exchanges/new",
         "/institutions/",
         "/users/",
