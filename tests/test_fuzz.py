@@ -199,7 +199,8 @@ def _fixed_values(endpoint: str, method: str, name: str) -> list[str]:
 
 def _pages(world: World) -> list[str]:
     """A URL per page of the URL map, and the pages whose forms show only in some states: the
-    register form (a pupil not registered yet), the attendance buttons (a started exchange)."""
+    register form (a pupil not registered yet), the attendance buttons (a started exchange),
+    the form that gives a place by hand (someone waiting)."""
     urls = [
         _example_path(path, endpoint, world)
         for (endpoint, method), path in sorted(ENDPOINTS.items())
@@ -219,8 +220,15 @@ def _pages(world: World) -> list[str]:
             status=RegistrationStatus.CONFIRMED,
         )
     )
+    waiting = Registration(
+        exchange_id=started.id,
+        participant_id=world.ids["participant_id"]["other"],
+        institution_id=world.institution_id,
+        status=RegistrationStatus.WAITLISTED,
+    )
+    db.session.add(waiting)
     db.session.commit()
-    return [*urls, f"/exchanges/{started.id}/roster"]
+    return [*urls, f"/exchanges/{started.id}/roster", f"/registrations/{waiting.id}/promote"]
 
 
 def _read_forms(app: Flask, world: World) -> tuple[dict[str, FormSpec], dict[str, FormSpec]]:
