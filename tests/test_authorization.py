@@ -193,6 +193,9 @@ RULES: dict[tuple[str, str], Rule] = {
     ("registrations.roster", "GET"): STAFF,
     ("registrations.export_roster", "GET"): Rule(LOGIN, DENY, ALLOW, ALLOW, FORMATS),
     ("registrations.mark_attendance", "POST"): STAFF,
+    ("registrations.mark_all_present", "POST"): STAFF,
+    ("registrations.promote", "GET"): STAFF,
+    ("registrations.promote", "POST"): STAFF,
     # reports: everybody logged in (a school's figures are its own); grant packs name people
     ("reports.index", "GET"): LOGGED_IN,
     ("reports.export_csv", "GET"): Rule(LOGIN, ALLOW, ALLOW, ALLOW, {"table": TABLE_KEYS}),

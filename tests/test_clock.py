@@ -231,7 +231,7 @@ def test_withdrawn_consent_keeps_the_place_in_an_exchange_that_starts_today(coor
         db.session.commit()
         withdrawn = services.withdraw_consent(pupil.consents[0], by=coordinator)
         db.session.commit()
-    assert [registration.id for registration in withdrawn] == [lost.id]
+    assert [registration.id for registration in withdrawn.withdrawn] == [lost.id]
     assert kept.status is RegistrationStatus.CONFIRMED
     assert lost.status is RegistrationStatus.WITHDRAWN
 

@@ -200,7 +200,7 @@ def _fixed_values(endpoint: str, method: str, name: str) -> list[str]:
 def _pages(world: World) -> list[str]:
     """A URL per page of the URL map, and the pages whose forms show only in some states: the
     register form (a pupil not registered yet), the attendance buttons (a started exchange),
-    the confirmation of deleting a draft."""
+    the confirmation of deleting a draft, the form that gives a place by hand (someone waiting)."""
     urls = [
         _example_path(path, endpoint, world)
         for (endpoint, method), path in sorted(ENDPOINTS.items())
@@ -220,9 +220,21 @@ def _pages(world: World) -> list[str]:
             status=RegistrationStatus.CONFIRMED,
         )
     )
+    waiting = Registration(
+        exchange_id=started.id,
+        participant_id=world.ids["participant_id"]["other"],
+        institution_id=world.institution_id,
+        status=RegistrationStatus.WAITLISTED,
+    )
+    db.session.add(waiting)
     db.session.commit()
     draft = world.ids["exchange_id"]["draft"]
-    return [*urls, f"/exchanges/{started.id}/roster", f"/exchanges/{draft}/delete"]
+    return [
+        *urls,
+        f"/exchanges/{started.id}/roster",
+        f"/exchanges/{draft}/delete",
+        f"/registrations/{waiting.id}/promote",
+    ]
 
 
 def _read_forms(app: Flask, world: World) -> tuple[dict[str, FormSpec], dict[str, FormSpec]]:

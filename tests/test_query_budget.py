@@ -56,6 +56,8 @@ class Objects:
     slug: str
     year: int
     month: int
+    #: a registration on a waiting list (for the page that moves it up by hand)
+    waiting_id: int
     school_user_id: int = 0
 
 
@@ -87,6 +89,13 @@ def _build(scale: float) -> Objects:
     item_id = db.session.scalar(
         sa.select(sa.func.min(ProgrammeItem.id)).where(ProgrammeItem.exchange_id == exchange_id)
     )
+    waiting_id = db.session.scalar(
+        sa.select(Registration.id)
+        .where(Registration.status == RegistrationStatus.WAITLISTED)
+        .order_by(Registration.id)
+        .limit(1)
+    )
+    assert waiting_id is not None, "the demo data has a waiting list"
     return Objects(
         exchange_id,
         item_id,
@@ -95,6 +104,7 @@ def _build(scale: float) -> Objects:
         slug,
         exchange.start_date.year,
         exchange.start_date.month,
+        waiting_id,
     )
 
 
@@ -162,6 +172,7 @@ def _urls(o: Objects) -> dict[str, list[str]]:
         "registrations.register": [f"/exchanges/{e}/register"],
         "registrations.my_registrations": ["/registrations/", "/registrations/?page=2"],
         "registrations.roster": [f"/exchanges/{e}/roster"],
+        "registrations.promote": [f"/registrations/{o.waiting_id}/promote"],
         "registrations.export_roster": [
             f"/exchanges/{e}/roster.csv",
             f"/exchanges/{e}/roster.xlsx",

@@ -145,10 +145,11 @@ def test_withdrawing_a_place_promotes_the_first_waiting(coordinator, school):
     assert queries.waiting_position(waiting_first) == 1
     assert queries.waiting_position(waiting_second) == 2
 
-    promoted = services.withdraw(holder, by=coordinator)
+    result = services.withdraw(holder, by=coordinator)
     db.session.commit()
 
-    assert promoted.id == waiting_first.id
+    assert [item.id for item in result.withdrawn] == [holder.id]
+    assert [item.id for item in result.promoted] == [waiting_first.id]
     statuses = dict(
         db.session.execute(
             sa.select(Registration.participant_id, Registration.status).where(
@@ -168,7 +169,7 @@ def test_withdrawing_from_the_waiting_list_promotes_nobody(coordinator, school):
     exchange = factories.exchange(capacity=1)
     _register(exchange, factories.participant(school), coordinator)
     waiting = _register(exchange, factories.participant(school), coordinator)
-    assert services.withdraw(waiting, by=coordinator) is None
+    assert services.withdraw(waiting, by=coordinator).promoted == []
 
 
 def test_promotion_respects_the_institution_quota(coordinator, school):
@@ -179,9 +180,9 @@ def test_promotion_respects_the_institution_quota(coordinator, school):
     blocked = _register(exchange, factories.participant(other), coordinator)  # quota
     eligible = _register(exchange, factories.participant(school), coordinator)  # capacity
     assert blocked.status is eligible.status is RegistrationStatus.WAITLISTED
-    promoted = services.withdraw(holder, by=coordinator)
+    result = services.withdraw(holder, by=coordinator)
     db.session.commit()
-    assert promoted.id == eligible.id
+    assert [item.id for item in result.promoted] == [eligible.id]
 
 
 def test_a_withdrawn_participant_can_register_again_at_the_back(coordinator, school):
@@ -201,9 +202,10 @@ def test_withdrawing_consent_withdraws_the_minors_future_places(coordinator, sch
     registration = _register(exchange, pupil, coordinator)
     waiting = _register(exchange, factories.participant(school), coordinator)
     consent = pupil.consents[0]
-    withdrawn = services.withdraw_consent(consent, by=coordinator)
+    result = services.withdraw_consent(consent, by=coordinator)
     db.session.commit()
-    assert [item.id for item in withdrawn] == [registration.id]
+    assert [item.id for item in result.withdrawn] == [registration.id]
+    assert [item.id for item in result.promoted] == [waiting.id]
     assert db.session.get(Registration, registration.id).status is RegistrationStatus.WITHDRAWN
     assert db.session.get(Registration, waiting.id).status is RegistrationStatus.CONFIRMED
 

@@ -30,6 +30,17 @@ def participants_visible_to(viewer: Viewer) -> sa.ColumnElement[bool]:
     return sa.false()
 
 
+def can_see_participant(viewer: Viewer, participant: Participant) -> bool:
+    """``participants_visible_to`` for one participant already loaded."""
+    if is_staff(viewer):
+        return True
+    return (
+        isinstance(viewer, User)
+        and viewer.is_authenticated
+        and participant.institution_id == viewer.institution_id
+    )
+
+
 def registrations_visible_to(viewer: Viewer) -> sa.ColumnElement[bool]:
     """A school representative sees the registrations of the participants they see: by the
     participant's institution now, not ``Registration.institution_id`` (the one at registering,

@@ -23,6 +23,7 @@ from exchange.registrations.participants import (
     ConsentValues,
     ParticipantValues,
 )
+from exchange.registrations.roster_actions import REASON_MAX_LENGTH
 
 
 class ParticipantForm(Form):
@@ -135,3 +136,20 @@ class RosterExportForm(Form):
         csrf = False
 
     include_notes = BooleanField(_l("Include dietary and medical notes"))
+
+
+class PromoteForm(Form):
+    reason = TextAreaField(
+        _l("Why this person gets a place out of turn"),
+        validators=[InputRequired(), Length(max=REASON_MAX_LENGTH)],
+        description=_l(
+            "Up to %(max)d characters, kept in the audit log. No health details: say, for "
+            "example, that the group needs an accompanying adult.",
+            max=REASON_MAX_LENGTH,
+        ),
+    )
+    add_place = BooleanField(
+        _l("If every place is taken, add one for this person"),
+        description=_l("The exchange then has one place more than it was planned with."),
+    )
+    submit = SubmitField(_l("Give the place"))

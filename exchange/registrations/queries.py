@@ -161,6 +161,8 @@ class Roster:
     waitlisted: int
     minors: int
     adults: int
+    #: confirmed participants not yet marked present or absent
+    unmarked: int = 0
 
     @property
     def free_places(self) -> int | None:
@@ -215,6 +217,7 @@ def roster(exchange: Exchange) -> Roster:
         waitlisted=sum(item.waitlisted for item in ordered),
         minors=sum(item.minors for item in ordered),
         adults=sum(item.adults for item in ordered),
+        unmarked=sum(1 for item in registrations if item.status is RegistrationStatus.CONFIRMED),
     )
 
 

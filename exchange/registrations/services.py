@@ -11,6 +11,7 @@ the exchange's row for the rest of the transaction (``lock_for_update``), so two
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
@@ -48,10 +49,19 @@ class RegistrationError(DomainError):
     pass
 
 
+@dataclass
+class Withdrawal:
+    """What a withdrawal did: the registrations withdrawn, and those that moved up from the
+    waiting list to the places they freed (the pages say who, to those who may know)."""
+
+    withdrawn: list[Registration] = field(default_factory=list)
+    promoted: list[Registration] = field(default_factory=list)
+
+
 # --- consent --------------------------------------------------------------------------------
 
 
-def withdraw_consent(consent: ConsentRecord, *, by: User) -> list[Registration]:
+def withdraw_consent(consent: ConsentRecord, *, by: User) -> Withdrawal:
     """Withdraw a consent; the participant's places in exchanges that have not started and for
     which they are a minor are withdrawn with it (waiting lists move up)."""
     if consent.withdrawn_at is not None:
@@ -68,7 +78,7 @@ def withdraw_consent(consent: ConsentRecord, *, by: User) -> list[Registration]:
         )
     )
     if others_valid:
-        return []
+        return Withdrawal()
     today = clock.today()
     registrations = db.session.scalars(
         sa.select(Registration)
@@ -80,12 +90,12 @@ def withdraw_consent(consent: ConsentRecord, *, by: User) -> list[Registration]:
             Exchange.start_date > today,
         )
     ).all()
-    withdrawn = []
+    result = Withdrawal()
     for registration in registrations:
         if participant.is_minor_on(registration.exchange.start_date):
-            _withdraw_locked(registration, by=by)
-            withdrawn.append(registration)
-    return withdrawn
+            result.withdrawn.append(registration)
+            result.promoted.extend(_withdraw_locked(registration, by=by))
+    return result
 
 
 # --- registering ----------------------------------------------------------------------------
@@ -207,7 +217,8 @@ def _has_valid_consent_in_db(participant: Participant) -> bool:
     )
 
 
-def _places_taken(exchange: Exchange, institution_id: int | None = None) -> int:
+def places_taken(exchange: Exchange, institution_id: int | None = None) -> int:
+    """The places held in the exchange (by one institution's participants, when given)."""
     query = (
         sa.select(sa.func.count())
         .select_from(Registration)
@@ -219,33 +230,33 @@ def _places_taken(exchange: Exchange, institution_id: int | None = None) -> int:
 
 
 def _has_place(exchange: Exchange, institution_id: int) -> bool:
-    if exchange.capacity is not None and _places_taken(exchange) >= exchange.capacity:
+    if exchange.capacity is not None and places_taken(exchange) >= exchange.capacity:
         return False
     return not (
         exchange.institution_quota is not None
-        and _places_taken(exchange, institution_id) >= exchange.institution_quota
+        and places_taken(exchange, institution_id) >= exchange.institution_quota
     )
 
 
-def withdraw(registration: Registration, *, by: User) -> Registration | None:
+def withdraw(registration: Registration, *, by: User) -> Withdrawal:
     """Withdraw a registration; a freed place goes to the first one waiting, in the same
-    transaction. Returns the promoted registration, if any."""
+    transaction. Says who moved up, if anyone did."""
     lock_for_update(db.session, registration.exchange)
     db.session.refresh(registration)
-    return _withdraw_locked(registration, by=by)
+    return Withdrawal([registration], _withdraw_locked(registration, by=by))
 
 
-def _withdraw_locked(registration: Registration, *, by: User) -> Registration | None:
+def _withdraw_locked(registration: Registration, *, by: User) -> list[Registration]:
+    """Withdraw (the exchange locked); returns who moved up to the freed place."""
     if registration.status not in (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED):
         raise RegistrationError(_l("Only a confirmed or waiting registration can be withdrawn."))
     held_place = registration.status is RegistrationStatus.CONFIRMED
-    _set_status(registration, RegistrationStatus.WITHDRAWN, by)
+    set_status(registration, RegistrationStatus.WITHDRAWN, by)
     db.session.flush()
     withdrawn.send(registration, by=by)
     if not held_place:
-        return None
-    promoted = promote_from_waiting_list(registration.exchange, by=by, limit=1)
-    return promoted[0] if promoted else None
+        return []
+    return promote_from_waiting_list(registration.exchange, by=by, limit=1)
 
 
 def promote_from_waiting_list(
@@ -258,6 +269,7 @@ def promote_from_waiting_list(
     """
     waiting = db.session.scalars(
         sa.select(Registration)
+        .options(joinedload(Registration.participant))  # the pages name who moved up
         .where(
             Registration.exchange_id == exchange.id,
             Registration.status == RegistrationStatus.WAITLISTED,
@@ -266,7 +278,7 @@ def promote_from_waiting_list(
     ).all()
     if not waiting:
         return []
-    taken = _places_taken(exchange)
+    taken = places_taken(exchange)
     by_institution: dict[int, int] = dict(
         db.session.execute(
             sa.select(Registration.institution_id, sa.func.count())
@@ -286,7 +298,7 @@ def promote_from_waiting_list(
         quota = exchange.institution_quota
         if quota is not None and by_institution.get(registration.institution_id, 0) >= quota:
             continue
-        _set_status(registration, RegistrationStatus.CONFIRMED, by)
+        set_status(registration, RegistrationStatus.CONFIRMED, by)
         taken += 1
         by_institution[registration.institution_id] = (
             by_institution.get(registration.institution_id, 0) + 1
@@ -307,27 +319,32 @@ def cancel_registrations(exchange: Exchange, *, by: User) -> int:
         )
     ).all()
     for registration in registrations:
-        _set_status(registration, RegistrationStatus.CANCELLED, by)
+        set_status(registration, RegistrationStatus.CANCELLED, by)
     db.session.flush()
     if registrations:
         registrations_cancelled.send(exchange, registrations=list(registrations), by=by)
     return len(registrations)
 
 
-def _set_status(registration: Registration, status: RegistrationStatus, by: User) -> None:
+def set_status(registration: Registration, status: RegistrationStatus, by: User) -> None:
+    """Change the status, saying who changed it and when."""
     by_id = by.id  # first: reading an expired user must not flush a half-made change
     registration.status = status
     registration.status_changed_by_id = by_id
     registration.status_changed_at = clock.now()
 
 
+def require_started(exchange: Exchange, today: date | None = None) -> None:
+    """Attendance is recorded from the first day of the exchange on."""
+    if exchange.start_date > (today or clock.today()):
+        raise RegistrationError(_l("Attendance can be recorded once the exchange has started."))
+
+
 def mark_attendance(
     registration: Registration, attended: bool, *, by: User, today: date | None = None
 ) -> None:
     """After the exchange has started, record who came and who did not."""
-    today = today or clock.today()
-    if registration.exchange.start_date > today:
-        raise RegistrationError(_l("Attendance can be recorded once the exchange has started."))
+    require_started(registration.exchange, today)
     allowed = (
         RegistrationStatus.CONFIRMED,
         RegistrationStatus.ATTENDED,
@@ -335,7 +352,7 @@ def mark_attendance(
     )
     if registration.status not in allowed:
         raise RegistrationError(_l("Only participants with a place can be marked."))
-    _set_status(
+    set_status(
         registration, RegistrationStatus.ATTENDED if attended else RegistrationStatus.NO_SHOW, by
     )
     db.session.flush()

@@ -19,7 +19,6 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from exchange.audit import services as audit
 from exchange.core import limits, spreadsheets
 from exchange.core.permissions import Role, role_required, staff_required
 from exchange.errors import DomainError
@@ -27,9 +26,10 @@ from exchange.exchanges.access import get_exchange_or_404
 from exchange.extensions import db
 from exchange.forms_util import required, submit
 from exchange.partners.services import get_institution, list_institutions
-from exchange.registrations import exports, import_files, importer, privacy, queries, services
+from exchange.registrations import import_files, importer, privacy, queries, services
 from exchange.registrations import participants as people
 from exchange.registrations.access import (
+    can_see_participant,
     get_consent_or_404,
     get_participant_or_404,
     get_registration_or_404,
@@ -39,7 +39,6 @@ from exchange.registrations.forms import (
     ImportForm,
     ParticipantForm,
     RegisterForm,
-    RosterExportForm,
 )
 from exchange.registrations.models import (
     Participant,
@@ -175,19 +174,20 @@ def record_consent(participant_id: int):
 def withdraw_consent(consent_id: int):
     consent = get_consent_or_404(consent_id, current_user)
     try:
-        withdrawn = services.withdraw_consent(consent, by=current_user)
+        result = services.withdraw_consent(consent, by=current_user)
     except DomainError as error:
         flash(str(error), "error")
     else:
-        db.session.commit()
         flash(
             ngettext(
                 "The consent is withdrawn, and with it %(num)d registration.",
                 "The consent is withdrawn, and with it %(num)d registrations.",
-                len(withdrawn),
+                len(result.withdrawn),
             ),
             "success",
         )
+        flash_moved_up(result.promoted)
+        db.session.commit()
     return redirect(url_for(".participant", participant_id=consent.participant_id))
 
 
@@ -327,78 +327,59 @@ def my_registrations():
     )
 
 
+def flash_moved_up(promoted: list[Registration]) -> None:
+    """Say who moved up to a freed place: by name to whoever may see them, and to a school
+    only that someone did when they are another school's."""
+    names = [
+        item.participant.full_name
+        for item in promoted
+        if can_see_participant(current_user, item.participant)
+    ]
+    others = len(promoted) - len(names)
+    if len(names) == 1:
+        flash(
+            _("%(name)s moved up from the waiting list and has the freed place.", name=names[0]),
+            "info",
+        )
+    elif names:
+        flash(
+            _("Moved up from the waiting list to the freed places: %(names)s.",
+              names=", ".join(names)),
+            "info",
+        )  # fmt: skip
+    if others:
+        flash(
+            ngettext(
+                "The next person on the waiting list has the freed place.",
+                "The next %(num)d people on the waiting list have the freed places.",
+                others,
+            ),
+            "info",
+        )
+
+
 @bp.post("/registrations/<int:registration_id>/withdraw")
 @everyone_logged_in
 def withdraw(registration_id: int):
     registration = get_registration_or_404(registration_id, current_user)
-    name = registration.participant.full_name
-    exchange_id = registration.exchange_id
+    name, row = registration.participant.full_name, roster_row(registration)
     try:
-        promoted = services.withdraw(registration, by=current_user)
+        result = services.withdraw(registration, by=current_user)
     except DomainError as error:
         flash(str(error), "error")
         return redirect(url_for(".my_registrations"))
-    db.session.commit()
     flash(_("%(name)s is withdrawn.", name=name), "success")
-    if promoted is not None and current_user.is_staff:
-        flash(_("The first person on the waiting list now has the place."), "info")
+    flash_moved_up(result.promoted)  # before the commit expires the names
+    db.session.commit()
     if current_user.is_staff:
-        return redirect(url_for(".roster", exchange_id=exchange_id))
+        return redirect(row)
     return redirect(url_for(".my_registrations"))
 
 
-# --- coordinators: roster, attendance, export -----------------------------------------------
-
-
-@bp.get("/exchanges/<int:exchange_id>/roster")
-@staff_required
-def roster(exchange_id: int):
-    exchange = get_exchange_or_404(exchange_id, current_user)
-    return render_template(
-        "registrations/roster.html",
-        roster=queries.roster(exchange),
-        exchange=exchange,
-        export_form=RosterExportForm(request.args),
-    )
-
-
-@bp.post("/registrations/<int:registration_id>/attendance")
-@staff_required
-def mark_attendance(registration_id: int):
-    registration = get_registration_or_404(registration_id, current_user)
-    try:
-        services.mark_attendance(registration, request.form.get("attended") == "1", by=current_user)
-    except DomainError as error:
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-    return redirect(url_for(".roster", exchange_id=registration.exchange_id))
-
-
-@bp.get("/exchanges/<int:exchange_id>/roster.<fmt>")
-@staff_required
-def export_roster(exchange_id: int, fmt: str):
-    exchange = get_exchange_or_404(exchange_id, current_user)
-    include_notes = RosterExportForm(request.args).include_notes.data
-    if fmt not in ("csv", "xlsx"):
-        abort(404)
-    data = queries.roster(exchange)
-    body: str | bytes
-    if fmt == "csv":
-        body, mimetype = exports.roster_csv(data, include_notes), spreadsheets.CSV_MIMETYPE
-    else:
-        body = exports.roster_xlsx(data, include_notes)
-        mimetype = spreadsheets.XLSX_MIMETYPE
-    notes = " with notes" if include_notes else ""
-    audit.record("export", "exchange", exchange.id, detail=f"roster.{fmt}{notes}")
-    db.session.commit()
-    return Response(
-        body,
-        mimetype=mimetype,
-        headers={
-            "Content-Disposition": f"attachment; filename=roster-exchange-{exchange.id}.{fmt}",
-            "Cache-Control": "no-store",
-        },
+def roster_row(registration: Registration) -> str:
+    """The registration's row on its exchange's roster (a local address)."""
+    return url_for(
+        ".roster", exchange_id=registration.exchange_id, _anchor=f"registration-{registration.id}"
     )
 
 

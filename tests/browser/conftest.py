@@ -284,6 +284,8 @@ class DemoData:
     participant_id: int
     institution_id: int
     user_id: int
+    #: someone on a waiting list (the page that gives a place by hand)
+    waiting_registration_id: int = 0
 
 
 def _seed_demo() -> None:
@@ -302,7 +304,12 @@ def _demo_data() -> DemoData:
 
     from exchange.exchanges.models import Exchange, ExchangeStatus, ProgrammeItem
     from exchange.partners.models import Institution
-    from exchange.registrations.models import ConsentRecord, Participant, Registration
+    from exchange.registrations.models import (
+        ConsentRecord,
+        Participant,
+        Registration,
+        RegistrationStatus,
+    )
 
     registered = (
         sa.select(Registration.exchange_id, Registration.institution_id)
@@ -328,6 +335,13 @@ def _demo_data() -> DemoData:
         .order_by(Participant.id)
         .limit(1)
     )
+    waiting_id = db.session.scalar(
+        sa.select(Registration.id)
+        .where(Registration.status == RegistrationStatus.WAITLISTED)
+        .order_by(Registration.id)
+        .limit(1)
+    )
+    assert waiting_id is not None, "the demo data has a waiting list"
     institution = db.session.get(Institution, institution_id)
     admin = factories.user(role="admin", full_name="Ada Admin", email="admin@example.org")
     school = factories.user(
@@ -341,6 +355,7 @@ def _demo_data() -> DemoData:
         participant_id,
         institution_id,
         school.id,
+        waiting_id,
     )
 
 

@@ -79,6 +79,7 @@ def test_admin_pages(demo_page, demo_server):
             f"{exchange}/delete",
             f"{exchange}/programme/{data.programme_item_id}/edit",
             f"{exchange}/roster",
+            f"/registrations/{data.waiting_registration_id}/promote",
             "/institutions/",
             f"/institutions/{data.institution_id}/edit",
             "/users/",
@@ -102,6 +103,7 @@ def test_admin_pages(demo_page, demo_server):
     _submit_empty(page, "/users/new", "Save")
     _submit_empty(page, "/school-accounts/new", "Create the account and the invitation link")
     _submit_empty(page, f"/participants/{data.participant_id}", "Record consent")
+    _submit_empty(page, f"/registrations/{data.waiting_registration_id}/promote", "Give the place")
 
 
 def test_school_pages(demo_page, demo_server, tmp_path):

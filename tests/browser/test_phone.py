@@ -31,6 +31,7 @@ def _staff_pages(data) -> list[str]:
         f"{exchange}/copy",
         f"{exchange}/delete",
         f"{exchange}/roster",
+        f"/registrations/{data.waiting_registration_id}/promote",
         "/exchanges/new",
         "/institutions/",
         "/users/",
