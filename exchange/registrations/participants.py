@@ -128,6 +128,8 @@ def find_duplicates(
     another of the same institution with the same name (``models.name_key``: ignoring case,
     marks such as ą, ł or ó, and repeated spaces) and the same date of birth. One query for
     any number of candidates; ``ignore_id`` is the participant being edited."""
+    if not candidates:
+        return []
     keys = [(name_key(c.first_name, c.last_name), c.date_of_birth) for c in candidates]
     query = sa.select(Participant.name_key, Participant.date_of_birth).where(
         Participant.institution_id == institution_id,
