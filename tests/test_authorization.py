@@ -181,10 +181,10 @@ RULES: dict[tuple[str, str], Rule] = {
     ("registrations.withdraw_consent", "POST"): OWN,
     ("registrations.export_person", "GET"): OWN,
     ("registrations.erase_person", "POST"): STAFF,
-    # importing is for schools (their institution is the one imported into)
-    ("registrations.import_participants", "GET"): SCHOOL,
-    ("registrations.import_participants", "POST"): SCHOOL,
-    ("registrations.import_template", "GET"): Rule(LOGIN, ALLOW, DENY, DENY, FORMATS),
+    # importing: a school into its own institution, staff into the one they choose
+    ("registrations.import_participants", "GET"): LOGGED_IN,
+    ("registrations.import_participants", "POST"): LOGGED_IN,
+    ("registrations.import_template", "GET"): Rule(LOGIN, ALLOW, ALLOW, ALLOW, FORMATS),
     # registrations
     ("registrations.register", "GET"): OWN,
     ("registrations.register", "POST"): OWN,

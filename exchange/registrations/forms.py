@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from flask_babel import format_date
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -117,18 +119,49 @@ class RegisterForm(Form):
 
     def __init__(self, *args, participants=(), **kwargs):
         super().__init__(*args, **kwargs)
+        # the date of birth tells apart two people of the same name
         self.participants.choices = choices(
-            (item.id, f"{item.last_name} {item.first_name}") for item in participants
-        )
+            (item.id, _("%(name)s, born %(born)s", name=f"{item.last_name} {item.first_name}",
+                        born=format_date(item.date_of_birth)))
+            for item in participants
+        )  # fmt: skip
+
+
+#: the import form's option to leave out the people who are there already
+SKIP_EXISTING_LABEL = _l("Skip the people who are participants already")
 
 
 class ImportForm(Form):
+    institution_id = SelectField(
+        _l("Institution"),
+        coerce=optional_int,
+        description=_l("The participants are added to this institution."),
+    )
     file = FileField(
         _l("Spreadsheet (XLSX or CSV)"),
         validators=[FileRequired(_l("Choose a file."))],
         description=_l("Up to 2,000 rows, in the layout of the template."),
     )
+    skip_existing = BooleanField(
+        SKIP_EXISTING_LABEL,
+        description=_l(
+            "A row whose person the institution has already (the same name and date of "
+            "birth) is left out, and the other rows are imported. Without this, such a row "
+            "is an error and nothing is imported."
+        ),
+    )
     submit = SubmitField(_l("Import"))
+
+    def __init__(self, *args, institutions=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if institutions is None:  # a school imports into its own institution
+            del self.institution_id
+        else:
+            self.institution_id.choices = choices(
+                [("", _l("— choose —"))] + [(item.id, item.name) for item in institutions]
+            )
+            self.institution_id.validators = [InputRequired()]
+            self.institution_id.flags.required = True
 
 
 class RosterExportForm(Form):

@@ -2,8 +2,10 @@
 
 Every row goes through the participant form and the consent form, the same fields, lengths and
 formats as adding one person by hand, and then through the same rules of the services
-(``clean_participant_values`` and ``check_consent``); errors are reported by row and column and
-nothing is saved unless every row is right. Reading the file safely is ``import_files``' part.
+(``clean_participant_values``, ``check_consent`` and ``find_duplicates``); errors are reported by
+row and column and nothing is saved unless every row is right. A person who is a participant of
+the institution already is an error too, unless the importer asks to skip them. Reading the file
+safely is ``import_files``' part.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from exchange.core import spreadsheets
 from exchange.errors import DomainError
 from exchange.partners.models import Institution
 from exchange.registrations import participants as people
-from exchange.registrations.forms import ConsentForm, ParticipantForm
+from exchange.registrations.forms import SKIP_EXISTING_LABEL, ConsentForm, ParticipantForm
 from exchange.registrations.import_files import SheetRow
 from exchange.registrations.models import ConsentMethod, Gender, Participant, ParticipantRole
 
@@ -52,11 +54,24 @@ class RowError:
 class ImportRowsError(DomainError):
     """Rows of the file break the rules: ``errors`` lists each problem by row and column."""
 
-    def __init__(self, errors: list[RowError]) -> None:
-        super().__init__(
-            _l("Nothing was imported: correct the rows below and upload the file again.")
-        )
-        self.errors = errors
+    def __init__(self, errors: list[RowError], *, already_there: bool = False) -> None:
+        if already_there:
+            message = _l(
+                "Nothing was imported: correct the rows below and upload the file again. To "
+                "leave out the people who are participants already, tick “%(skip)s”.",
+                skip=SKIP_EXISTING_LABEL,
+            )
+        else:
+            message = _l("Nothing was imported: correct the rows below and upload the file again.")
+        super().__init__(message)
+        self.errors = sorted(errors, key=lambda error: error.row)
+
+
+@dataclass
+class ImportResult:
+    participants: list[Participant]
+    #: the row numbers of the people left out because they are participants already
+    skipped: list[int]
 
 
 # --- templates ------------------------------------------------------------------------------
@@ -209,27 +224,48 @@ def _form_errors(number: int, form, columns: dict[str, str]) -> list[RowError]:
 
 
 def import_participants(
-    rows: list[SheetRow], *, institution: Institution, by: User
-) -> list[Participant]:
+    rows: list[SheetRow], *, institution: Institution, by: User, skip_existing: bool = False
+) -> ImportResult:
     """Check every row, then create all participants (and their consents), or none.
 
     Raises ImportRowsError listing every problem by row (the spreadsheet's row number, the
-    header being row 1) and column.
+    header being row 1) and column. A person who is a participant of the institution already
+    (the same name and date of birth) is a problem, or with ``skip_existing`` a row left out;
+    a person who comes twice in the file is a problem either way.
     """
     checker = RowChecker()
     errors: list[RowError] = []
-    checked = []
+    checked: list[tuple[int, people.ParticipantValues, people.ConsentValues | None]] = []
     for row in rows:
         values, consent, row_errors = checker.check(row)
         errors.extend(row_errors)
         if values is not None and not row_errors:
-            checked.append((values, consent))
+            checked.append((row.number, values, consent))
+    duplicates = people.find_duplicates(
+        [values for _number, values, _consent in checked], institution_id=institution.id
+    )
+    skipped: set[int] = set()
+    already_there = False
+    for duplicate in duplicates:
+        number, values, _consent = checked[duplicate.index]
+        if duplicate.earlier is not None:
+            message = _l(
+                "The same person as row %(row)d: the same name and date of birth.",
+                row=checked[duplicate.earlier][0],
+            )
+            errors.append(RowError(number, "first_name", str(message)))
+        elif skip_existing:
+            skipped.add(duplicate.index)
+        else:
+            already_there = True
+            errors.append(RowError(number, "first_name", people.already_there_message(values)))
     if errors:
-        raise ImportRowsError(errors)
-    participants = []
-    for values, consent in checked:
-        participant = people.create_participant(values, institution=institution, by=by)
+        raise ImportRowsError(errors, already_there=already_there)
+    kept = [item for index, item in enumerate(checked) if index not in skipped]
+    participants = people.create_participants(
+        [values for _number, values, _consent in kept], institution=institution, by=by
+    )
+    for participant, (_number, _values, consent) in zip(participants, kept, strict=True):
         if consent is not None:
             people.record_consent(participant, consent, by=by)
-        participants.append(participant)
-    return participants
+    return ImportResult(participants, sorted(checked[index][0] for index in skipped))

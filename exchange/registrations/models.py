@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from exchange import clock
 from exchange.db import TimestampMixin
@@ -113,6 +114,28 @@ def age_on(date_of_birth: date, day: date) -> int:
     return years
 
 
+#: letters that carry their mark in the letter itself, so Unicode does not decompose them
+_UNDECOMPOSED = str.maketrans({"ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ø": "o", "Ø": "O"})
+#: characters a name's folded half keeps (the length of the name columns)
+NAME_KEY_HALF = 100
+
+
+def _fold(name: str) -> str:
+    """A name as it is compared: without marks (ą→a, ł→l, ó→o, ż→z…), case or repeated
+    spaces, and as letters of one width (NFKD). Cut at the name columns' length: a letter may
+    unfold into several, and the key column must hold the result."""
+    text = unicodedata.normalize("NFKD", name.translate(_UNDECOMPOSED))
+    text = "".join(char for char in text if not unicodedata.combining(char))
+    return " ".join(text.casefold().split())[:NAME_KEY_HALF]
+
+
+def name_key(first_name: str, last_name: str) -> str:
+    """What two participants of the same name have in common however each was typed:
+    "Łukasz  Żak" and "lukasz zak" have the same key. The halves are joined by a control
+    character, which no name holds (the forms and the import refuse them)."""
+    return f"{_fold(last_name)}\x1f{_fold(first_name)}"
+
+
 class Participant(TimestampMixin, Model):
     """A person who takes part in exchanges, always belonging to one institution."""
 
@@ -122,11 +145,15 @@ class Participant(TimestampMixin, Model):
         sa.Index("ix_participant_institution_name", "institution_id", "last_name", "first_name"),
         # the participants list (staff see everyone) is paged in this order
         sa.Index("ix_participant_name", "last_name", "first_name", "id"),
+        # the duplicate check looks a person up by institution, folded name and date of birth
+        sa.Index("ix_participant_name_key", "institution_id", "name_key", "date_of_birth"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     first_name: Mapped[str] = mapped_column(sa.String(100))
     last_name: Mapped[str] = mapped_column(sa.String(100))
+    #: the name as duplicates are found (``name_key``); kept up to date as the name changes
+    name_key: Mapped[str] = mapped_column(sa.String(2 * NAME_KEY_HALF + 1))
     date_of_birth: Mapped[date]
     gender: Mapped[Gender] = mapped_column(default=Gender.NOT_STATED)
     #: country of residence, ISO 3166-1 alpha-2
@@ -157,6 +184,13 @@ class Participant(TimestampMixin, Model):
         order_by="ConsentRecord.recorded_at.desc()",
     )
     registrations: Mapped[list[Registration]] = relationship(back_populates="participant")
+
+    @validates("first_name", "last_name")
+    def _keep_name_key(self, attribute: str, value: str) -> str:
+        first = value if attribute == "first_name" else self.first_name
+        last = value if attribute == "last_name" else self.last_name
+        self.name_key = name_key(first or "", last or "")
+        return value
 
     @property
     def full_name(self) -> str:

@@ -8,12 +8,13 @@ Write services take the object they act on, a typed input (``ParticipantValues``
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 
 from exchange import clock
@@ -31,6 +32,7 @@ from exchange.registrations.models import (
     ParticipantRole,
     Registration,
     age_on,
+    name_key,
 )
 from exchange.registrations.services import RegistrationError
 
@@ -106,15 +108,93 @@ def clean_participant_values(
     return ParticipantValues(**cleaned)
 
 
+# --- duplicates -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """A candidate who is somebody already there: ``index`` is their place among the
+    candidates; ``earlier`` the index of an earlier candidate they repeat, or None when they
+    are a participant of the institution already."""
+
+    index: int
+    earlier: int | None = None
+
+
+def find_duplicates(
+    candidates: Sequence[ParticipantValues], *, institution_id: int, ignore_id: int | None = None
+) -> list[Duplicate]:
+    """The rule against doubles, for the form and the import alike: a person is the same as
+    another of the same institution with the same name (``models.name_key``: ignoring case,
+    marks such as ą, ł or ó, and repeated spaces) and the same date of birth. One query for
+    any number of candidates; ``ignore_id`` is the participant being edited."""
+    if not candidates:
+        return []
+    keys = [(name_key(c.first_name, c.last_name), c.date_of_birth) for c in candidates]
+    query = sa.select(Participant.name_key, Participant.date_of_birth).where(
+        Participant.institution_id == institution_id,
+        Participant.name_key.in_({key for key, _born in keys}),
+    )
+    if ignore_id is not None:
+        query = query.where(Participant.id != ignore_id)
+    there = {(key, born) for key, born in db.session.execute(query)}
+    first_seen: dict[tuple[str, date | None], int] = {}
+    duplicates = []
+    for index, key in enumerate(keys):
+        if key in there:
+            duplicates.append(Duplicate(index))
+        elif key in first_seen:
+            duplicates.append(Duplicate(index, earlier=first_seen[key]))
+        else:
+            first_seen[key] = index
+    return duplicates
+
+
+def already_there_message(values: ParticipantValues) -> str:
+    born = values.date_of_birth
+    return str(
+        _l("%(name)s, born %(born)s, is already a participant of this institution.",
+           name=f"{values.first_name} {values.last_name}",
+           born=format_date(born) if born else "")
+    )  # fmt: skip
+
+
+def refuse_duplicate(
+    values: ParticipantValues, *, institution_id: int, ignore_id: int | None = None
+) -> None:
+    """RegistrationError (next to the first name) when the person is there already."""
+    if find_duplicates([values], institution_id=institution_id, ignore_id=ignore_id):
+        raise RegistrationError(already_there_message(values), field="first_name")
+
+
 def create_participant(
     values: ParticipantValues, *, institution: Institution, by: User
 ) -> Participant:
-    participant = Participant(
-        **clean_participant_values(values).as_dict(), institution=institution, created_by_id=by.id
-    )
+    """Add a person to an institution, unless they are one of its participants already."""
+    cleaned = clean_participant_values(values)
+    refuse_duplicate(cleaned, institution_id=institution.id)
+    participant = Participant(**cleaned.as_dict(), institution=institution, created_by_id=by.id)
     db.session.add(participant)
     db.session.flush()
     return participant
+
+
+def create_participants(
+    batch: Sequence[ParticipantValues], *, institution: Institution, by: User
+) -> list[Participant]:
+    """Add several people at once (the import), all or none: a RegistrationError when one of
+    them is there already or comes twice (the import reports these by row before)."""
+    cleaned = [clean_participant_values(values) for values in batch]
+    duplicates = find_duplicates(cleaned, institution_id=institution.id)
+    if duplicates:
+        raise RegistrationError(already_there_message(cleaned[duplicates[0].index]))
+    participants = [
+        Participant(**values.as_dict(), institution=institution, created_by_id=by.id)
+        for values in cleaned
+    ]
+    db.session.add_all(participants)
+    db.session.flush()
+    return participants
 
 
 def update_participant(
@@ -124,8 +204,15 @@ def update_participant(
     by: User,
     institution: Institution | None = None,
 ) -> Participant:
-    """Save new values; with ``institution`` (city hall only), move the person to it."""
-    for name, value in clean_participant_values(values).as_dict().items():
+    """Save new values; with ``institution`` (city hall only), move the person to it. Refused
+    when it would make the person a double of another of the institution's participants."""
+    cleaned = clean_participant_values(values)
+    refuse_duplicate(
+        cleaned,
+        institution_id=institution.id if institution else participant.institution_id,
+        ignore_id=participant.id,
+    )
+    for name, value in cleaned.as_dict().items():
         setattr(participant, name, value)
     if institution is not None:
         participant.institution = institution

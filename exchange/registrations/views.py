@@ -49,7 +49,6 @@ from exchange.registrations.models import (
 bp = Blueprint("registrations", __name__)
 
 everyone_logged_in = role_required(Role.ADMIN, Role.COORDINATOR, Role.SCHOOL)
-school_required = role_required(Role.SCHOOL)
 
 
 # --- participants ---------------------------------------------------------------------------
@@ -195,19 +194,20 @@ def withdraw_consent(consent_id: int):
 
 
 @bp.route("/participants/import", methods=["GET", "POST"])
-@school_required
+@everyone_logged_in
 def import_participants():
-    form = ImportForm()
+    form = ImportForm(institutions=list_institutions() if current_user.is_staff else None)
     limit = current_app.config["IMPORT_RATE_LIMIT"]
 
-    def import_file() -> list[Participant]:
+    def import_file() -> importer.ImportResult:
+        institution = _import_institution(form)
         wait = limits.wait_before(limit, "import", str(current_user.id))
         if wait:
             raise _ImportsTooSoon(wait, limits.amount(limit))
         upload = form.file.data
         rows = import_files.read_rows(upload.filename, upload.read(import_files.MAX_FILE_BYTES + 1))
         return importer.import_participants(
-            rows, institution=current_user.institution, by=current_user
+            rows, institution=institution, by=current_user, skip_existing=form.skip_existing.data
         )
 
     sent = submit(form, import_file)
@@ -216,15 +216,38 @@ def import_participants():
             ngettext(
                 "%(num)d participant is imported.",
                 "%(num)d participants are imported.",
-                len(sent.result),
+                len(sent.result.participants),
             ),
             "success",
         )
+        if sent.result.skipped:
+            flash(
+                ngettext(
+                    "%(num)d row is skipped: its person is a participant already.",
+                    "%(num)d rows are skipped: their people are participants already.",
+                    len(sent.result.skipped),
+                ),
+                "info",
+            )
         return redirect(url_for(".participants"))
     if isinstance(sent.error, _ImportsTooSoon):
         return _import_page(form, [], 429, {"Retry-After": str(sent.error.wait)})
     row_errors = sent.error.errors if isinstance(sent.error, importer.ImportRowsError) else []
     return _import_page(form, row_errors, sent.status)
+
+
+def _import_institution(form: ImportForm):
+    """The institution chosen on the form (staff), or the school's own; a school that sends
+    another institution's id (the form has no such field for it) is answered 404."""
+    if not current_user.is_staff:
+        sent_id = request.form.get("institution_id", "")
+        if sent_id not in ("", str(current_user.institution_id)):
+            abort(404)
+        return current_user.institution
+    institution = get_institution(form.institution_id.data)
+    if institution is None:
+        abort(404)
+    return institution
 
 
 class _ImportsTooSoon(DomainError):
@@ -249,7 +272,7 @@ def _import_page(form: ImportForm, row_errors: list, status: int, headers: dict 
 
 
 @bp.get("/participants/import/template.<fmt>")
-@school_required
+@everyone_logged_in
 def import_template(fmt: str):
     if fmt == "xlsx":
         return Response(
