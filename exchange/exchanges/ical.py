@@ -88,7 +88,7 @@ def last_modified(exchanges: Iterable[Exchange]) -> datetime | None:
 
 
 def partner_names(exchange: Exchange) -> str:
-    return ", ".join(partner.name for partner in exchange.partners)
+    return ", ".join(partner.local_name for partner in exchange.partners)
 
 
 def location(exchange: Exchange) -> str:
