@@ -149,6 +149,7 @@ def register_listeners(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from exchange.audit.views import bp as audit_bp
     from exchange.auth.views import bp as auth_bp
+    from exchange.exchanges.subscription_views import bp as subscriptions_bp
     from exchange.exchanges.views import bp as exchanges_bp
     from exchange.notifications.views import bp as notifications_bp
     from exchange.partners.views import bp as partners_bp
@@ -160,6 +161,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(partners_bp)
     app.register_blueprint(exchanges_bp)
+    app.register_blueprint(subscriptions_bp)
     app.register_blueprint(registrations_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(audit_bp)

@@ -1,15 +1,17 @@
 """Exchanges: list, detail, form, workflow buttons, programme, month calendar and iCal feeds.
 
-Public (no login): the upcoming events page ``/events``, its feed ``/events.ics`` and the feed
-of a partner city ``/partners/<slug>/calendar.ics`` (public exchanges only for visitors).
-Everything else needs a login; creating, editing and the workflow need a coordinator or admin.
-``/calendar.ics`` (every exchange but drafts) needs a login too: it is for the people of city
-hall and of the schools, downloaded in the browser or fetched with the session cookie.
+Public (no login): the upcoming events page ``/events``, a public exchange's page
+``/events/<id>``, their feed ``/events.ics`` and the feed of a partner city
+``/partners/<slug>/calendar.ics`` (public exchanges only for visitors). Everything else needs a
+login; creating, editing and the workflow need a coordinator or admin. ``/calendar.ics`` (every
+exchange but drafts) needs a login too: it is downloaded in the browser; calendar apps, which
+cannot log in, subscribe to the user's personal link (``subscription_views``).
 """
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import TypeVar
 
@@ -34,7 +36,11 @@ from exchange.auth.models import is_staff
 from exchange.core.locale import format_money
 from exchange.core.permissions import public, staff_required
 from exchange.exchanges import ical, queries, services
-from exchange.exchanges.access import get_exchange_or_404, get_programme_item_or_404
+from exchange.exchanges.access import (
+    get_exchange_or_404,
+    get_programme_item_or_404,
+    get_public_exchange_or_404,
+)
 from exchange.exchanges.forms import CancelForm, ExchangeFilterForm, ExchangeForm, ProgrammeItemForm
 from exchange.exchanges.kinds import kind_details
 from exchange.exchanges.models import (
@@ -44,6 +50,7 @@ from exchange.exchanges.models import (
     ExchangeStatus,
     InvalidTransition,
 )
+from exchange.exchanges.subscriptions import subscription_of
 from exchange.extensions import db
 from exchange.forms_util import submit
 from exchange.partners.access import get_partner_or_404
@@ -368,6 +375,7 @@ def month():
         today=today,
         previous=previous if previous and previous[0] in CALENDAR_YEARS else None,
         following=following if following and following[0] in CALENDAR_YEARS else None,
+        subscription=subscription_of(current_user),
     )
 
 
@@ -382,23 +390,38 @@ def events():
     )
 
 
+@bp.get("/events/<int:exchange_id>")
+@public
+def event(exchange_id: int):
+    """A public exchange's public page, the same for everyone: what it is, when, where, its
+    programme, where registration stands and whom to ask; nobody's personal data."""
+    return render_template("exchanges/event.html", exchange=get_public_exchange_or_404(exchange_id))
+
+
 # --- iCal feeds -----------------------------------------------------------------------------
 
 
-def _ics_response(
+def exchange_link(exchange: Exchange) -> str:
+    """The exchange's page for those who log in."""
+    return url_for("exchanges.detail", exchange_id=exchange.id, _external=True)
+
+
+def event_link(exchange: Exchange) -> str:
+    """The public page of a public exchange, for everyone."""
+    return url_for("exchanges.event", exchange_id=exchange.id, _external=True)
+
+
+def ics_response(
     exchanges: list[Exchange],
     name: str,
     filename: str,
     *,
     attachment: bool = False,
     private: bool = True,
-    links: bool = False,
+    links: Callable[[Exchange], str] | None = None,
 ) -> Response:
-    body = ical.build_calendar(
-        exchanges,
-        name,
-        (lambda e: url_for(".detail", exchange_id=e.id, _external=True)) if links else None,
-    )
+    """The feed of ``exchanges``, each event linked to ``links(exchange)`` when given."""
+    body = ical.build_calendar(exchanges, name, links)
     response = Response(body, mimetype="text/calendar")
     disposition = "attachment" if attachment else "inline"
     response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
@@ -412,11 +435,11 @@ def _ics_response(
 @bp.get("/calendar.ics")
 def calendar_feed():
     """Every exchange but drafts (schools and staff alike)."""
-    return _ics_response(
+    return ics_response(
         queries.feed_exchanges(current_user),
         _("Olsztyn partner-city exchanges"),
         "olsztyn-exchanges.ics",
-        links=True,
+        links=exchange_link,
     )
 
 
@@ -424,11 +447,12 @@ def calendar_feed():
 @public
 def events_feed():
     """Public exchanges, but drafts: what the upcoming events page shows, and the past ones."""
-    return _ics_response(
+    return ics_response(
         queries.feed_exchanges(AnonymousUserMixin()),
         _("Olsztyn partner-city events"),
         "olsztyn-events.ics",
         private=False,
+        links=event_link,
     )
 
 
@@ -438,18 +462,23 @@ def partner_feed(slug: str):
     """The partner's exchanges but drafts: public ones only for visitors who are not logged in."""
     partner = get_partner_or_404(slug)
     logged_in = current_user.is_authenticated
-    return _ics_response(
+    return ics_response(
         queries.feed_exchanges(current_user, partner),
-        _("Olsztyn and %(name)s", name=partner.name),
+        _("Olsztyn and %(name)s", name=partner.local_name),
         f"olsztyn-{partner.slug}.ics",
         private=logged_in,
-        links=logged_in,
+        # a visitor's feed holds public exchanges only: each has its public page
+        links=exchange_link if logged_in else event_link,
     )
 
 
 @bp.get("/exchanges/<int:exchange_id>/calendar.ics")
 def exchange_feed(exchange_id: int):
     exchange = get_exchange_or_404(exchange_id, current_user)
-    return _ics_response(
-        [exchange], exchange.title, f"exchange-{exchange.id}.ics", attachment=True, links=True
+    return ics_response(
+        [exchange],
+        exchange.title,
+        f"exchange-{exchange.id}.ics",
+        attachment=True,
+        links=exchange_link,
     )
