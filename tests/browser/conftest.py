@@ -284,6 +284,8 @@ class DemoData:
     participant_id: int
     institution_id: int
     user_id: int
+    #: a public exchange with a programme: its public page ``/events/<id>``
+    public_exchange_id: int
 
 
 def _seed_demo() -> None:
@@ -328,6 +330,13 @@ def _demo_data() -> DemoData:
         .order_by(Participant.id)
         .limit(1)
     )
+    public_exchange_id = db.session.scalar(
+        sa.select(Exchange.id)
+        .join(ProgrammeItem, ProgrammeItem.exchange_id == Exchange.id)
+        .where(Exchange.is_public.is_(True), Exchange.status == ExchangeStatus.REGISTRATION_OPEN)
+        .order_by(Exchange.start_date, Exchange.id)
+        .limit(1)
+    )
     institution = db.session.get(Institution, institution_id)
     admin = factories.user(role="admin", full_name="Ada Admin", email="admin@example.org")
     school = factories.user(
@@ -341,6 +350,7 @@ def _demo_data() -> DemoData:
         participant_id,
         institution_id,
         school.id,
+        public_exchange_id,
     )
 
 
