@@ -122,6 +122,14 @@ def test_upcoming_events_and_the_partner_page_link_to_it(client, regatta):
     assert link in client.get("/partners/lutsk").get_data(as_text=True)
 
 
+def test_the_exchange_page_links_to_its_public_page(client, regatta, school_user):
+    login_as(client, school_user)
+    page = client.get(f"/exchanges/{regatta.id}").get_data(as_text=True)
+    assert f'href="/events/{regatta.id}"' in page
+    public_page = client.get(f"/events/{regatta.id}").get_data(as_text=True)
+    assert f'href="/exchanges/{regatta.id}"' in public_page
+
+
 def test_the_public_feed_links_each_event_to_its_public_page(client, regatta):
     calendar = Calendar.from_ical(client.get("/events.ics").data)
     urls = [str(event["URL"]) for event in calendar.walk("VEVENT")]
