@@ -150,6 +150,7 @@ def register_blueprints(app: Flask) -> None:
     import exchange.registrations.roster_views  # noqa: F401 (its views join views.bp)
     from exchange.audit.views import bp as audit_bp
     from exchange.auth.views import bp as auth_bp
+    from exchange.exchanges.subscription_views import bp as subscriptions_bp
     from exchange.exchanges.views import bp as exchanges_bp
     from exchange.notifications.views import bp as notifications_bp
     from exchange.partners.views import bp as partners_bp
@@ -161,6 +162,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(partners_bp)
     app.register_blueprint(exchanges_bp)
+    app.register_blueprint(subscriptions_bp)
     app.register_blueprint(registrations_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(audit_bp)

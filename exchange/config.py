@@ -144,6 +144,13 @@ class Config:
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024
     #: participant imports one user may start
     IMPORT_RATE_LIMIT = "5 per minute"
+    #: fetches of personal calendar links per client address (a calendar app fetches a few an
+    #: hour; a guesser of tokens many)
+    CALENDAR_FEED_RATE_LIMIT = "60 per minute"
+    #: whom the public pages of the exchanges tell visitors to ask: city hall's office for the
+    #: partner cities (an office's address, never a person's)
+    CONTACT_EMAIL: str | None = None
+    CONTACT_PHONE: str | None = None
 
     def __init__(self, instance_path: Path) -> None:
         self.instance_path = instance_path
@@ -167,6 +174,8 @@ class Config:
         self.MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or self.MAIL_PASSWORD
         self.MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", self.MAIL_USE_TLS)
         self.MAIL_FROM = os.environ.get("MAIL_FROM") or self.MAIL_FROM
+        self.CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL") or self.CONTACT_EMAIL
+        self.CONTACT_PHONE = os.environ.get("CONTACT_PHONE") or self.CONTACT_PHONE
 
     def secret_key(self) -> str:
         return os.environ.get("SECRET_KEY") or _instance_secret_key(self.instance_path)
@@ -218,6 +227,7 @@ class TestingConfig(Config):
         self.RATELIMIT_STORAGE_URI = "memory://"
         self.PROXY_FIX_X_FOR = self.PROXY_FIX_X_PROTO = 0
         self.PUBLIC_URL = None
+        self.CONTACT_EMAIL = self.CONTACT_PHONE = None
 
     def secret_key(self) -> str:
         return "testing-secret-key-not-for-production"  # noqa: S105

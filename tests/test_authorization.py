@@ -30,6 +30,7 @@ import sqlalchemy as sa
 from exchange.audit.models import AuditEvent, RefusedRequests
 from exchange.auth import services as auth_services
 from exchange.auth.models import User, UserSession
+from exchange.exchanges import subscriptions
 from exchange.exchanges.models import ExchangeStatus
 from exchange.extensions import db
 from exchange.notifications.models import DeliveryState, Notification, NotificationKind
@@ -149,6 +150,13 @@ RULES: dict[tuple[str, str], Rule] = {
     # exchanges: public events; logged-in users read all but drafts; staff edit
     ("exchanges.events", "GET"): PUBLIC,
     ("exchanges.events_feed", "GET"): PUBLIC,
+    # a public exchange's page: the same for everyone, and a draft is not found by anyone
+    ("exchanges.event", "GET"): Rule(*[(ALLOW, HIDDEN)] * 4),
+    # a personal calendar link works for whoever holds it (it is the secret); it is the
+    # school representative's, so it never shows a draft
+    ("subscriptions.feed", "GET"): PUBLIC,
+    ("subscriptions.create", "POST"): LOGGED_IN,
+    ("subscriptions.revoke", "POST"): LOGGED_IN,
     ("exchanges.index", "GET"): LOGGED_IN,
     ("exchanges.month", "GET"): LOGGED_IN,
     ("exchanges.calendar_feed", "GET"): LOGGED_IN,
@@ -277,6 +285,7 @@ def _build_world() -> World:
     db.session.add(admin_session)
     db.session.flush()
     _, reset_token = auth_services.request_password_reset(coordinator.email)
+    calendar_token = subscriptions.make_subscription(representative)
     failed_mail = Notification(
         user_id=coordinator.id,
         address=coordinator.email,
@@ -313,6 +322,7 @@ def _build_world() -> World:
         tokens={
             "auth.accept_invitation": invitation_token,
             "auth.reset_password": reset_token,
+            "subscriptions.feed": calendar_token,
         },
         session_id=admin_session.id,
         notification_id=failed_mail.id,

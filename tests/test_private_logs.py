@@ -30,6 +30,7 @@ from werkzeug.serving import make_server
 
 from exchange import create_app
 from exchange.auth import services as auth_services
+from exchange.exchanges import subscriptions
 from exchange.extensions import db
 from tests import factories
 from tests.helpers import IsolatedClient, login_as, make_config, post_form
@@ -209,8 +210,9 @@ def one_time_links(app_context, coordinator) -> dict[str, str]:
     school = factories.user(role="school", password=None)
     invitation = auth_services.invite(school, by=coordinator)
     _, reset = auth_services.request_password_reset(coordinator.email)
+    calendar = subscriptions.make_subscription(school)
     db.session.commit()
-    return {"invitation": invitation, "reset": reset}
+    return {"invitation": invitation, "reset": reset, "calendar": calendar}
 
 
 def test_the_development_servers_access_log_leaves_tokens_out(app, one_time_links, every_log):
@@ -222,6 +224,7 @@ def test_the_development_servers_access_log_leaves_tokens_out(app, one_time_link
         for path in (
             f"/invitation/{one_time_links['invitation']}",
             f"/password/reset/{one_time_links['reset']}?lang=pl",
+            f"/calendar/{one_time_links['calendar']}.ics",
         ):
             with urllib.request.urlopen(base + path) as response:  # noqa: S310 - a local URL
                 assert response.status == 200
@@ -231,6 +234,7 @@ def test_the_development_servers_access_log_leaves_tokens_out(app, one_time_link
     access = [r.getMessage() for r in every_log.records if r.name == "werkzeug"]
     assert any(f"/invitation/{REDACTED}" in line for line in access), access
     assert any(f"/password/reset/{REDACTED}?lang=pl" in line for line in access), access
+    assert any(f"/calendar/{REDACTED} " in line for line in access), access
     logged = _everything_logged(every_log)
     for token in one_time_links.values():
         assert token not in logged
@@ -281,7 +285,7 @@ def test_gunicorns_access_log_leaves_tokens_out(tmp_path):
             except OSError:
                 assert time.monotonic() < deadline, "gunicorn did not start"
                 time.sleep(0.2)
-        for path in (f"/invitation/{token}", f"/password/reset/{token}"):
+        for path in (f"/invitation/{token}", f"/password/reset/{token}", f"/calendar/{token}.ics"):
             request = urllib.request.Request(  # noqa: S310
                 base + path, headers={"Referer": f"{base}/password/reset/{token}"}
             )
@@ -291,8 +295,10 @@ def test_gunicorns_access_log_leaves_tokens_out(tmp_path):
         server.terminate()
         output, _ = server.communicate(timeout=30)
     lines = [
-        line for line in output.splitlines() if re.search(r'"GET /(invitation|password)', line)
+        line
+        for line in output.splitlines()
+        if re.search(r'"GET /(invitation|password|calendar)', line)
     ]
-    assert len(lines) == 2, output
+    assert len(lines) == 3, output
     assert all(REDACTED in line for line in lines), lines
     assert token not in output

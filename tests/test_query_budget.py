@@ -24,7 +24,8 @@ from exchange import clock
 from exchange.auth.models import User
 from exchange.demo import exchanges as demo
 from exchange.demo import registrations as registrations_demo
-from exchange.exchanges.models import Exchange, ProgrammeItem, exchange_partner
+from exchange.exchanges import subscriptions
+from exchange.exchanges.models import Exchange, ExchangeStatus, ProgrammeItem, exchange_partner
 from exchange.extensions import db
 from exchange.partners.models import PartnerCity
 from exchange.registrations.models import (
@@ -58,7 +59,11 @@ class Objects:
     month: int
     #: a registration on a waiting list (for the page that moves it up by hand)
     waiting_id: int
+    #: a public exchange that is not a draft: its public page
+    public_exchange_id: int
     school_user_id: int = 0
+    #: the school representative's personal calendar link
+    calendar_token: str = ""
 
 
 def _build(scale: float) -> Objects:
@@ -96,6 +101,11 @@ def _build(scale: float) -> Objects:
         .limit(1)
     )
     assert waiting_id is not None, "the demo data has a waiting list"
+    public_exchange_id = db.session.scalar(
+        sa.select(sa.func.min(Exchange.id)).where(
+            Exchange.is_public.is_(True), Exchange.status != ExchangeStatus.DRAFT
+        )
+    )
     return Objects(
         exchange_id,
         item_id,
@@ -105,6 +115,7 @@ def _build(scale: float) -> Objects:
         exchange.start_date.year,
         exchange.start_date.month,
         waiting_id,
+        public_exchange_id,
     )
 
 
@@ -155,6 +166,8 @@ def _urls(o: Objects) -> dict[str, list[str]]:
             f"/exchanges/calendar?year={year}&month={o.month}",
         ],
         "exchanges.events": ["/events"],
+        "exchanges.event": [f"/events/{o.public_exchange_id}"],
+        "subscriptions.feed": [f"/calendar/{o.calendar_token}.ics"],
         "exchanges.calendar_feed": ["/calendar.ics"],
         "exchanges.events_feed": ["/events.ics"],
         "exchanges.partner_feed": [f"/partners/{o.slug}/calendar.ics"],
@@ -208,6 +221,7 @@ def _measure(app, objects: Objects) -> dict[tuple[str, str], tuple[int, int]]:
         role="school", email="school@example.org", institution_id=objects.institution_id
     )
     objects.school_user_id = school.id
+    objects.calendar_token = subscriptions.make_subscription(school)
     users = {
         "admin": factories.user(role="admin", email="admin@example.org"),
         "coordinator": factories.user(role="coordinator", email="coord@example.org"),

@@ -27,8 +27,11 @@ PUBLIC_ENDPOINTS = {
     "auth.reset_password",
     # public events: the upcoming-events page and its calendar feeds (public exchanges only)
     "exchanges.events",
+    "exchanges.event",
     "exchanges.events_feed",
     "exchanges.partner_feed",
+    # a personal calendar link: its token is the secret (calendar apps cannot log in)
+    "subscriptions.feed",
     "static",
 }
 

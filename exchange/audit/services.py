@@ -25,6 +25,7 @@ AUDITED = {
     "Institution": "institution",
     "Exchange": "exchange",
     "ProgrammeItem": "programme_item",
+    "CalendarSubscription": "calendar_subscription",
     "Participant": "participant",
     "ConsentRecord": "consent",
     "Registration": "registration",

@@ -1,8 +1,9 @@
 """Logs without personal data and without secrets.
 
-- The one-time links (``/password/reset/<token>``, ``/invitation/<token>``) are written to
-  every log as ``…/[token]``: the access log of werkzeug's development server, gunicorn's access
-  and error logs (``GunicornLogger``, named in ``gunicorn.conf.py``) and the app's own lines.
+- The one-time links (``/password/reset/<token>``, ``/invitation/<token>``) and the personal
+  calendar links (``/calendar/<token>.ics``) are written to every log as ``…/[token]``: the
+  access log of werkzeug's development server, gunicorn's access and error logs
+  (``GunicornLogger``, named in ``gunicorn.conf.py``) and the app's own lines.
 - SQLAlchemy never logs a row it read (its DEBUG level would), and the engine is made with
   ``hide_parameters`` (``exchange.config``), so neither its log nor an error's message carries
   the values of a statement.
@@ -20,7 +21,7 @@ from gunicorn.glogging import Logger as BaseGunicornLogger
 
 #: paths whose last part is a secret; a new route with a ``<token>`` must be listed here
 #: (tests/test_private_logs.py checks the URL map)
-TOKEN_PATHS = ("/password/reset/", "/invitation/")
+TOKEN_PATHS = ("/password/reset/", "/invitation/", "/calendar/")
 REDACTED = "[token]"
 _TOKEN = re.compile("(" + "|".join(re.escape(path) for path in TOKEN_PATHS) + r")[^/?#\s\"']+")
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import abort
+from flask_login import AnonymousUserMixin
 from sqlalchemy.orm import joinedload, selectinload
 
 from exchange.auth.models import Viewer, is_staff
@@ -56,6 +57,15 @@ def get_exchange_or_404(exchange_id: int, viewer: Viewer) -> Exchange:
     """The exchange, if ``viewer`` may read it: a draft is not found for a school."""
     exchange = get_exchange(exchange_id)
     if exchange is None or not can_read(exchange, viewer):
+        abort(404)
+    return exchange
+
+
+def get_public_exchange_or_404(exchange_id: int) -> Exchange:
+    """A public exchange that is not a draft, for its public page: what a visitor who is not
+    logged in may read, whoever asks (a draft or an internal exchange is not found)."""
+    exchange = get_exchange(exchange_id)
+    if exchange is None or not can_read(exchange, AnonymousUserMixin()):
         abort(404)
     return exchange
 

@@ -115,7 +115,7 @@ class ExchangeForm(Form):
         self._coordinators = {user.id: user for user in coordinators}
         self.kind.choices = enum_choices(ExchangeKind)
         self.direction.choices = enum_choices(Direction)
-        self.partners.choices = choices((partner.id, partner.name) for partner in partners)
+        self.partners.choices = choices((partner.id, partner.local_name) for partner in partners)
         self.olsztyn_institution_id.choices = _none_choice(_l("— none —")) + choices(
             (institution.id, institution.name)
             for institution in institutions
@@ -237,7 +237,7 @@ class ExchangeFilterForm(Form):
         )
         self.kind.choices = choices([("", _l("All kinds"))]) + enum_choices(ExchangeKind)
         self.partner.choices = choices(
-            [("", _l("All partner cities")), *((str(p.id), p.name) for p in partners)]
+            [("", _l("All partner cities")), *((str(p.id), p.local_name) for p in partners)]
         )
         self.direction.choices = choices([("", _l("Both directions"))]) + enum_choices(Direction)
         self.status.choices = choices([("", _l("Any status"))]) + choices(

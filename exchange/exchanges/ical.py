@@ -9,7 +9,7 @@ the place, the kind, the direction and the partner cities.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, timedelta
 
 from flask import Response, request, url_for
@@ -89,11 +89,21 @@ def last_modified(exchanges: Iterable[Exchange]) -> datetime | None:
 
 
 def partner_names(exchange: Exchange) -> str:
-    return ", ".join(partner.name for partner in exchange.partners)
+    return ", ".join(partner.local_name for partner in exchange.partners)
 
 
 def location(exchange: Exchange) -> str:
     return ", ".join(part for part in (exchange.venue, exchange.city) if part)
+
+
+def exchange_link(exchange: Exchange) -> str:
+    """The exchange's page for those who log in."""
+    return url_for("exchanges.detail", exchange_id=exchange.id, _external=True)
+
+
+def event_link(exchange: Exchange) -> str:
+    """The public page of a public exchange, for everyone."""
+    return url_for("exchanges.event", exchange_id=exchange.id, _external=True)
 
 
 def response(
@@ -103,15 +113,11 @@ def response(
     *,
     attachment: bool = False,
     private: bool = True,
-    links: bool = False,
+    links: Callable[[Exchange], str] | None = None,
 ) -> Response:
     """The feed as a response that a calendar may cache and ask again for (ETag, Last-Modified);
-    ``links``: each event links to its exchange's page."""
-    body = build_calendar(
-        exchanges,
-        name,
-        (lambda e: url_for(".detail", exchange_id=e.id, _external=True)) if links else None,
-    )
+    each event links to ``links(exchange)`` when given."""
+    body = build_calendar(exchanges, name, links)
     result = Response(body, mimetype="text/calendar")
     disposition = "attachment" if attachment else "inline"
     result.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'

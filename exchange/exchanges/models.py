@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from exchange import clock
 from exchange.db import TimestampMixin
 from exchange.enums import LabelledEnum
 from exchange.errors import DomainError
@@ -431,3 +432,26 @@ class ProgrammeItem(Model):
     place: Mapped[str] = mapped_column(sa.String(200), default="")
 
     exchange: Mapped[Exchange] = relationship(back_populates="programme")
+
+
+class CalendarSubscription(Model):
+    """A user's personal calendar feed: a secret link a calendar app fetches without logging in.
+
+    Only a SHA-256 hash of the link's token is stored: the link is shown once, when it is made.
+    The feed holds what the user may read at the time it is fetched, and nothing once the
+    account is deactivated. A user has one link at most; making a new one replaces it.
+    """
+
+    __tablename__ = "calendar_subscription"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="CASCADE"), unique=True
+    )
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+
+    user: Mapped[User] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<CalendarSubscription of user {self.user_id}>"

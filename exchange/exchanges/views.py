@@ -1,10 +1,11 @@
 """Exchanges: list, detail, form, workflow buttons, programme, month calendar and iCal feeds.
 
-Public (no login): the upcoming events page ``/events``, its feed ``/events.ics`` and the feed
-of a partner city ``/partners/<slug>/calendar.ics`` (public exchanges only for visitors).
-Everything else needs a login; creating, editing and the workflow need a coordinator or admin.
-``/calendar.ics`` (every exchange but drafts) needs a login too: it is for the people of city
-hall and of the schools, downloaded in the browser or fetched with the session cookie.
+Public (no login): the upcoming events page ``/events``, a public exchange's page
+``/events/<id>``, their feed ``/events.ics`` and the feed of a partner city
+``/partners/<slug>/calendar.ics`` (public exchanges only for visitors). Everything else needs a
+login; creating, editing and the workflow need a coordinator or admin. ``/calendar.ics`` (every
+exchange but drafts) needs a login too: it is downloaded in the browser; calendar apps, which
+cannot log in, subscribe to the user's personal link (``subscription_views``).
 """
 
 from __future__ import annotations
@@ -33,7 +34,11 @@ from exchange.auth.models import is_staff
 from exchange.core.locale import format_money
 from exchange.core.permissions import public, staff_required
 from exchange.exchanges import drafts, ical, queries, services
-from exchange.exchanges.access import get_exchange_or_404, get_programme_item_or_404
+from exchange.exchanges.access import (
+    get_exchange_or_404,
+    get_programme_item_or_404,
+    get_public_exchange_or_404,
+)
 from exchange.exchanges.forms import (
     CancelForm,
     CopyForm,
@@ -50,6 +55,7 @@ from exchange.exchanges.models import (
     ExchangeStatus,
     InvalidTransition,
 )
+from exchange.exchanges.subscriptions import subscription_of
 from exchange.extensions import db
 from exchange.forms_util import required, submit
 from exchange.partners.access import get_partner_or_404
@@ -407,6 +413,7 @@ def month():
         today=today,
         previous=previous if previous and previous[0] in CALENDAR_YEARS else None,
         following=following if following and following[0] in CALENDAR_YEARS else None,
+        subscription=subscription_of(current_user),
     )
 
 
@@ -421,6 +428,14 @@ def events():
     )
 
 
+@bp.get("/events/<int:exchange_id>")
+@public
+def event(exchange_id: int):
+    """A public exchange's public page, the same for everyone: what it is, when, where, its
+    programme, where registration stands and whom to ask; nobody's personal data."""
+    return render_template("exchanges/event.html", exchange=get_public_exchange_or_404(exchange_id))
+
+
 # --- iCal feeds -----------------------------------------------------------------------------
 
 
@@ -431,7 +446,7 @@ def calendar_feed():
         queries.feed_exchanges(current_user),
         _("Olsztyn partner-city exchanges"),
         "olsztyn-exchanges.ics",
-        links=True,
+        links=ical.exchange_link,
     )
 
 
@@ -444,6 +459,7 @@ def events_feed():
         _("Olsztyn partner-city events"),
         "olsztyn-events.ics",
         private=False,
+        links=ical.event_link,
     )
 
 
@@ -455,10 +471,11 @@ def partner_feed(slug: str):
     logged_in = current_user.is_authenticated
     return ical.response(
         queries.feed_exchanges(current_user, partner),
-        _("Olsztyn and %(name)s", name=partner.name),
+        _("Olsztyn and %(name)s", name=partner.local_name),
         f"olsztyn-{partner.slug}.ics",
         private=logged_in,
-        links=logged_in,
+        # a visitor's feed holds public exchanges only: each has its public page
+        links=ical.exchange_link if logged_in else ical.event_link,
     )
 
 
@@ -466,5 +483,9 @@ def partner_feed(slug: str):
 def exchange_feed(exchange_id: int):
     exchange = get_exchange_or_404(exchange_id, current_user)
     return ical.response(
-        [exchange], exchange.title, f"exchange-{exchange.id}.ics", attachment=True, links=True
+        [exchange],
+        exchange.title,
+        f"exchange-{exchange.id}.ics",
+        attachment=True,
+        links=ical.exchange_link,
     )

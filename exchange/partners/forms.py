@@ -20,6 +20,11 @@ from exchange.partners.services import PARTNER_FIELDS, PartnerValues
 
 class PartnerForm(Form):
     name = StringField(_l("Name"), validators=[InputRequired(), Length(max=120)])
+    name_pl = StringField(
+        _l("Name in Polish"),
+        validators=[Optional(), Length(max=120)],
+        description=_l("Only where Polish has a name of its own, e.g. Łuck for Lutsk."),
+    )
     country = SelectField(_l("Country"), validators=[InputRequired()])
     region = StringField(
         _l("Region"), validators=[Optional(), Length(max=120)], description=_l("e.g. Virginia")
@@ -70,7 +75,7 @@ class InstitutionForm(Form):
         super().__init__(*args, **kwargs)
         self.kind.choices = enum_choices(InstitutionKind)
         self.partner_city_id.choices = choices(
-            [("", "Olsztyn")] + [(partner.id, partner.name) for partner in partners]
+            [("", "Olsztyn")] + [(partner.id, partner.local_name) for partner in partners]
         )
 
 
@@ -89,5 +94,5 @@ class InstitutionFilterForm(Form):
         self.kind.choices = choices([("", _l("All kinds"))]) + enum_choices(InstitutionKind)
         self.city.choices = choices(
             [("", _l("All cities")), ("0", "Olsztyn")]
-            + [(str(partner.id), partner.name) for partner in partners]
+            + [(str(partner.id), partner.local_name) for partner in partners]
         )

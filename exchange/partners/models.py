@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from exchange.db import TimestampMixin
@@ -50,6 +52,9 @@ class PartnerCity(TimestampMixin, Model):
     #: stable URL key; never changes after creation, so links and calendar feeds keep working
     slug: Mapped[str] = mapped_column(sa.String(80), unique=True)
     name: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    #: the name in Polish where Polish has its own ("Łuck" for Lutsk, "Prowincja Perugia");
+    #: None where Polish writes ``name`` (Rovaniemi, Châteauroux…)
+    name_pl: Mapped[str | None] = mapped_column(sa.String(120))
     #: ISO 3166-1 alpha-2, upper case
     country: Mapped[str] = mapped_column(sa.String(2), index=True)
     region: Mapped[str] = mapped_column(sa.String(120), default="")
@@ -65,8 +70,31 @@ class PartnerCity(TimestampMixin, Model):
 
     institutions: Mapped[list[Institution]] = relationship(back_populates="partner_city")
 
+    def name_in(self, language: str | None) -> str:
+        """The name as ``language`` ("pl", "en") writes it."""
+        return self.name_pl if language == "pl" and self.name_pl else self.name
+
+    @hybrid_property
+    def local_name(self) -> str:
+        """The name in the current language: what every page, export and report shows."""
+        return self.name_in(current_language())
+
+    @local_name.inplace.expression
+    @classmethod
+    def _local_name_expression(cls) -> sa.ColumnElement[str]:
+        # no bound parameter: PostgreSQL groups by it as by the column itself
+        if current_language() == "pl":
+            return sa.func.coalesce(cls.name_pl, cls.name)
+        return cls.name  # type: ignore[return-value]
+
     def __repr__(self) -> str:
         return f"<PartnerCity {self.slug}>"
+
+
+def current_language() -> str | None:
+    """The language of the request (or of a ``force_locale`` block), None outside one."""
+    locale = get_locale()
+    return locale.language if locale is not None else None
 
 
 class InstitutionKind(LabelledEnum):
@@ -114,7 +142,7 @@ class Institution(TimestampMixin, Model):
 
     @property
     def city_name(self) -> str:
-        return self.partner_city.name if self.partner_city else "Olsztyn"
+        return self.partner_city.local_name if self.partner_city else "Olsztyn"
 
     def __repr__(self) -> str:
         return f"<Institution {self.id}>"

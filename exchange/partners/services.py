@@ -44,7 +44,8 @@ def slugify(text: str) -> str:
 def list_partners(order: Literal["agreement", "name"] = "agreement") -> list[PartnerCity]:
     """Every partner city: in the order of the agreements (the city's history, as the home
     page and the list show them), or by name (choices in a form)."""
-    keys = (PartnerCity.name,) if order == "name" else (PartnerCity.year_signed, PartnerCity.name)
+    name = PartnerCity.local_name
+    keys = (name,) if order == "name" else (PartnerCity.year_signed, name)
     return list(db.session.scalars(sa.select(PartnerCity).order_by(*keys)))
 
 
@@ -61,6 +62,7 @@ class PartnerValues:
     """A partner city's fields, as the form gives them."""
 
     name: str = ""
+    name_pl: str = ""
     country: str = ""
     region: str = ""
     kind: PartnerKind | None = None
@@ -134,6 +136,8 @@ def _clean_partner_values(values: PartnerValues) -> dict[str, Any]:
         elif value is None and name not in {"kind", "status", "year_signed"}:
             cleaned[name] = ""
     cleaned["country"] = (cleaned["country"] or "").upper()
+    # no Polish name of its own: Polish writes the name as it is
+    cleaned["name_pl"] = cleaned["name_pl"] or None
     cleaned["kind"] = PartnerKind(cleaned["kind"] or PartnerKind.PARTNERSHIP)
     cleaned["status"] = PartnerStatus(cleaned["status"] or PartnerStatus.ACTIVE)
     return cleaned
@@ -246,6 +250,8 @@ class SeedPartner:
     region: str = ""
     status_note: str = ""
     website: str = ""
+    #: where Polish has its own name for the city
+    name_pl: str | None = None
 
 
 #: The city's published list ("Olsztyn's partner cities", olsztyn.eu)
@@ -273,7 +279,7 @@ SEED_PARTNERS = (
     SeedPartner(
         "richmond", "Richmond", "US", 1995, region="Virginia", website="https://www.rva.gov"
     ),
-    SeedPartner("lutsk", "Lutsk", "UA", 1997, region="Volyn Oblast"),
+    SeedPartner("lutsk", "Lutsk", "UA", 1997, region="Volyn Oblast", name_pl="Łuck"),
     SeedPartner(
         "offenburg",
         "Offenburg",
@@ -297,6 +303,7 @@ SEED_PARTNERS = (
         "IT",
         2004,
         kind=PartnerKind.COOPERATION_AGREEMENT,
+        name_pl="Prowincja Perugia",
         region="Umbria",
         status_note=(
             "Olsztyn signed the agreement as the representative of Warmia, together with the "
@@ -320,6 +327,7 @@ def seed_partners() -> list[PartnerCity]:
         partner = PartnerCity(
             slug=seed.slug,
             name=seed.name,
+            name_pl=seed.name_pl,
             country=seed.country,
             region=seed.region,
             kind=seed.kind,

@@ -31,7 +31,7 @@ def create_partner():
     sent = submit(form, lambda: services.create_partner(form.values(), by=current_user))
     if sent.done:
         partner = sent.result
-        flash(_("%(name)s is added to the partner cities.", name=partner.name), "success")
+        flash(_("%(name)s is added to the partner cities.", name=partner.local_name), "success")
         return redirect(url_for("exchanges.partner", slug=partner.slug))
     return render_template("partners/form.html", form=form, partner=None), sent.status
 
@@ -43,7 +43,7 @@ def edit_partner(slug: str):
     form = PartnerForm(obj=partner)
     sent = submit(form, lambda: services.update_partner(partner, form.values(), by=current_user))
     if sent.done:
-        flash(_("%(name)s is saved.", name=partner.name), "success")
+        flash(_("%(name)s is saved.", name=partner.local_name), "success")
         return redirect(url_for("exchanges.partner", slug=partner.slug))
     return render_template("partners/form.html", form=form, partner=partner), sent.status
 

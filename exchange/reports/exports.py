@@ -272,7 +272,7 @@ def _exchange_facts(pack: GrantPack) -> str:
         start=format_date(exchange.start_date),
         end=format_date(exchange.end_date),
         place=", ".join(part for part in (exchange.venue, exchange.city) if part) or "—",
-        partners=", ".join(partner.name for partner in exchange.partners) or "—",
+        partners=", ".join(partner.local_name for partner in exchange.partners) or "—",
     )
 
 

@@ -201,7 +201,7 @@ class Facts:
         exchange with several partners in the rows of each."""
         columns = (
             PartnerCity.id.label("partner_id"),
-            PartnerCity.name.label("partner"),
+            PartnerCity.local_name.label("partner"),
             Exchange.direction,
             Exchange.currency,
         )
@@ -216,7 +216,7 @@ class Facts:
                     sa.func.sum(Exchange.budget_actual).label("actual"),
                 )
                 .group_by(*columns)
-                .order_by(PartnerCity.name, Exchange.currency)  # the tables' order
+                .order_by(PartnerCity.local_name, Exchange.currency)  # the tables' order
             ),
         )
 
@@ -260,7 +260,7 @@ class Facts:
         """Rows of ``partner_id, partner, direction, participants``."""
         columns = (
             PartnerCity.id.label("partner_id"),
-            PartnerCity.name.label("partner"),
+            PartnerCity.local_name.label("partner"),
             Exchange.direction,
         )
         return self._load(
@@ -269,7 +269,7 @@ class Facts:
                 by_partner(counted_registrations(self.filter), self.filter)
                 .add_columns(*columns, COUNT.label("participants"))
                 .group_by(*columns)
-                .order_by(PartnerCity.name)
+                .order_by(PartnerCity.local_name)
             ),
         )
 

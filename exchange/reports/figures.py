@@ -360,11 +360,11 @@ def institutions(report_filter: ReportFilter) -> Table:
         .outerjoin(PartnerCity, PartnerCity.id == Institution.partner_city_id)
         .add_columns(
             Institution.name.label("institution"),
-            PartnerCity.name.label("town"),
+            PartnerCity.local_name.label("town"),
             COUNT.label("participants"),
             sa.func.count(sa.distinct(Registration.exchange_id)).label("exchanges"),
         )
-        .group_by(Institution.id, Institution.name, PartnerCity.name)
+        .group_by(Institution.id, Institution.name, PartnerCity.id)
         .order_by(Institution.name, Institution.id)
     )
     return Table(
@@ -427,14 +427,19 @@ def build_report(report_filter: ReportFilter, viewer: Viewer | None = None) -> R
 def _name_of(model, object_id: int | None) -> str:
     if object_id is None:
         return ""
-    return db.session.scalar(sa.select(model.name).where(model.id == object_id)) or ""
+    name = model.local_name if model is PartnerCity else model.name
+    return db.session.scalar(sa.select(name).where(model.id == object_id)) or ""
 
 
 # --- choices for the filter form ------------------------------------------------------------
 
 
 def partner_choices() -> list[tuple[int, str]]:
-    return list(db.session.execute(sa.select(PartnerCity.id, PartnerCity.name).order_by("name")))
+    return list(
+        db.session.execute(
+            sa.select(PartnerCity.id, PartnerCity.local_name.label("name")).order_by("name")
+        )
+    )
 
 
 def institution_choices() -> list[tuple[int, str]]:

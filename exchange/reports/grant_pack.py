@@ -65,7 +65,10 @@ def grant_pack(exchange: Exchange) -> GrantPack:
         key = city.id if city else None
         if key not in towns:
             towns[key] = TownList(
-                city.name if city else "Olsztyn", city.country if city else "PL", city is None, []
+                city.local_name if city else "Olsztyn",
+                city.country if city else "PL",
+                city is None,
+                [],
             )
         towns[key].registrations.append(registration)
     ordered = sorted(towns.values(), key=lambda town: (not town.is_local, town.town))

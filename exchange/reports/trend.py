@@ -52,8 +52,10 @@ def _trend(report_filter: ReportFilter, query: sa.Select, weight=COUNT) -> dict:
     rows = execute(
         by_partner(query, report_filter)
         .where(*_trend_period(report_filter))
-        .add_columns(PartnerCity.name.label("partner"), year.label("year"), weight.label("total"))
-        .group_by(PartnerCity.id, PartnerCity.name, year)
+        .add_columns(
+            PartnerCity.local_name.label("partner"), year.label("year"), weight.label("total")
+        )
+        .group_by(PartnerCity.id, year)
     )
     series: dict[str, dict[int, int]] = defaultdict(dict)
     for row in rows:

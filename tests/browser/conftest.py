@@ -284,6 +284,8 @@ class DemoData:
     participant_id: int
     institution_id: int
     user_id: int
+    #: a public exchange with a programme: its public page ``/events/<id>``
+    public_exchange_id: int
     #: someone on a waiting list (the page that gives a place by hand)
     waiting_registration_id: int = 0
 
@@ -342,6 +344,13 @@ def _demo_data() -> DemoData:
         .limit(1)
     )
     assert waiting_id is not None, "the demo data has a waiting list"
+    public_exchange_id = db.session.scalar(
+        sa.select(Exchange.id)
+        .join(ProgrammeItem, ProgrammeItem.exchange_id == Exchange.id)
+        .where(Exchange.is_public.is_(True), Exchange.status == ExchangeStatus.REGISTRATION_OPEN)
+        .order_by(Exchange.start_date, Exchange.id)
+        .limit(1)
+    )
     institution = db.session.get(Institution, institution_id)
     admin = factories.user(role="admin", full_name="Ada Admin", email="admin@example.org")
     school = factories.user(
@@ -355,6 +364,7 @@ def _demo_data() -> DemoData:
         participant_id,
         institution_id,
         school.id,
+        public_exchange_id,
         waiting_id,
     )
 

@@ -3,7 +3,8 @@
 Not part of the test suite (the file name keeps pytest from collecting it): ``make screenshots``
 runs it on purpose, since the pictures change with the date and the demo data. The viewport is
 1280×800, not the full page, and the PNGs are reduced to 256 colours, which keeps each one small
-enough to commit.
+enough to commit. Each page is taken twice: at 1280×800 (``home-en.png``) and as a phone shows
+it, 390×844 (``phone/home-en.png``).
 """
 
 from __future__ import annotations
@@ -20,22 +21,31 @@ from tests.browser.helpers import log_in
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
+SIZES = {"desk": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+
+
 def _save(page, name: str) -> None:
     page.wait_for_load_state()
     png = page.screenshot()  # the viewport only
     image = Image.open(io.BytesIO(png)).convert("RGB")
     small = image.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    small.save(SCREENSHOTS / f"{name}.png", optimize=True)
+    phone = page.viewport_size["width"] < SIZES["desk"]["width"]
+    folder = SCREENSHOTS / "phone" if phone else SCREENSHOTS
+    folder.mkdir(parents=True, exist_ok=True)
+    small.save(folder / f"{name}.png", optimize=True)
 
 
+@pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("language", ["en", "pl"])
-def test_screenshots(demo_page, demo_server, language):
+def test_screenshots(demo_page, demo_server, language, size):
     _, data = demo_server
     locale = {"en": "en-GB", "pl": "pl-PL"}[language]
     year = clock.today().year
 
-    visitor = demo_page(locale=locale)
+    def demo_page_sized(**options):
+        return demo_page(viewport=SIZES[size], **options)
+
+    visitor = demo_page_sized(locale=locale)
     for name, url in [("home", "/"), ("partners", "/partners/"), ("events", "/events")]:
         visitor.goto(url)
         _save(visitor, f"{name}-{language}")
@@ -44,7 +54,7 @@ def test_screenshots(demo_page, demo_server, language):
     visitor.get_by_role("button", name=high_contrast).click()
     _save(visitor, f"high-contrast-{language}")
 
-    coordinator = demo_page(locale=locale)
+    coordinator = demo_page_sized(locale=locale)
     coordinator.goto("/login")
     _save(coordinator, f"login-{language}")
     _log_in(coordinator, data.admin, language)
@@ -58,7 +68,7 @@ def test_screenshots(demo_page, demo_server, language):
         coordinator.goto(url)
         _save(coordinator, f"{name}-{language}")
 
-    school = demo_page(locale=locale)
+    school = demo_page_sized(locale=locale)
     _log_in(school, data.school, language)
     school.goto(f"/exchanges/{data.open_exchange_id}/register")
     _save(school, f"register-{language}")

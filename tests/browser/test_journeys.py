@@ -256,3 +256,7 @@ def test_from_a_new_coordinator_to_the_waiting_list_and_the_report(
     main_nav(visitor).get_by_role("link", name="Upcoming events").click()
     expect(visitor.get_by_role("table")).to_contain_text(title)
     check_accessibility(visitor)
+    visitor.get_by_role("link", name=title).click()
+    expect(visitor.get_by_role("heading", level=1)).to_have_text(title)
+    expect(visitor.get_by_role("heading", name="Whom to ask")).to_be_visible()
+    check_accessibility(visitor)

@@ -6,6 +6,8 @@ sent empty.
 
 from __future__ import annotations
 
+import re
+
 from exchange import clock
 from tests.browser.helpers import check_accessibility, expect, log_in
 
@@ -44,6 +46,7 @@ def test_visitor_pages(demo_page):
             "/partners/",
             "/partners/rovaniemi",
             "/events",
+            "/events/1",  # a public exchange, or a page not found: both are checked
             "/login",
             "/password/forgot",
             "/invitation/no-such-token",
@@ -97,6 +100,14 @@ def test_admin_pages(demo_page, demo_server):
             "/account/sessions",
         ],
     )
+    # the subscription link, shown once after the button on the calendar page
+    page.goto("/exchanges/calendar")
+    page.get_by_role("button", name="Create a subscription link").click()
+    expect(page.get_by_label("Subscription link")).to_have_value(re.compile(r"/calendar/.+\.ics$"))
+    check_accessibility(page)
+    page.goto("/exchanges/calendar")
+    expect(page.get_by_role("button", name="Revoke the subscription link")).to_be_visible()
+    check_accessibility(page)
     _submit_empty(page, "/exchanges/new", "Save")
     _submit_empty(page, f"{exchange}/copy", "Copy as a new draft")
     _submit_empty(page, "/institutions/new", "Save")

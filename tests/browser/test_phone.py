@@ -86,7 +86,7 @@ def test_every_page_fits_the_screen(demo_page, demo_server, viewport, locale):
     _, data = demo_server
     label = f"{viewport['width']} px, {locale}"
     visitor = demo_page(locale=locale, viewport=viewport)
-    assert_fits(visitor, VISITOR, label)
+    assert_fits(visitor, [*VISITOR, f"/events/{data.public_exchange_id}"], label)
     admin = demo_page(locale=locale, viewport=viewport)
     log_in(admin, data.admin.email, data.admin.password)
     assert_fits(admin, _staff_pages(data), label)
