@@ -65,6 +65,7 @@ def school_levels(name: str, number: int = 0) -> tuple[SchoolLevel, ...]:
             return levels
     return _NUMBERED_LEVELS[number % len(_NUMBERED_LEVELS)]
 
+
 YOUTH_THEMES = (
     "Lakes and forests: ecology across borders",
     "Digital storytelling",

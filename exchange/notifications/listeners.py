@@ -19,14 +19,14 @@ from exchange.auth.models import Role, User
 from exchange.exchanges import signals as exchange_signals
 from exchange.exchanges.models import Exchange
 from exchange.extensions import db
-from exchange.notifications.models import NotificationKind
+from exchange.notifications.models import NotificationChoice, NotificationKind
 from exchange.notifications.services import (
     enqueue,
     enqueue_for_active_address,
     erase_about,
     messages_about,
 )
-from exchange.partners.models import Institution
+from exchange.partners.models import Institution, teaches
 from exchange.registrations import signals as registration_signals
 from exchange.registrations.models import ACTIVE, Participant, Registration, RegistrationStatus
 from exchange.registrations.queries import waiting_positions
@@ -253,7 +253,9 @@ def send_exchange_changed(exchange: Exchange, *, changes: list, **extra: Any) ->
 
 @exchange_signals.registration_opened.connect
 def send_registration_opened(exchange: Exchange, **extra: Any) -> None:
-    """School representatives who asked for it hear of it, once per exchange."""
+    """School representatives who asked for it hear of it, once per exchange: those whose
+    institution teaches the exchange's school level (all of them for an exchange without a
+    level)."""
     data = {
         **_base(exchange),
         "opens": exchange.registration_opens.isoformat() if exchange.registration_opens else None,
@@ -261,10 +263,19 @@ def send_registration_opened(exchange: Exchange, **extra: Any) -> None:
         if exchange.registration_closes
         else None,
     }
-    users = db.session.scalars(
-        sa.select(User).where(User.role == Role.SCHOOL, User.active.is_(True)).order_by(User.id)
+    asked = (
+        sa.select(NotificationChoice.user_id)
+        .where(
+            NotificationChoice.user_id == User.id,
+            NotificationChoice.kind == NotificationKind.REGISTRATION_OPENED,
+            NotificationChoice.wanted.is_(True),
+        )
+        .exists()
     )
-    for user in users:
+    query = sa.select(User).where(User.role == Role.SCHOOL, User.active.is_(True), asked)
+    if exchange.school_level is not None:
+        query = query.where(teaches(User.institution_id, exchange.school_level))
+    for user in db.session.scalars(query.order_by(User.id)):
         enqueue(
             user,
             NotificationKind.REGISTRATION_OPENED,

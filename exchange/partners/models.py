@@ -175,8 +175,11 @@ class InstitutionLevel(Model):
     level: Mapped[SchoolLevel] = mapped_column(primary_key=True, index=True)
 
 
-def teaches(institution_id: sa.ColumnElement[int | None], level: sa.ColumnElement) -> sa.Exists:
-    """The institution teaches the level: a condition for queries."""
+def teaches(
+    institution_id: sa.ColumnElement[int | None] | Mapped[int | None],
+    level: SchoolLevel | sa.ColumnElement | Mapped[SchoolLevel | None],
+) -> sa.Exists:
+    """The institution teaches the level (a value or a column): a condition for queries."""
     return (
         sa.select(InstitutionLevel.institution_id)
         .where(InstitutionLevel.institution_id == institution_id, InstitutionLevel.level == level)
