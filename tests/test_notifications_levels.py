@@ -66,3 +66,76 @@ def test_an_exchange_without_a_level_goes_to_every_school_that_asked(
     assert len(smtp_server.messages) == 3
     kinds = db.session.scalars(sa.select(Notification.kind)).all()
     assert kinds == [NotificationKind.REGISTRATION_OPENED] * 3
+
+
+def test_a_withdrawn_consent_tells_the_coordinators_of_the_exchanges_it_took_places_from(
+    client, smtp_server, coordinator
+):
+    from datetime import timedelta
+
+    from exchange import clock
+    from exchange.registrations import services as registrations
+    from tests.helpers import login_as, mail_text, post_form
+
+    english = factories.user(role="coordinator", language="en", email="eng@example.org")
+    bystander = factories.user(role="coordinator", email="other@example.org")
+    school = factories.user(role="school")
+    institution = school.institution
+    pupil = factories.participant(institution, first_name="Zofia", last_name="Wycofana")
+    soon = factories.exchange(title="Gelsenkirchen", coordinator=coordinator)
+    later = factories.exchange(title="Richmond", coordinator=english)
+    started = factories.exchange(
+        title="Already on", coordinator=bystander, start=clock.today() - timedelta(days=1)
+    )
+    untouched = factories.exchange(title="Not hers", coordinator=bystander)
+    for exchange in (soon, later):
+        registrations.register_many(exchange, [pupil], by=school)
+    registrations.register_many(untouched, [factories.participant(institution)], by=school)
+    from exchange.registrations.models import Registration
+
+    db.session.add(
+        Registration(exchange_id=started.id, participant_id=pupil.id,
+                     institution_id=institution.id, status="confirmed")
+    )  # fmt: skip
+    _send()
+    smtp_server.messages.clear()
+
+    login_as(client, school)
+    response = post_form(client, f"/consents/{pupil.consents[0].id}/withdraw")
+    assert response.status_code == 302
+    run_once()
+    (polish,) = smtp_server.to(coordinator.email)
+    assert polish["Subject"] == "Zgoda wycofana: Gelsenkirchen"
+    assert "Zofia Wycofana" in mail_text(polish)
+    (message,) = smtp_server.to(english.email)
+    assert message["Subject"] == "Consent withdrawn: Richmond"
+    assert "consent for Zofia Wycofana was withdrawn" in " ".join(mail_text(message).split())
+    assert smtp_server.to(bystander.email) == []
+    # the school hears of its withdrawals as always; the messages name the pupil for her export
+    assert len(smtp_server.to(school.email)) == 2
+    from exchange.notifications.models import NotificationSubject
+
+    named = db.session.scalars(
+        sa.select(Notification.kind)
+        .join(NotificationSubject)
+        .where(
+            NotificationSubject.participant_id == pupil.id,
+            Notification.kind == NotificationKind.CONSENT_WITHDRAWN,
+        )
+    ).all()
+    assert len(named) == 2
+
+
+def test_a_coordinator_may_switch_the_consent_withdrawn_message_off_and_a_school_never_has_it(
+    app_context, coordinator
+):
+    school = factories.user(role="school")
+    assert NotificationKind.CONSENT_WITHDRAWN in services.choices_of(coordinator)
+    assert NotificationKind.CONSENT_WITHDRAWN not in services.choices_of(school)
+    services.save_settings(
+        coordinator,
+        language="pl",
+        wanted={NotificationKind.CONSENT_WITHDRAWN: False},
+        by=coordinator,
+    )
+    assert not services.wants(coordinator, NotificationKind.CONSENT_WITHDRAWN)

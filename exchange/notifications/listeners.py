@@ -209,6 +209,30 @@ def send_cancellation(
     _send_to_institutions(NotificationKind.REGISTRATION_CANCELLED, data, _about(rows))
 
 
+@registration_signals.consent_withdrawn.connect
+def send_consent_withdrawn(
+    consent: Any, *, participant: Participant, registrations: list[Registration], **extra: Any
+) -> None:
+    """The coordinator of each upcoming exchange the minor lost a place (or a waiting
+    position) in hears of it, in their language: the group and the ratio of adults change."""
+    exchange_ids = {registration.exchange_id for registration in registrations}
+    if not exchange_ids:
+        return
+    rows = db.session.execute(
+        sa.select(Exchange, User)
+        .join(User, User.id == Exchange.coordinator_id)
+        .where(Exchange.id.in_(exchange_ids))
+        .order_by(Exchange.start_date, Exchange.id)
+    ).all()
+    for exchange, coordinator in rows:
+        enqueue(
+            coordinator,
+            NotificationKind.CONSENT_WITHDRAWN,
+            {**_base(exchange), "name": participant.full_name},
+            about=[participant.id],
+        )
+
+
 @registration_signals.person_exported.connect
 def export_messages(participant: Participant, **extra: Any) -> dict[str, Any]:
     """The e-mails that named the person, for their access export."""

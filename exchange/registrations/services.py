@@ -34,6 +34,7 @@ from exchange.registrations.models import (
     RegistrationStatus,
 )
 from exchange.registrations.signals import (
+    consent_withdrawn,
     moved_up,
     registered,
     registrations_cancelled,
@@ -68,6 +69,8 @@ def withdraw_consent(consent: ConsentRecord, *, by: User) -> list[Registration]:
         )
     )
     if others_valid:
+        db.session.flush()
+        consent_withdrawn.send(consent, participant=participant, registrations=[], by=by)
         return []
     today = clock.today()
     registrations = db.session.scalars(
@@ -85,6 +88,8 @@ def withdraw_consent(consent: ConsentRecord, *, by: User) -> list[Registration]:
         if participant.is_minor_on(registration.exchange.start_date):
             _withdraw_locked(registration, by=by)
             withdrawn.append(registration)
+    db.session.flush()
+    consent_withdrawn.send(consent, participant=participant, registrations=withdrawn, by=by)
     return withdrawn
 
 
