@@ -19,12 +19,15 @@ from exchange.auth.models import Role, User
 from exchange.exchanges import signals as exchange_signals
 from exchange.exchanges.models import Exchange
 from exchange.extensions import db
+from exchange.notifications.messages import subject_of
 from exchange.notifications.models import NotificationChoice, NotificationKind
 from exchange.notifications.services import (
+    choices_of,
     enqueue,
     enqueue_for_active_address,
     erase_about,
     messages_about,
+    messages_to,
 )
 from exchange.partners.models import Institution, teaches
 from exchange.registrations import signals as registration_signals
@@ -140,6 +143,26 @@ def send_password_reset(email: str, *, link: str, valid_minutes: int, **extra: A
         NotificationKind.PASSWORD_RESET,
         {"secret_link": link, "valid_minutes": valid_minutes},
     )
+
+
+@auth_signals.account_exported.connect
+def export_account_messages(user: User, **extra: Any) -> dict[str, Any]:
+    """The person's e-mail choices and every message addressed to them, for their access
+    request: kind, subject, times and state; never the text's data (a one-time link)."""
+    return {
+        "email_choices": {kind.value: wanted for kind, wanted in choices_of(user).items()},
+        "emails": [
+            {
+                "kind": message.kind.value,
+                "subject": subject_of(message),
+                "to": message.address,
+                "queued_at": message.created_at.isoformat(),
+                "state": message.state.value,
+                "sent_at": message.sent_at.isoformat() if message.sent_at else None,
+            }
+            for message in messages_to(user.id)
+        ],
+    }
 
 
 # --- registrations --------------------------------------------------------------------------

@@ -48,6 +48,16 @@ def render(notification: Notification, recipient_name: str) -> Rendered:
         )
 
 
+def subject_of(notification: Notification) -> str:
+    """The subject of a message, in its language; its kind's name when its data is gone
+    (erased with a pupil's personal data)."""
+    with force_locale(notification.language):
+        try:
+            return WRITERS[notification.kind](notification.data).subject
+        except (KeyError, TypeError, ValueError):
+            return str(notification.kind.label)
+
+
 def day(value: str | None) -> str:
     """An ISO date from ``data``, as the recipient's language writes it."""
     return format_date(date.fromisoformat(value), "long") if value else "—"

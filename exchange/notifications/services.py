@@ -224,6 +224,17 @@ def messages_about(participant_id: int) -> list[Notification]:
     )
 
 
+def messages_to(user_id: int) -> list[Notification]:
+    """The messages addressed to a user, oldest first: for their access export."""
+    return list(
+        db.session.scalars(
+            sa.select(Notification)
+            .where(Notification.user_id == user_id)
+            .order_by(Notification.created_at, Notification.id)
+        )
+    )
+
+
 def erase_about(participant_ids: Iterable[int]) -> None:
     """The participants' personal data is erased: so are the texts of the messages naming
     them (kind, recipient and times stay); those still waiting are not sent."""

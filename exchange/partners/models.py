@@ -176,10 +176,11 @@ class InstitutionLevel(Model):
 
 
 def teaches(
-    institution_id: sa.ColumnElement[int | None] | Mapped[int | None],
+    institution_id: int | None | sa.ColumnElement[int | None] | Mapped[int | None],
     level: SchoolLevel | sa.ColumnElement | Mapped[SchoolLevel | None],
 ) -> sa.Exists:
-    """The institution teaches the level (a value or a column): a condition for queries."""
+    """The institution (an id or a column) teaches the level (a value or a column): a
+    condition for queries."""
     return (
         sa.select(InstitutionLevel.institution_id)
         .where(InstitutionLevel.institution_id == institution_id, InstitutionLevel.level == level)
