@@ -31,7 +31,13 @@ from exchange.notifications.services import (
 )
 from exchange.partners.models import Institution, teaches
 from exchange.registrations import signals as registration_signals
-from exchange.registrations.models import ACTIVE, Participant, Registration, RegistrationStatus
+from exchange.registrations.models import (
+    ACTIVE,
+    ConsentRecord,
+    Participant,
+    Registration,
+    RegistrationStatus,
+)
 from exchange.registrations.queries import waiting_positions
 
 
@@ -234,7 +240,11 @@ def send_cancellation(
 
 @registration_signals.consent_withdrawn.connect
 def send_consent_withdrawn(
-    consent: Any, *, participant: Participant, registrations: list[Registration], **extra: Any
+    consent: ConsentRecord,
+    *,
+    participant: Participant,
+    registrations: list[Registration],
+    **extra: Any,
 ) -> None:
     """The coordinator of each upcoming exchange the minor lost a place (or a waiting
     position) in hears of it, in their language: the group and the ratio of adults change."""

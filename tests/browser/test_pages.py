@@ -89,6 +89,7 @@ def test_admin_pages(demo_page, demo_server):
             "/audit/",
             "/account/password",
             "/account/sessions",
+            "/account/data",
         ],
     )
     _submit_empty(page, "/exchanges/new", "Save")
@@ -113,6 +114,7 @@ def test_school_pages(demo_page, demo_server, tmp_path):
             "/participants/import",
             "/registrations/",
             "/reports/",
+            "/account/data",
         ],
     )
     _submit_empty(page, "/participants/new", "Save")

@@ -52,6 +52,7 @@ def _school_pages(data) -> list[str]:
         "/participants/import",
         "/registrations/",
         "/reports/",
+        "/account/data",
     ]
 
 
