@@ -34,11 +34,13 @@ PASSWORD = "correct horse battery staple"  # noqa: S105
 _numbers = itertools.count(1)
 
 
-def institution(**values) -> Institution:
+def institution(levels=(), **values) -> Institution:
+    """An institution (a school unless told); ``levels``: the school levels it teaches."""
     number = next(_numbers)
     values.setdefault("name", f"School no. {number}")
     values.setdefault("kind", InstitutionKind.SCHOOL)
     item = Institution(**values)
+    item.set_school_levels(SchoolLevel(level) for level in levels)
     db.session.add(item)
     db.session.commit()
     return item

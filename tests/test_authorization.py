@@ -121,6 +121,10 @@ RULES: dict[tuple[str, str], Rule] = {
     ("auth.edit_user", "GET"): ADMIN,
     ("auth.edit_user", "POST"): ADMIN,
     ("auth.set_user_active", "POST"): ADMIN,
+    # one's own data for oneself (no id in the URL); anyone's for an admin (a GDPR request)
+    ("auth.account_data", "GET"): LOGGED_IN,
+    ("auth.export_own_account", "GET"): LOGGED_IN,
+    ("auth.export_account", "GET"): ADMIN,
     ("auth.school_accounts", "GET"): STAFF,
     ("auth.invite_school", "GET"): STAFF,
     ("auth.invite_school", "POST"): STAFF,

@@ -8,6 +8,7 @@ from exchange import clock
 from exchange.dashboard import queries
 from exchange.extensions import db
 from exchange.notifications.models import DeliveryState, Notification, NotificationKind
+from exchange.partners.models import InstitutionLevel, SchoolLevel
 from exchange.registrations.models import Registration, RegistrationStatus
 from tests import factories
 from tests.helpers import login_as
@@ -17,6 +18,11 @@ C, W, A = RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED, Registrat
 
 def _days(n: int) -> date:
     return clock.today() + timedelta(days=n)
+
+
+def _teach(institution, *levels: SchoolLevel) -> None:
+    db.session.add_all(InstitutionLevel(institution_id=institution.id, level=x) for x in levels)
+    db.session.commit()
 
 
 def _register(exchange, institution, status, **participant) -> Registration:
@@ -78,6 +84,7 @@ def test_city_halls_dashboard(client, admin):
 
 def test_a_schools_dashboard(client, school_user):
     mine, other = school_user.institution, factories.institution()
+    _teach(mine, SchoolLevel.SECONDARY)  # the factories' youth exchanges' level
     first = factories.exchange(
         title="Rovaniemi", start=_days(20), capacity=3, institution_quota=2,
         registration_closes=_days(5),
@@ -108,3 +115,37 @@ def test_a_schools_dashboard(client, school_user):
     assert "2 with a place, 2 on the waiting list." in page
     assert "your school: 2 of 2" in page
     assert "Lutsk" not in page
+
+
+def test_a_school_sees_the_open_exchanges_of_its_levels_and_its_pupils_ages(client, school_user):
+    from exchange.exchanges.models import ExchangeKind
+
+    school = school_user.institution
+    _teach(school, SchoolLevel.PRIMARY, SchoolLevel.VOCATIONAL)
+    youth = ExchangeKind.YOUTH
+    factories.exchange(title="Primary", kind=youth, school_level=SchoolLevel.PRIMARY)
+    factories.exchange(title="Vocational", kind=youth, school_level=SchoolLevel.VOCATIONAL)
+    factories.exchange(title="Secondary", kind=youth, school_level=SchoolLevel.SECONDARY)
+    factories.exchange(title="Any level", kind=ExchangeKind.SPORTS)
+    factories.exchange(title="Teens", kind=ExchangeKind.SPORTS, min_age=14, max_age=16)
+    factories.exchange(title="Little ones", kind=youth, school_level=SchoolLevel.PRIMARY,
+                       min_age=8, max_age=10)  # fmt: skip
+
+    def shown() -> list[str]:
+        db.session.expire_all()
+        board = queries.school_dashboard(db.session.get(type(school_user), school_user.id))
+        return sorted(exchange.title for exchange, _places in board.open_exchanges)
+
+    # no pupils on record yet: every age of its levels
+    assert shown() == ["Any level", "Little ones", "Primary", "Teens", "Vocational"]
+    factories.participant(school)  # 15 on the first day of each
+    factories.participant(school, minor=False)  # a teacher's age says nothing
+    factories.participant(factories.institution(), date_of_birth=_days(-9 * 366))  # elsewhere
+    assert shown() == ["Any level", "Primary", "Teens", "Vocational"]
+    factories.participant(school, date_of_birth=_days(-9 * 366 + 60))
+    assert shown() == ["Any level", "Little ones", "Primary", "Teens", "Vocational"]
+
+    login_as(client, school_user)
+    page = client.get("/dashboard").get_data(as_text=True)
+    assert "Little ones" in page
+    assert "Secondary" not in page.split('id="open"')[1]

@@ -221,7 +221,9 @@ def test_reminders_are_sent_once_however_often_the_worker_runs(
 
 
 def test_registration_opened_goes_only_to_those_who_asked(app_context, smtp_server, coordinator):
-    keen, quiet = factories.user(role="school"), factories.user(role="school")
+    secondary = factories.institution(levels=["secondary"])
+    keen = factories.user(role="school", institution=secondary)
+    quiet = factories.user(role="school", institution=secondary)
     services.save_settings(
         keen, language="pl", wanted={NotificationKind.REGISTRATION_OPENED: True}, by=keen
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from exchange.audit import services as audit
 from exchange.auth import signals as auth_signals
 from exchange.auth.models import User
@@ -30,3 +32,23 @@ def record_reset_request(user: User | None) -> None:
         user.id if user else None,
         detail="" if user else "unknown or inactive account",
     )
+
+
+@auth_signals.account_exported.connect
+def export_audit_events(user: User, *, by: User) -> dict[str, Any]:
+    """What the person did, and what happened to their account (failed logins…), for their
+    access request; the export itself is recorded (after it is read)."""
+    events = [
+        {
+            "occurred_at": event.occurred_at.isoformat(),
+            "action": event.action,
+            "object_type": event.object_type,
+            "object_id": event.object_id,
+            "changed_fields": event.changes,
+            "ip_address": event.ip_address,
+            "by_this_person": event.actor_id == user.id,
+        }
+        for event in audit.events_of_person(user.id)
+    ]
+    audit.record("export", "user", user.id, actor_id=by.id, detail="access request")
+    return {"audit_log": events}

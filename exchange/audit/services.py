@@ -242,3 +242,19 @@ def events_about(object_type: str, object_id: int) -> list[AuditEvent]:
             .order_by(AuditEvent.occurred_at)
         )
     )
+
+
+def events_of_person(user_id: int) -> list[AuditEvent]:
+    """The events a user caused, and those about their account, oldest first."""
+    return list(
+        db.session.scalars(
+            sa.select(AuditEvent)
+            .where(
+                sa.or_(
+                    AuditEvent.actor_id == user_id,
+                    sa.and_(AuditEvent.object_type == "user", AuditEvent.object_id == user_id),
+                )
+            )
+            .order_by(AuditEvent.occurred_at, AuditEvent.id)
+        )
+    )

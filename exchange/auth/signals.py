@@ -25,3 +25,7 @@ invitation_created = signals.signal("invitation-created")
 #: ``link``: the one-time link; ``valid_minutes``. The receiver must do the same work whether
 #: or not an active account uses the address (no timing tells it).
 password_reset_link_made = signals.signal("password-reset-link-made")
+#: an account's access request: ``sender``: the user whose data is exported; ``by``: who asked
+#: (the user, or an admin). Each receiver returns a dict of sections to add to the export
+#: (what its feature holds about the account); the audit log records the export.
+account_exported = signals.signal("account-exported")

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 
 from flask import (
@@ -21,7 +22,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
 from exchange import clock
-from exchange.auth import services, sessions, signals
+from exchange.auth import privacy, services, sessions, signals
 from exchange.auth.access import get_user_or_404
 from exchange.auth.forms import (
     ChangePasswordForm,
@@ -425,3 +426,37 @@ def end_other_sessions():
         "success",
     )
     return redirect(url_for(".account_sessions"))
+
+
+# --- the user's own data (access requests) --------------------------------------------------
+
+
+@bp.get("/account/data")
+def account_data():
+    """What the app holds about the user, and the download of all of it."""
+    return render_template("auth/account_data.html")
+
+
+def _export_response(user: User) -> Response:
+    data = privacy.export_account(user, by=current_user)
+    db.session.commit()
+    return Response(
+        json.dumps(data, ensure_ascii=False, indent=2),
+        mimetype="application/json",
+        headers={
+            "Content-Disposition": f"attachment; filename=account-{user.id}.json",
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@bp.get("/account/data.json")
+def export_own_account():
+    return _export_response(current_user._get_current_object())
+
+
+@bp.get("/users/<int:user_id>/export.json")
+@admin_required
+def export_account(user_id: int):
+    """An admin answers a person's access request."""
+    return _export_response(get_user_or_404(user_id))

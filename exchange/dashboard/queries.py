@@ -1,9 +1,10 @@
 """The figures of the dashboards. Each dashboard sends the same statements whatever the data
-(``tests/test_query_budget.py`` counts them): five for city hall, five for a school."""
+(``tests/test_query_budget.py`` counts them): five for city hall, six for a school."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -14,6 +15,7 @@ from exchange.auth.models import User
 from exchange.exchanges.models import Exchange, ExchangeStatus
 from exchange.extensions import db
 from exchange.notifications.services import count_failed
+from exchange.partners.models import teaches
 from exchange.registrations.glance import Places, places_for
 from exchange.registrations.models import (
     ACTIVE,
@@ -26,6 +28,7 @@ from exchange.registrations.models import (
     age_on,
 )
 from exchange.registrations.queries import waiting_positions
+from exchange.registrations.services import CHAPERONE_ROLES
 
 #: how far ahead city hall's dashboard looks for exchanges that start
 UPCOMING_DAYS = 30
@@ -192,19 +195,52 @@ def school_dashboard(user: User, today: date | None = None) -> SchoolDashboard:
         else:
             board.confirmed.append(registration)
     board.missing_consents = _school_missing_consents(user, today)
+    exchanges = _open_for_school(user, today)
+    places = places_for(exchanges, user)
+    board.open_exchanges = [(item, places[item.id]) for item in exchanges]
+    return board
+
+
+#: how many exchanges open for registration a school's dashboard lists
+OPEN_SHOWN = 20
+
+
+def _open_for_school(user: User, today: date) -> list[Exchange]:
+    """The exchanges open for registration today that are for the user's school (two
+    queries): of a level it teaches, or without a level; and, for those with an age range,
+    of an age one of its pupils on record will have on the first day. A school with no
+    pupils on record yet sees every age: it may be about to add them."""
     exchanges = db.session.scalars(
         sa.select(Exchange)
         .where(
             Exchange.status == ExchangeStatus.REGISTRATION_OPEN,
             sa.or_(Exchange.registration_opens.is_(None), Exchange.registration_opens <= today),
             sa.or_(Exchange.registration_closes.is_(None), Exchange.registration_closes >= today),
+            sa.or_(
+                Exchange.school_level.is_(None),
+                teaches(user.institution_id, Exchange.school_level),
+            ),
         )
         .order_by(Exchange.registration_closes, Exchange.start_date, Exchange.id)
-        .limit(20)
     ).all()
-    places = places_for(exchanges, user)
-    board.open_exchanges = [(item, places[item.id]) for item in exchanges]
-    return board
+    born = db.session.scalars(
+        sa.select(Participant.date_of_birth)
+        .where(
+            Participant.institution_id == user.institution_id,
+            Participant.role.not_in(CHAPERONE_ROLES),
+            Participant.anonymised_at.is_(None),
+        )
+        .distinct()
+    ).all()
+    return [item for item in exchanges if _fits_an_age(item, born)][:OPEN_SHOWN]
+
+
+def _fits_an_age(exchange: Exchange, born: Sequence[date]) -> bool:
+    if not born or (exchange.min_age is None and exchange.max_age is None):
+        return True
+    low = exchange.min_age if exchange.min_age is not None else 0
+    high = exchange.max_age if exchange.max_age is not None else 200
+    return any(low <= age_on(day, exchange.start_date) <= high for day in born)
 
 
 def _school_missing_consents(user: User, today: date) -> list[MissingConsent]:

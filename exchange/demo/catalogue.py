@@ -4,7 +4,7 @@ and a programme's activities (invented, or public names of places; never real pe
 from __future__ import annotations
 
 from exchange.exchanges.models import Profession
-from exchange.partners.models import InstitutionKind
+from exchange.partners.models import InstitutionKind, SchoolLevel
 
 OLSZTYN_INSTITUTIONS = (
     ("Primary School No. 34 in Olsztyn", InstitutionKind.SCHOOL),
@@ -39,6 +39,32 @@ PARTNER_INSTITUTIONS = (
 )
 
 SHORT_NAMES = {"perugia": "Perugia"}
+
+#: the levels each school teaches, by a word of its name; a school complex teaches two
+_LEVEL_WORDS = (
+    ("School Complex of Mechanics", (SchoolLevel.VOCATIONAL,)),
+    ("School Complex", (SchoolLevel.SECONDARY, SchoolLevel.VOCATIONAL)),
+    ("Primary", (SchoolLevel.PRIMARY,)),
+    ("Secondary", (SchoolLevel.SECONDARY,)),
+    ("Vocational", (SchoolLevel.VOCATIONAL,)),
+)
+#: the numbered schools of the scale data, in turn
+_NUMBERED_LEVELS = (
+    (SchoolLevel.PRIMARY,),
+    (SchoolLevel.SECONDARY,),
+    (SchoolLevel.VOCATIONAL,),
+    (SchoolLevel.PRIMARY, SchoolLevel.SECONDARY),
+)
+
+
+def school_levels(name: str, number: int = 0) -> tuple[SchoolLevel, ...]:
+    """The levels a demo school teaches: read from its name, or (a numbered school of the
+    scale data, named "School No. <number>") in turn."""
+    for word, levels in _LEVEL_WORDS:
+        if word in name:
+            return levels
+    return _NUMBERED_LEVELS[number % len(_NUMBERED_LEVELS)]
+
 
 YOUTH_THEMES = (
     "Lakes and forests: ecology across borders",

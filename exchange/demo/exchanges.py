@@ -40,6 +40,7 @@ from exchange.demo.catalogue import (
     SPORTS,
     TRADES,
     YOUTH_THEMES,
+    school_levels,
 )
 from exchange.exchanges.models import (
     Direction,
@@ -49,10 +50,15 @@ from exchange.exchanges.models import (
     FundingSource,
     Profession,
     ProgrammeItem,
-    SchoolLevel,
     exchange_partner,
 )
-from exchange.partners.models import Institution, InstitutionKind, PartnerCity
+from exchange.partners.models import (
+    Institution,
+    InstitutionKind,
+    InstitutionLevel,
+    PartnerCity,
+    SchoolLevel,
+)
 from exchange.partners.services import seed_partners
 
 SCALE_INSTITUTIONS = 2000
@@ -116,15 +122,23 @@ def _institutions(
     }
     table = table_of(Institution)
     new_rows: list[dict] = []
+    level_rows: list[dict] = []
     ids = iter(range(next_id(session, table), 1 << 62))
 
-    def get(name: str, kind: InstitutionKind, partner: PartnerCity | None) -> Place:
+    def get(
+        name: str, kind: InstitutionKind, partner: PartnerCity | None, number: int = 0
+    ) -> Place:
         key = (name, partner.id if partner else None)
         if key not in existing:
             existing[key] = Place(next(ids), name)
             new_rows.append(
                 {"id": existing[key].id, "name": name, "kind": kind, "partner_city_id": key[1]}
             )
+            if kind is InstitutionKind.SCHOOL:
+                level_rows.extend(
+                    {"institution_id": existing[key].id, "level": level}
+                    for level in school_levels(name, number)
+                )
         return existing[key]
 
     olsztyn: dict[InstitutionKind, list[Place]] = {}
@@ -143,15 +157,17 @@ def _institutions(
             for number in range(1, round(extra * share) + 1):
                 side = sides[number % len(sides)]
                 if side is None:
-                    place = get(f"{label} No. {number} in Olsztyn", kind, None)
+                    place = get(f"{label} No. {number} in Olsztyn", kind, None, number)
                     olsztyn[kind].append(place)
                 else:
-                    place = get(f"{_short_name(side)} {label} No. {number}", kind, side)
+                    place = get(f"{_short_name(side)} {label} No. {number}", kind, side, number)
                     abroad[side.id][kind].append(place)
     if new_rows:
         now = datetime.combine(date(2000, 1, 1), time(), tzinfo=UTC)
         session.execute(sa.insert(table), full_rows(table, new_rows, now))
         fix_sequences(session, table)
+    if level_rows:
+        session.execute(sa.insert(table_of(InstitutionLevel)), level_rows)
     return olsztyn, abroad, len(new_rows)
 
 

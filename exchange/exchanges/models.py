@@ -16,7 +16,7 @@ from exchange.db import TimestampMixin
 from exchange.enums import LabelledEnum
 from exchange.errors import DomainError
 from exchange.extensions import Model, db
-from exchange.partners.models import Institution, PartnerCity
+from exchange.partners.models import Institution, PartnerCity, SchoolLevel
 
 if TYPE_CHECKING:
     from exchange.auth.models import User
@@ -91,20 +91,6 @@ class FundingSource(LabelledEnum):
             cls.PARTNER: _l("Partner city"),
             cls.SPONSOR: _l("Sponsor"),
             cls.OTHER: _l("Other"),
-        }
-
-
-class SchoolLevel(LabelledEnum):
-    PRIMARY = "primary"
-    SECONDARY = "secondary"
-    VOCATIONAL = "vocational"
-
-    @classmethod
-    def _labels(cls) -> dict:
-        return {
-            cls.PRIMARY: _l("Primary school"),
-            cls.SECONDARY: _l("Secondary school"),
-            cls.VOCATIONAL: _l("Vocational school"),
         }
 
 

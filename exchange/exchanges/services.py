@@ -32,10 +32,9 @@ from exchange.exchanges.models import (
     FundingSource,
     Profession,
     ProgrammeItem,
-    SchoolLevel,
 )
 from exchange.extensions import db
-from exchange.partners.models import Institution, PartnerCity
+from exchange.partners.models import Institution, PartnerCity, SchoolLevel
 
 log = logging.getLogger(__name__)
 

@@ -19,16 +19,25 @@ from exchange.auth.models import Role, User
 from exchange.exchanges import signals as exchange_signals
 from exchange.exchanges.models import Exchange
 from exchange.extensions import db
-from exchange.notifications.models import NotificationKind
+from exchange.notifications.messages import subject_of
+from exchange.notifications.models import NotificationChoice, NotificationKind
 from exchange.notifications.services import (
+    choices_of,
     enqueue,
     enqueue_for_active_address,
     erase_about,
     messages_about,
+    messages_to,
 )
-from exchange.partners.models import Institution
+from exchange.partners.models import Institution, teaches
 from exchange.registrations import signals as registration_signals
-from exchange.registrations.models import ACTIVE, Participant, Registration, RegistrationStatus
+from exchange.registrations.models import (
+    ACTIVE,
+    ConsentRecord,
+    Participant,
+    Registration,
+    RegistrationStatus,
+)
 from exchange.registrations.queries import waiting_positions
 
 
@@ -142,6 +151,26 @@ def send_password_reset(email: str, *, link: str, valid_minutes: int, **extra: A
     )
 
 
+@auth_signals.account_exported.connect
+def export_account_messages(user: User, **extra: Any) -> dict[str, Any]:
+    """The person's e-mail choices and every message addressed to them, for their access
+    request: kind, subject, times and state; never the text's data (a one-time link)."""
+    return {
+        "email_choices": {kind.value: wanted for kind, wanted in choices_of(user).items()},
+        "emails": [
+            {
+                "kind": message.kind.value,
+                "subject": subject_of(message),
+                "to": message.address,
+                "queued_at": message.created_at.isoformat(),
+                "state": message.state.value,
+                "sent_at": message.sent_at.isoformat() if message.sent_at else None,
+            }
+            for message in messages_to(user.id)
+        ],
+    }
+
+
 # --- registrations --------------------------------------------------------------------------
 
 
@@ -209,6 +238,34 @@ def send_cancellation(
     _send_to_institutions(NotificationKind.REGISTRATION_CANCELLED, data, _about(rows))
 
 
+@registration_signals.consent_withdrawn.connect
+def send_consent_withdrawn(
+    consent: ConsentRecord,
+    *,
+    participant: Participant,
+    registrations: list[Registration],
+    **extra: Any,
+) -> None:
+    """The coordinator of each upcoming exchange the minor lost a place (or a waiting
+    position) in hears of it, in their language: the group and the ratio of adults change."""
+    exchange_ids = {registration.exchange_id for registration in registrations}
+    if not exchange_ids:
+        return
+    rows = db.session.execute(
+        sa.select(Exchange, User)
+        .join(User, User.id == Exchange.coordinator_id)
+        .where(Exchange.id.in_(exchange_ids))
+        .order_by(Exchange.start_date, Exchange.id)
+    ).all()
+    for exchange, coordinator in rows:
+        enqueue(
+            coordinator,
+            NotificationKind.CONSENT_WITHDRAWN,
+            {**_base(exchange), "name": participant.full_name},
+            about=[participant.id],
+        )
+
+
 @registration_signals.person_exported.connect
 def export_messages(participant: Participant, **extra: Any) -> dict[str, Any]:
     """The e-mails that named the person, for their access export."""
@@ -253,7 +310,9 @@ def send_exchange_changed(exchange: Exchange, *, changes: list, **extra: Any) ->
 
 @exchange_signals.registration_opened.connect
 def send_registration_opened(exchange: Exchange, **extra: Any) -> None:
-    """School representatives who asked for it hear of it, once per exchange."""
+    """School representatives who asked for it hear of it, once per exchange: those whose
+    institution teaches the exchange's school level (all of them for an exchange without a
+    level)."""
     data = {
         **_base(exchange),
         "opens": exchange.registration_opens.isoformat() if exchange.registration_opens else None,
@@ -261,10 +320,19 @@ def send_registration_opened(exchange: Exchange, **extra: Any) -> None:
         if exchange.registration_closes
         else None,
     }
-    users = db.session.scalars(
-        sa.select(User).where(User.role == Role.SCHOOL, User.active.is_(True)).order_by(User.id)
+    asked = (
+        sa.select(NotificationChoice.user_id)
+        .where(
+            NotificationChoice.user_id == User.id,
+            NotificationChoice.kind == NotificationKind.REGISTRATION_OPENED,
+            NotificationChoice.wanted.is_(True),
+        )
+        .exists()
     )
-    for user in users:
+    query = sa.select(User).where(User.role == Role.SCHOOL, User.active.is_(True), asked)
+    if exchange.school_level is not None:
+        query = query.where(teaches(User.institution_id, exchange.school_level))
+    for user in db.session.scalars(query.order_by(User.id)):
         enqueue(
             user,
             NotificationKind.REGISTRATION_OPENED,

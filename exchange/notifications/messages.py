@@ -48,6 +48,16 @@ def render(notification: Notification, recipient_name: str) -> Rendered:
         )
 
 
+def subject_of(notification: Notification) -> str:
+    """The subject of a message, in its language; its kind's name when its data is gone
+    (erased with a pupil's personal data)."""
+    with force_locale(notification.language):
+        try:
+            return WRITERS[notification.kind](notification.data).subject
+        except (KeyError, TypeError, ValueError):
+            return str(notification.kind.label)
+
+
 def day(value: str | None) -> str:
     """An ISO date from ``data``, as the recipient's language writes it."""
     return format_date(date.fromisoformat(value), "long") if value else "—"
@@ -273,6 +283,22 @@ def registration_opened(data: dict) -> Letter:
     )
 
 
+def consent_withdrawn(data: dict) -> Letter:
+    return Letter(
+        subject=gettext("Consent withdrawn: %(title)s", title=_title(data)),
+        blocks=[
+            gettext(
+                "The parent's or guardian's consent for %(name)s was withdrawn, so their "
+                "registration for this exchange is withdrawn too:",
+                name=data["name"],
+            ),
+            _when(data),
+            gettext("If a place became free, the first one waiting has it now."),
+        ],
+        link=_exchange_link(data),
+    )
+
+
 WRITERS: dict[NotificationKind, Callable[[dict[str, Any]], Letter]] = {
     NotificationKind.INVITATION: invitation,
     NotificationKind.PASSWORD_RESET: password_reset,
@@ -284,4 +310,5 @@ WRITERS: dict[NotificationKind, Callable[[dict[str, Any]], Letter]] = {
     NotificationKind.CONSENT_REMINDER: consent_reminder,
     NotificationKind.START_REMINDER: start_reminder,
     NotificationKind.REGISTRATION_OPENED: registration_opened,
+    NotificationKind.CONSENT_WITHDRAWN: consent_withdrawn,
 }

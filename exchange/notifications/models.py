@@ -31,6 +31,7 @@ class NotificationKind(LabelledEnum):
     CONSENT_REMINDER = "consent_reminder"
     START_REMINDER = "start_reminder"
     REGISTRATION_OPENED = "registration_opened"
+    CONSENT_WITHDRAWN = "consent_withdrawn"
 
     @classmethod
     def _labels(cls) -> dict:
@@ -45,6 +46,7 @@ class NotificationKind(LabelledEnum):
             cls.CONSENT_REMINDER: _l("Reminder: consents missing before registration closes"),
             cls.START_REMINDER: _l("Reminder: an exchange starts in 3 days"),
             cls.REGISTRATION_OPENED: _l("Registration opened"),
+            cls.CONSENT_WITHDRAWN: _l("A consent withdrawn: a minor's places withdrawn"),
         }
 
     @property

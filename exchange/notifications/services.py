@@ -140,8 +140,12 @@ def choices_of(user: User) -> dict[NotificationKind, bool]:
 def kinds_for(user: User) -> frozenset[NotificationKind]:
     """The kinds a user of this role can receive at all."""
     if user.is_staff:
-        return frozenset({NotificationKind.START_REMINDER, *ESSENTIAL_ALWAYS})
-    return frozenset(set(NotificationKind) - {NotificationKind.START_REMINDER})
+        return frozenset({*STAFF_KINDS, *ESSENTIAL_ALWAYS})
+    return frozenset(set(NotificationKind) - STAFF_KINDS)
+
+
+#: what only city hall receives: its coordinators' messages about their exchanges
+STAFF_KINDS = frozenset({NotificationKind.START_REMINDER, NotificationKind.CONSENT_WITHDRAWN})
 
 
 ESSENTIAL_ALWAYS = frozenset(kind for kind in NotificationKind if kind.essential)
@@ -215,6 +219,17 @@ def messages_about(participant_id: int) -> list[Notification]:
             sa.select(Notification)
             .join(NotificationSubject)
             .where(NotificationSubject.participant_id == participant_id)
+            .order_by(Notification.created_at, Notification.id)
+        )
+    )
+
+
+def messages_to(user_id: int) -> list[Notification]:
+    """The messages addressed to a user, oldest first: for their access export."""
+    return list(
+        db.session.scalars(
+            sa.select(Notification)
+            .where(Notification.user_id == user_id)
             .order_by(Notification.created_at, Notification.id)
         )
     )

@@ -5,16 +5,18 @@ from wtforms import (
     EmailField,
     IntegerField,
     SelectField,
+    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
     URLField,
 )
 from wtforms.validators import URL, Email, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from exchange.forms_util import Form, choices, enum_choices, optional_int
 from exchange.partners.countries import country_choices
-from exchange.partners.models import InstitutionKind, PartnerKind, PartnerStatus
+from exchange.partners.models import InstitutionKind, PartnerKind, PartnerStatus, SchoolLevel
 from exchange.partners.services import PARTNER_FIELDS, PartnerValues
 
 
@@ -69,11 +71,23 @@ class InstitutionForm(Form):
         _l("Contact e-mail"), validators=[Optional(), Email(), Length(max=254)]
     )
     contact_phone = StringField(_l("Contact phone"), validators=[Optional(), Length(max=40)])
+    school_levels = SelectMultipleField(
+        _l("School levels taught"),
+        coerce=SchoolLevel,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        validators=[Optional()],
+        description=_l(
+            "For a school: its representatives hear of, and see on their dashboard, the "
+            "exchanges of these levels (and those without a level)."
+        ),
+    )
     submit = SubmitField(_l("Save"))
 
     def __init__(self, *args, partners=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.kind.choices = enum_choices(InstitutionKind)
+        self.school_levels.choices = enum_choices(SchoolLevel)
         self.partner_city_id.choices = choices(
             [("", "Olsztyn")] + [(partner.id, partner.local_name) for partner in partners]
         )

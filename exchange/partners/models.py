@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import sqlalchemy as sa
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -121,6 +123,23 @@ class InstitutionKind(LabelledEnum):
         }
 
 
+class SchoolLevel(LabelledEnum):
+    """A level of school: what a youth exchange is for, and what a school teaches (a school
+    may teach several). Here, below both institutions and exchanges, so both may use it."""
+
+    PRIMARY = "primary"
+    SECONDARY = "secondary"
+    VOCATIONAL = "vocational"
+
+    @classmethod
+    def _labels(cls) -> dict:
+        return {
+            cls.PRIMARY: _l("Primary school"),
+            cls.SECONDARY: _l("Secondary school"),
+            cls.VOCATIONAL: _l("Vocational school"),
+        }
+
+
 class Institution(TimestampMixin, Model):
     """A school, hospital, club, company… in Olsztyn or in one of the partner cities."""
 
@@ -139,10 +158,59 @@ class Institution(TimestampMixin, Model):
     active: Mapped[bool] = mapped_column(default=True)
 
     partner_city: Mapped[PartnerCity | None] = relationship(back_populates="institutions")
+    #: the school levels it teaches (none for an institution that is not a school)
+    level_rows: Mapped[list[InstitutionLevel]] = relationship(
+        cascade="all, delete-orphan", order_by="InstitutionLevel.level", passive_deletes=True
+    )
 
     @property
     def city_name(self) -> str:
         return self.partner_city.local_name if self.partner_city else "Olsztyn"
 
+    @property
+    def school_levels(self) -> list[SchoolLevel]:
+        """The levels it teaches, in the order of ``SchoolLevel``."""
+        taught = {row.level for row in self.level_rows}
+        return [level for level in SchoolLevel if level in taught]
+
+    def set_school_levels(self, levels: Iterable[SchoolLevel]) -> None:
+        """Teach exactly ``levels``: rows of levels no longer taught go, new ones come; the
+        rows of the levels kept stay as they are."""
+        wanted = set(levels)
+        self.level_rows = [row for row in self.level_rows if row.level in wanted] + [
+            InstitutionLevel(level=level)
+            for level in SchoolLevel
+            if level in wanted and level not in {row.level for row in self.level_rows}
+        ]
+
     def __repr__(self) -> str:
         return f"<Institution {self.id}>"
+
+
+class InstitutionLevel(Model):
+    """One school level an institution teaches: a row per institution and level.
+
+    A table rather than a multi-value column: the same on SQLite and PostgreSQL, each value
+    checked by the enum's constraint, and "institutions teaching this level" is an indexed
+    ``EXISTS`` (the registration-opened e-mail, a school's dashboard).
+    """
+
+    __tablename__ = "institution_level"
+
+    institution_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("institution.id", ondelete="CASCADE"), primary_key=True
+    )
+    level: Mapped[SchoolLevel] = mapped_column(primary_key=True, index=True)
+
+
+def teaches(
+    institution_id: int | None | sa.ColumnElement[int | None] | Mapped[int | None],
+    level: SchoolLevel | sa.ColumnElement | Mapped[SchoolLevel | None],
+) -> sa.Exists:
+    """The institution (an id or a column) teaches the level (a value or a column): a
+    condition for queries."""
+    return (
+        sa.select(InstitutionLevel.institution_id)
+        .where(InstitutionLevel.institution_id == institution_id, InstitutionLevel.level == level)
+        .exists()
+    )

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from exchange.core.permissions import Actor
 from exchange.db import escape_like
@@ -24,6 +24,7 @@ from exchange.partners.models import (
     PartnerCity,
     PartnerKind,
     PartnerStatus,
+    SchoolLevel,
 )
 
 log = logging.getLogger(__name__)
@@ -149,7 +150,7 @@ def _clean_partner_values(values: PartnerValues) -> dict[str, Any]:
 def get_institution(institution_id: int) -> Institution | None:
     return db.session.scalar(
         sa.select(Institution)
-        .options(joinedload(Institution.partner_city))
+        .options(joinedload(Institution.partner_city), selectinload(Institution.level_rows))
         .where(Institution.id == institution_id)
     )
 
@@ -172,7 +173,7 @@ class InstitutionFilter:
 def institutions_query(filters: InstitutionFilter) -> sa.Select:
     query = (
         sa.select(Institution)
-        .options(joinedload(Institution.partner_city))
+        .options(joinedload(Institution.partner_city), selectinload(Institution.level_rows))
         .order_by(Institution.name, Institution.id)
     )
     if filters.q:
@@ -196,13 +197,18 @@ class InstitutionValues:
     address: str = ""
     contact_email: str = ""
     contact_phone: str = ""
+    #: the school levels it teaches; kept for schools only
+    school_levels: list[SchoolLevel] = dataclasses.field(default_factory=list)
 
 
-INSTITUTION_FIELDS = tuple(f.name for f in dataclasses.fields(InstitutionValues))
+INSTITUTION_FIELDS = tuple(
+    f.name for f in dataclasses.fields(InstitutionValues) if f.name != "school_levels"
+)
 
 
 def create_institution(values: InstitutionValues, *, by: Actor) -> Institution:
     institution = Institution(**_clean_institution_values(values))
+    institution.set_school_levels(_levels(values))
     db.session.add(institution)
     db.session.flush()
     log.info("institution %s added by user %s", institution.id, by.id)
@@ -214,6 +220,7 @@ def update_institution(
 ) -> Institution:
     for name, value in _clean_institution_values(values).items():
         setattr(institution, name, value)
+    institution.set_school_levels(_levels(values))
     db.session.flush()
     log.info("institution %s updated by user %s", institution.id, by.id)
     return institution
@@ -223,6 +230,14 @@ def set_institution_active(institution: Institution, active: bool, *, by: Actor)
     institution.active = active
     db.session.flush()
     log.info("institution %s active=%s by user %s", institution.id, active, by.id)
+
+
+def _levels(values: InstitutionValues) -> set[SchoolLevel]:
+    """The levels to keep: a hospital or a club teaches none, whatever the form said (a school
+    whose kind is changed loses its levels)."""
+    if values.kind is not InstitutionKind.SCHOOL:
+        return set()
+    return {SchoolLevel(level) for level in values.school_levels}
 
 
 def _clean_institution_values(values: InstitutionValues) -> dict:

@@ -84,6 +84,7 @@ def _institution_values(form: InstitutionForm) -> services.InstitutionValues:
         address=form.address.data or "",
         contact_email=form.contact_email.data or "",
         contact_phone=form.contact_phone.data or "",
+        school_levels=list(form.school_levels.data or []),
     )
 
 

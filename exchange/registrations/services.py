@@ -35,6 +35,7 @@ from exchange.registrations.models import (
     RegistrationStatus,
 )
 from exchange.registrations.signals import (
+    consent_withdrawn,
     moved_up,
     registered,
     registrations_cancelled,
@@ -78,6 +79,8 @@ def withdraw_consent(consent: ConsentRecord, *, by: User) -> Withdrawal:
         )
     )
     if others_valid:
+        db.session.flush()
+        consent_withdrawn.send(consent, participant=participant, registrations=[], by=by)
         return Withdrawal()
     today = clock.today()
     registrations = db.session.scalars(
@@ -95,6 +98,8 @@ def withdraw_consent(consent: ConsentRecord, *, by: User) -> Withdrawal:
         if participant.is_minor_on(registration.exchange.start_date):
             result.withdrawn.append(registration)
             result.promoted.extend(_withdraw_locked(registration, by=by))
+    db.session.flush()
+    consent_withdrawn.send(consent, participant=participant, registrations=result.withdrawn, by=by)
     return result
 
 

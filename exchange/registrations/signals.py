@@ -25,3 +25,7 @@ person_exported = signals.signal("person-exported")
 personal_data_erased = signals.signal("personal-data-erased")
 #: ``sender``: the exchange, cancelled; ``registrations``: those cancelled with it; ``by``
 registrations_cancelled = signals.signal("registrations-cancelled")
+#: ``sender``: the consent just withdrawn; ``participant``: its person; ``registrations``: the
+#: places (and waiting positions) withdrawn with it, in exchanges that have not started (none
+#: when another consent is still valid); ``by``
+consent_withdrawn = signals.signal("consent-withdrawn")

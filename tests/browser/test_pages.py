@@ -98,6 +98,7 @@ def test_admin_pages(demo_page, demo_server):
             "/audit/",
             "/account/password",
             "/account/sessions",
+            "/account/data",
         ],
     )
     # the subscription link, shown once after the button on the calendar page
@@ -132,6 +133,7 @@ def test_school_pages(demo_page, demo_server, tmp_path):
             "/participants/import",
             "/registrations/",
             "/reports/",
+            "/account/data",
         ],
     )
     _submit_empty(page, "/participants/new", "Save")

@@ -55,6 +55,7 @@ def _school_pages(data) -> list[str]:
         "/participants/import",
         "/registrations/",
         "/reports/",
+        "/account/data",
     ]
 
 
