@@ -43,11 +43,13 @@ def test_a_school_adds_a_family_of_its_own_community(client):
     assert family.guest_beds == 2
     assert family.languages == "de,pl"
     assert family.diets == "vegetarian,gluten_free"
-    assert family.has_pets and not family.smoking
+    assert family.has_pets
+    assert not family.smoking
     assert family.accepts is AcceptedGuests.EITHER
     assert family.created_by_id == school.id
     page = client.get(f"/host-families/{family.id}").get_data(as_text=True)
-    assert "Wiśniewscy" in page and "Mickiewicza" in page
+    assert "Wiśniewscy" in page
+    assert "Mickiewicza" in page
     events = db.session.scalars(
         sa.select(AuditEvent.action).where(AuditEvent.object_type == "host_family")
     ).all()
@@ -71,7 +73,8 @@ def test_a_school_cannot_reach_another_schools_family(client):
     login_as(client, factories.user(role="school", institution=own_school))
 
     listing = client.get("/host-families/").get_data(as_text=True)
-    assert "Ownfamily" in listing and "Otherfamily" not in listing
+    assert "Ownfamily" in listing
+    assert "Otherfamily" not in listing
     for url in (f"/host-families/{other.id}", f"/host-families/{other.id}/edit",
                 f"/host-families/{other.id}/export.json"):  # fmt: skip
         assert client.get(url).status_code == 404
