@@ -19,6 +19,7 @@ from exchange.demo import exchanges as exchanges_demo
 from exchange.demo import registrations as registrations_demo
 from exchange.exchanges.models import Exchange
 from exchange.extensions import db
+from exchange.hosting.privacy import anonymise_expired_families
 from exchange.notifications.cli import send_mail_command
 from exchange.partners import services as partner_services
 from exchange.registrations.privacy import anonymise_expired
@@ -163,11 +164,14 @@ def register(app: Flask) -> None:
     )
     @database_errors_as_messages
     def anonymise(months: int | None) -> None:
-        """Anonymise participants whose last exchange ended more than N months ago, and
-        delete ended log-in sessions (safe to run from cron)."""
+        """Anonymise participants whose last exchange ended more than N months ago (and host
+        families whose last guest left that long ago), and delete ended log-in sessions (safe
+        to run from cron)."""
         months = months or app.config["RETENTION_MONTHS"]
         count = anonymise_expired(months)
+        families = anonymise_expired_families(months)
         sessions = purge_expired()
         db.session.commit()
         click.echo(f"Anonymised {count} participants (last exchange over {months} months ago).")
+        click.echo(f"Anonymised {families} host families (last guest over {months} months ago).")
         click.echo(f"Deleted {sessions} ended log-in sessions.")
