@@ -16,6 +16,7 @@ from exchange.auth.sessions import purge_expired
 from exchange.core.commands import database_errors_as_messages
 from exchange.core.permissions import Role
 from exchange.demo import exchanges as exchanges_demo
+from exchange.demo import hosting as hosting_demo
 from exchange.demo import registrations as registrations_demo
 from exchange.exchanges.models import Exchange
 from exchange.extensions import db
@@ -143,6 +144,7 @@ def register(app: Flask) -> None:
             counts |= registrations_demo.generate(
                 db.session(), seed=seed, today=day, scale=scale, progress=bar.update
             )
+        counts |= hosting_demo.generate(db.session(), seed=seed, today=day)
         db.session.commit()
         # fresh statistics for the query planner after a bulk load (SQLite has none before it,
         # and PostgreSQL's autovacuum would gather them only later)
@@ -151,8 +153,9 @@ def register(app: Flask) -> None:
         click.echo(
             f"Added {counts['exchanges']} exchanges with {counts['programme_items']} programme "
             f"items, {counts['institutions']} institutions, {counts['partners']} partner "
-            f"cities, {counts['participants']} participants and {counts['registrations']} "
-            "registrations."
+            f"cities, {counts['participants']} participants, {counts['registrations']} "
+            f"registrations, {counts['host_families']} host families and "
+            f"{counts['placements']} guests placed with them."
         )
 
     @app.cli.command("anonymise")
