@@ -144,7 +144,7 @@ def register(app: Flask) -> None:
             counts |= registrations_demo.generate(
                 db.session(), seed=seed, today=day, scale=scale, progress=bar.update
             )
-        counts |= hosting_demo.generate(db.session(), seed=seed, today=day)
+        counts |= hosting_demo.generate(db.session(), seed=seed, today=day, scale=scale)
         db.session.commit()
         # fresh statistics for the query planner after a bulk load (SQLite has none before it,
         # and PostgreSQL's autovacuum would gather them only later)

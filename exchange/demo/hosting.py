@@ -34,24 +34,27 @@ COOKS = (
     (Diet.VEGETARIAN, 0.6), (Diet.VEGAN, 0.15), (Diet.GLUTEN_FREE, 0.25),
     (Diet.LACTOSE_FREE, 0.25), (Diet.NUT_FREE, 0.35), (Diet.HALAL, 0.1), (Diet.KOSHER, 0.03),
 )  # fmt: skip
+#: the scale data matches the exchanges that ended in this many days (24 months) or later
+RETENTION_DAYS = 730
 OTHER_LANGUAGES = (("en", 0.7), ("de", 0.3), ("fr", 0.1), ("uk", 0.1), ("ru", 0.1))
 
 
-def _exchanges(session: Session) -> list[Exchange]:
-    """Incoming youth exchanges, not cancelled, without families yet."""
-    already = sa.select(HostPlacement.exchange_id).distinct()
-    return list(
-        session.scalars(
-            sa.select(Exchange)
-            .where(
-                Exchange.kind == ExchangeKind.YOUTH,
-                Exchange.direction == Direction.INCOMING,
-                Exchange.status.not_in((ExchangeStatus.CANCELLED, ExchangeStatus.DRAFT)),
-                Exchange.id.not_in(already),
-            )
-            .order_by(Exchange.start_date, Exchange.id)
+def _exchanges(session: Session, since: date | None) -> list[Exchange]:
+    """Incoming youth exchanges, not cancelled, without a matching yet (ending ``since``)."""
+    already = sa.select(HostingPlan.exchange_id)
+    query = (
+        sa.select(Exchange)
+        .where(
+            Exchange.kind == ExchangeKind.YOUTH,
+            Exchange.direction == Direction.INCOMING,
+            Exchange.status.not_in((ExchangeStatus.CANCELLED, ExchangeStatus.DRAFT)),
+            Exchange.id.not_in(already),
         )
+        .order_by(Exchange.start_date, Exchange.id)
     )
+    if since is not None:
+        query = query.where(Exchange.end_date >= since)
+    return list(session.scalars(query))
 
 
 def _family(rng: random.Random, family_id: int, school_id: int, exchange: Exchange,
@@ -91,9 +94,15 @@ def _family(rng: random.Random, family_id: int, school_id: int, exchange: Exchan
     }
 
 
-def generate(session: Session, seed: int = 1, *, today: date) -> dict:
+def generate(session: Session, seed: int = 1, *, today: date, scale: float | None = None) -> dict:
     """Add host families for the incoming youth exchanges that have guests, and place the
-    guests with the solver. Writes in the session's transaction; the caller commits."""
+    guests with the solver. Writes in the session's transaction; the caller commits.
+
+    The quick demo matches every such exchange; the scale data (``scale``) only those that
+    ended in the retention period (``RETENTION_DAYS``) or are to come: the families of older
+    ones would have been erased by then, and matching hundreds of them would double the time
+    the benchmarks take to build their data.
+    """
     rng = random.Random(seed + 2000)  # noqa: S311  (demo data, deterministic on purpose)
     session.flush()
     schools = list(
@@ -109,7 +118,8 @@ def generate(session: Session, seed: int = 1, *, today: date) -> dict:
     if not schools:
         return counts
     next_family = next_id(session, table_of(HostFamily))
-    for exchange in _exchanges(session):
+    since = today - timedelta(days=RETENTION_DAYS) if scale else None
+    for exchange in _exchanges(session, since):
         guests = guests_of(exchange)
         if not guests:
             continue

@@ -116,10 +116,22 @@ def leaders_of(exchange: Exchange) -> dict[int, Participant]:
 
 
 def families_for(exchange: Exchange) -> list[HostFamily]:
+    """The families not erased who are available for at least part of the stay (those
+    available for none of it are no candidates, nor a reason worth showing)."""
     query = (
         sa.select(HostFamily)
         .options(joinedload(HostFamily.institution))
-        .where(HostFamily.anonymised_at.is_(None))
+        .where(
+            HostFamily.anonymised_at.is_(None),
+            sa.or_(
+                HostFamily.available_from.is_(None),
+                HostFamily.available_from <= exchange.end_date,
+            ),
+            sa.or_(
+                HostFamily.available_until.is_(None),
+                HostFamily.available_until >= exchange.start_date,
+            ),
+        )
         .order_by(HostFamily.family_name, HostFamily.id)
     )
     return list(db.session.scalars(query))

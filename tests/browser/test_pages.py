@@ -87,6 +87,10 @@ def test_admin_pages(demo_page, demo_server):
             f"/reports/?date_from={year}-01-01&date_to={year}-12-31",
             "/reports/?date_from=2030-01-01&date_to=2020-01-01",  # an error in the filter
             "/audit/",
+            "/host-families/",
+            f"/host-families/{data.family_id}",
+            f"/host-families/{data.family_id}/edit",
+            f"/exchanges/{data.hosting_exchange_id}/hosting",
             "/account/password",
             "/account/sessions",
         ],
@@ -94,6 +98,7 @@ def test_admin_pages(demo_page, demo_server):
     _submit_empty(page, "/exchanges/new", "Save")
     _submit_empty(page, "/institutions/new", "Save")
     _submit_empty(page, "/users/new", "Save")
+    _submit_empty(page, "/host-families/new", "Save")
     _submit_empty(page, "/school-accounts/new", "Create the account and the invitation link")
     _submit_empty(page, f"/participants/{data.participant_id}", "Record consent")
 
@@ -113,9 +118,11 @@ def test_school_pages(demo_page, demo_server, tmp_path):
             "/participants/import",
             "/registrations/",
             "/reports/",
+            "/host-families/",
         ],
     )
     _submit_empty(page, "/participants/new", "Save")
+    _submit_empty(page, "/host-families/new", "Save")
 
     # a spreadsheet with a wrong row: the errors come back as a table
     wrong = tmp_path / "participants.csv"

@@ -39,6 +39,10 @@ def _staff_pages(data) -> list[str]:
         "/registrations/",
         f"/reports/?date_from={year}-01-01&date_to={year}-12-31",
         "/audit/",
+        "/host-families/",
+        f"/host-families/{data.family_id}",
+        f"/host-families/{data.family_id}/edit",
+        f"/exchanges/{data.hosting_exchange_id}/hosting",
     ]
 
 
@@ -52,6 +56,8 @@ def _school_pages(data) -> list[str]:
         "/participants/import",
         "/registrations/",
         "/reports/",
+        "/host-families/",
+        "/host-families/new",
     ]
 
 
