@@ -39,7 +39,7 @@ RETENTION_DAYS = 730
 OTHER_LANGUAGES = (("en", 0.7), ("de", 0.3), ("fr", 0.1), ("uk", 0.1), ("ru", 0.1))
 
 
-def _exchanges(session: Session, since: date | None) -> list[Exchange]:
+def _incoming_youth_exchanges(session: Session, since: date | None) -> list[Exchange]:
     """Incoming youth exchanges, not cancelled, without a matching yet (ending ``since``)."""
     already = sa.select(HostingPlan.exchange_id)
     query = (
@@ -119,7 +119,7 @@ def generate(session: Session, seed: int = 1, *, today: date, scale: float | Non
         return counts
     next_family = next_id(session, table_of(HostFamily))
     since = today - timedelta(days=RETENTION_DAYS) if scale else None
-    for exchange in _exchanges(session, since):
+    for exchange in _incoming_youth_exchanges(session, since):
         guests = guests_of(exchange)
         if not guests:
             continue

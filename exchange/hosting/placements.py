@@ -96,22 +96,23 @@ def guests_of(exchange: Exchange) -> list[Participant]:
     return list(db.session.scalars(query))
 
 
-def leaders_of(exchange: Exchange) -> dict[int, Participant]:
-    """The first adult (teacher or staff) of each partner institution with a place: the
-    guests' leader, whose phone is the emergency contact of a host family."""
+def leaders_of(exchange_ids: list[int]) -> dict[tuple[int, int], Participant]:
+    """The first adult (teacher or staff) of each institution with a place in each exchange,
+    by (exchange id, institution id): the guests' leader, whose phone is the emergency contact
+    of a host family."""
     query = (
-        sa.select(Participant)
+        sa.select(Registration.exchange_id, Participant)
         .join(Registration, Registration.participant_id == Participant.id)
         .where(
-            Registration.exchange_id == exchange.id,
+            Registration.exchange_id.in_(exchange_ids),
             Registration.status.in_(HOLDING_PLACE),
             Participant.role.in_((ParticipantRole.TEACHER, ParticipantRole.STAFF)),
         )
         .order_by(Participant.last_name, Participant.id)
     )
-    leaders: dict[int, Participant] = {}
-    for person in db.session.scalars(query):
-        leaders.setdefault(person.institution_id, person)
+    leaders: dict[tuple[int, int], Participant] = {}
+    for exchange_id, person in db.session.execute(query):
+        leaders.setdefault((exchange_id, person.institution_id), person)
     return leaders
 
 

@@ -153,11 +153,13 @@ def sheet_lines(exchange: Exchange | None = None, family: HostFamily | None = No
     if since is not None:
         query = query.where(Exchange.end_date >= since)
     placements = list(db.session.scalars(query).unique())
-    leaders: dict[int, dict[int, Participant]] = {}
-    lines = []
-    for item in placements:
-        if item.exchange_id not in leaders:
-            leaders[item.exchange_id] = leaders_of(item.exchange)
-        leader = leaders[item.exchange_id].get(item.guest.institution_id)
-        lines.append(SheetLine(item.family, item.guest, item.exchange, leader))
-    return lines
+    leaders = leaders_of(sorted({item.exchange_id for item in placements}))
+    return [
+        SheetLine(
+            item.family,
+            item.guest,
+            item.exchange,
+            leaders.get((item.exchange_id, item.guest.institution_id)),
+        )
+        for item in placements
+    ]

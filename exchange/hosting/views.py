@@ -25,7 +25,7 @@ from exchange.core.permissions import Role, role_required, staff_required
 from exchange.errors import DomainError
 from exchange.exchanges.access import get_exchange_or_404
 from exchange.extensions import db
-from exchange.forms_util import attach_error, optional_int, submit
+from exchange.forms_util import attach_error, submit
 from exchange.hosting import exports, placements, privacy, queries, services
 from exchange.hosting.access import get_family_or_404
 from exchange.hosting.forms import FamilyForm, PinForm, PlaceForm, PlanForm
@@ -43,7 +43,7 @@ everyone_logged_in = role_required(Role.ADMIN, Role.COORDINATOR, Role.SCHOOL)
 @everyone_logged_in
 def families():
     schools = queries.olsztyn_schools() if current_user.is_staff else []
-    school_id = optional_int(request.args.get("school", "")) if schools else None
+    school_id = request.args.get("school", type=int) if schools else None
     if school_id is not None and school_id not in {school.id for school in schools}:
         school_id = None
     page = db.paginate(
