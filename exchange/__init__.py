@@ -142,6 +142,7 @@ def register_listeners(app: Flask) -> None:
     """Connect the receivers of the features' signals: importing a ``listeners`` module
     connects its functions (see docs/ARCHITECTURE.md)."""
     import exchange.audit.listeners
+    import exchange.hosting.listeners
     import exchange.notifications.listeners
     import exchange.registrations.listeners  # noqa: F401
 
@@ -152,6 +153,7 @@ def register_blueprints(app: Flask) -> None:
     from exchange.auth.views import bp as auth_bp
     from exchange.exchanges.subscription_views import bp as subscriptions_bp
     from exchange.exchanges.views import bp as exchanges_bp
+    from exchange.hosting.views import bp as hosting_bp
     from exchange.notifications.views import bp as notifications_bp
     from exchange.partners.views import bp as partners_bp
     from exchange.registrations.views import bp as registrations_bp
@@ -164,6 +166,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(exchanges_bp)
     app.register_blueprint(subscriptions_bp)
     app.register_blueprint(registrations_bp)
+    app.register_blueprint(hosting_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(notifications_bp)

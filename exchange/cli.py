@@ -16,9 +16,11 @@ from exchange.auth.sessions import purge_expired
 from exchange.core.commands import database_errors_as_messages
 from exchange.core.permissions import Role
 from exchange.demo import exchanges as exchanges_demo
+from exchange.demo import hosting as hosting_demo
 from exchange.demo import registrations as registrations_demo
 from exchange.exchanges.models import Exchange
 from exchange.extensions import db
+from exchange.hosting.privacy import anonymise_expired_families
 from exchange.notifications.cli import send_mail_command
 from exchange.partners import services as partner_services
 from exchange.registrations.privacy import anonymise_expired
@@ -142,6 +144,7 @@ def register(app: Flask) -> None:
             counts |= registrations_demo.generate(
                 db.session(), seed=seed, today=day, scale=scale, progress=bar.update
             )
+        counts |= hosting_demo.generate(db.session(), seed=seed, today=day, scale=scale)
         db.session.commit()
         # fresh statistics for the query planner after a bulk load (SQLite has none before it,
         # and PostgreSQL's autovacuum would gather them only later)
@@ -150,8 +153,9 @@ def register(app: Flask) -> None:
         click.echo(
             f"Added {counts['exchanges']} exchanges with {counts['programme_items']} programme "
             f"items, {counts['institutions']} institutions, {counts['partners']} partner "
-            f"cities, {counts['participants']} participants and {counts['registrations']} "
-            "registrations."
+            f"cities, {counts['participants']} participants, {counts['registrations']} "
+            f"registrations, {counts['host_families']} host families and "
+            f"{counts['placements']} guests placed with them."
         )
 
     @app.cli.command("anonymise")
@@ -163,11 +167,14 @@ def register(app: Flask) -> None:
     )
     @database_errors_as_messages
     def anonymise(months: int | None) -> None:
-        """Anonymise participants whose last exchange ended more than N months ago, and
-        delete ended log-in sessions (safe to run from cron)."""
+        """Anonymise participants whose last exchange ended more than N months ago (and host
+        families whose last guest left that long ago), and delete ended log-in sessions (safe
+        to run from cron)."""
         months = months or app.config["RETENTION_MONTHS"]
         count = anonymise_expired(months)
+        families = anonymise_expired_families(months)
         sessions = purge_expired()
         db.session.commit()
         click.echo(f"Anonymised {count} participants (last exchange over {months} months ago).")
+        click.echo(f"Anonymised {families} host families (last guest over {months} months ago).")
         click.echo(f"Deleted {sessions} ended log-in sessions.")

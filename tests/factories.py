@@ -202,3 +202,20 @@ def form_data(partner_list, kind: ExchangeKind = ExchangeKind.YOUTH, **overrides
         data[name] = str(value.value if hasattr(value, "value") else value)
     data.update(overrides)
     return data
+
+
+def host_family(institution=None, **values):
+    """A family of an Olsztyn school with one bed, who accepts girls or boys, consented today."""
+    from exchange.hosting.models import HostFamily
+
+    number = next(_numbers)
+    values.setdefault("family_name", f"Nowak{number}")
+    values.setdefault("address", f"ul. Kopernika {number}, 10-001 Olsztyn")
+    values.setdefault("phone", "+48 600 200 300")
+    values.setdefault("languages", "pl,en")
+    values.setdefault("consent_given_on", clock.today())
+    values.setdefault("consent_method", ConsentMethod.PAPER)
+    item = HostFamily(institution=institution or globals()["institution"](), **values)
+    db.session.add(item)
+    db.session.commit()
+    return item

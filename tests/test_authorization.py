@@ -64,6 +64,7 @@ VARIANTS = {
     "participant_id": ("own", "other"),
     "registration_id": ("own", "other"),
     "consent_id": ("own", "other"),
+    "family_id": ("own", "other"),
     "exchange_id": ("visible", "draft"),
     "user_id": ("school_account", "staff_account"),
 }
@@ -90,6 +91,7 @@ SCHOOL = Rule(LOGIN, ALLOW, DENY, DENY)
 OWN = Rule(LOGIN, (ALLOW, HIDDEN), ALLOW, ALLOW)
 
 FORMATS = {"fmt": ("csv", "xlsx")}
+DOCUMENTS = {"fmt": ("pdf", "xlsx")}
 
 RULES: dict[tuple[str, str], Rule] = {
     # home, dashboard, health, language, account
@@ -208,6 +210,24 @@ RULES: dict[tuple[str, str], Rule] = {
     ("registrations.mark_all_present", "POST"): STAFF,
     ("registrations.promote", "GET"): STAFF,
     ("registrations.promote", "POST"): STAFF,
+    # host families: a school its own, staff all; matching and the family sheets (guests'
+    # health notes): staff
+    ("hosting.families", "GET"): LOGGED_IN,
+    ("hosting.create_family", "GET"): LOGGED_IN,
+    ("hosting.create_family", "POST"): LOGGED_IN,
+    ("hosting.family", "GET"): OWN,
+    ("hosting.edit_family", "GET"): OWN,
+    ("hosting.edit_family", "POST"): OWN,
+    ("hosting.delete_family", "POST"): OWN,
+    ("hosting.export_family", "GET"): OWN,
+    ("hosting.erase_family", "POST"): STAFF,
+    ("hosting.family_sheet", "GET"): Rule(LOGIN, DENY, ALLOW, ALLOW, DOCUMENTS),
+    ("hosting.matching", "GET"): STAFF,
+    ("hosting.save_plan", "POST"): STAFF,
+    ("hosting.suggest", "POST"): STAFF,
+    ("hosting.place", "POST"): STAFF,
+    ("hosting.pin", "POST"): STAFF,
+    ("hosting.family_list", "GET"): Rule(LOGIN, DENY, ALLOW, ALLOW, DOCUMENTS),
     # reports: everybody logged in (a school's figures are its own); grant packs name people
     ("reports.index", "GET"): LOGGED_IN,
     ("reports.export_csv", "GET"): Rule(LOGIN, ALLOW, ALLOW, ALLOW, {"table": TABLE_KEYS}),
@@ -271,6 +291,11 @@ def _build_world() -> World:
         "own": factories.participant(own_school, last_name="Ownschoolska"),
         "other": factories.participant(other_school, last_name=OTHER_SCHOOL_PUPIL),
     }
+    families = {
+        "own": factories.host_family(own_school, family_name="Ownschoolscy"),
+        # another school's family must not show in a school's pages either
+        "other": factories.host_family(other_school, family_name=OTHER_SCHOOL_PUPIL),
+    }
     registrations = {}
     for key, pupil in pupils.items():
         registrations[key] = Registration(
@@ -313,6 +338,7 @@ def _build_world() -> World:
         ids={
             "participant_id": {key: pupil.id for key, pupil in pupils.items()},
             "consent_id": {key: pupil.consents[0].id for key, pupil in pupils.items()},
+            "family_id": {key: family.id for key, family in families.items()},
             "registration_id": {key: item.id for key, item in registrations.items()},
             "exchange_id": {"visible": visible.id, "draft": draft.id},
             "item_id": {key: item.id for key, item in items.items()},

@@ -237,9 +237,9 @@ def test_withdrawn_consent_keeps_the_place_in_an_exchange_that_starts_today(coor
 
 
 def test_the_retention_period_counted_from_29_february():
-    assert privacy._add_months(date(2028, 2, 29), -24) == date(2026, 2, 28)
-    assert privacy._add_months(date(2028, 2, 29), -48) == date(2024, 2, 29)
-    assert privacy._add_months(date(2026, 3, 31), -1) == date(2026, 2, 28)
+    assert privacy.add_months(date(2028, 2, 29), -24) == date(2026, 2, 28)
+    assert privacy.add_months(date(2028, 2, 29), -48) == date(2024, 2, 29)
+    assert privacy.add_months(date(2026, 3, 31), -1) == date(2026, 2, 28)
 
 
 @pytest.mark.parametrize("day", [date(2028, 2, 29), date(2027, 1, 1), date(2026, 12, 31)])

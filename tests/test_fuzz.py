@@ -42,8 +42,9 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from exchange import create_app
 from exchange.auth.models import User
-from exchange.exchanges.models import TRANSITIONS, ExchangeStatus
+from exchange.exchanges.models import TRANSITIONS, Direction, ExchangeStatus
 from exchange.extensions import db, limiter
+from exchange.hosting.models import HostPlacement
 from exchange.partners.models import Institution
 from exchange.registrations.models import Registration, RegistrationStatus
 from tests import factories
@@ -227,6 +228,19 @@ def _pages(world: World) -> list[str]:
         status=RegistrationStatus.WAITLISTED,
     )
     db.session.add(waiting)
+    # the matching page shows its forms for an incoming youth exchange with a placed guest
+    incoming = factories.exchange(direction=Direction.INCOMING)
+    guest = factories.participant(factories.institution(partner_city=incoming.partners[0]))
+    family = factories.host_family(own_school)
+    db.session.add(
+        Registration(
+            exchange_id=incoming.id,
+            participant_id=guest.id,
+            institution_id=guest.institution_id,
+            status=RegistrationStatus.CONFIRMED,
+        )
+    )
+    db.session.add(HostPlacement(exchange_id=incoming.id, guest_id=guest.id, family_id=family.id))
     db.session.commit()
     draft = world.ids["exchange_id"]["draft"]
     return [
@@ -234,6 +248,7 @@ def _pages(world: World) -> list[str]:
         f"/exchanges/{started.id}/roster",
         f"/exchanges/{draft}/delete",
         f"/registrations/{waiting.id}/promote",
+        f"/exchanges/{incoming.id}/hosting",
     ]
 
 

@@ -23,11 +23,13 @@ import time_machine
 from exchange import clock
 from exchange.auth.models import User
 from exchange.demo import exchanges as demo
+from exchange.demo import hosting as hosting_demo
 from exchange.demo import registrations as registrations_demo
 from exchange.exchanges import subscriptions
 from exchange.exchanges.models import Exchange, ExchangeStatus, ProgrammeItem, exchange_partner
 from exchange.extensions import db
-from exchange.partners.models import PartnerCity
+from exchange.hosting.models import HostPlacement
+from exchange.partners.models import Institution, PartnerCity
 from exchange.registrations.models import (
     ADULT_AGE,
     HOLDING_PLACE,
@@ -64,6 +66,9 @@ class Objects:
     school_user_id: int = 0
     #: the school representative's personal calendar link
     calendar_token: str = ""
+    #: the exchange with the most guests placed with families, and a family of the school
+    hosting_exchange_id: int = 0
+    family_id: int = 0
 
 
 def _build(scale: float) -> Objects:
@@ -71,6 +76,7 @@ def _build(scale: float) -> Objects:
     today = clock.today()
     demo.generate(db.session, seed=11, years=YEARS, today=today, scale=scale)
     registrations_demo.generate(db.session, seed=11, today=today, scale=scale)
+    hosting_demo.generate(db.session, seed=11, today=today, scale=scale)
     db.session.commit()
     exchange_id, _count = db.session.execute(
         sa.select(Registration.exchange_id, sa.func.count())
@@ -106,6 +112,14 @@ def _build(scale: float) -> Objects:
             Exchange.is_public.is_(True), Exchange.status != ExchangeStatus.DRAFT
         )
     )
+    hosting_exchange_id = db.session.scalar(
+        sa.select(HostPlacement.exchange_id)
+        .group_by(HostPlacement.exchange_id)
+        .order_by(sa.func.count().desc(), HostPlacement.exchange_id)
+        .limit(1)
+    )
+    assert hosting_exchange_id is not None, "the demo data matches guests with families"
+    family = factories.host_family(db.session.get(Institution, institution_id))
     return Objects(
         exchange_id,
         item_id,
@@ -116,6 +130,8 @@ def _build(scale: float) -> Objects:
         exchange.start_date.month,
         waiting_id,
         public_exchange_id,
+        hosting_exchange_id=hosting_exchange_id,
+        family_id=family.id,
     )
 
 
@@ -199,6 +215,20 @@ def _urls(o: Objects) -> dict[str, list[str]]:
         "reports.export_pdf": [f"/reports/export/report.pdf?{period}"],
         "reports.grant_pack_pdf": [f"/reports/exchanges/{e}/grant-pack.pdf"],
         "reports.grant_pack_xlsx": [f"/reports/exchanges/{e}/grant-pack.xlsx"],
+        "hosting.families": ["/host-families/", "/host-families/?page=2"],
+        "hosting.create_family": ["/host-families/new"],
+        "hosting.family": [f"/host-families/{o.family_id}"],
+        "hosting.edit_family": [f"/host-families/{o.family_id}/edit"],
+        "hosting.export_family": [f"/host-families/{o.family_id}/export.json"],
+        "hosting.family_sheet": [
+            f"/host-families/{o.family_id}/guests.pdf",
+            f"/host-families/{o.family_id}/guests.xlsx",
+        ],
+        "hosting.matching": [f"/exchanges/{o.hosting_exchange_id}/hosting"],
+        "hosting.family_list": [
+            f"/exchanges/{o.hosting_exchange_id}/hosting/families.pdf",
+            f"/exchanges/{o.hosting_exchange_id}/hosting/families.xlsx",
+        ],
     }
 
 

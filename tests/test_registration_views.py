@@ -486,3 +486,53 @@ def test_registering_a_class_is_all_or_nothing(client, school_user):
     assert "Nobody was registered:" in page
     assert "record a parent&#39;s or guardian&#39;s consent first" in page
     assert _count(Registration) == 0
+
+
+# --- what host families need of a guest ------------------------------------------------------
+
+
+def test_a_participants_diets_allergy_and_languages_are_saved_and_shown_again(client, school_user):
+    pupil = factories.participant(school_user.institution)
+    login_as(client, school_user)
+    form = {
+        "first_name": pupil.first_name,
+        "last_name": pupil.last_name,
+        "date_of_birth": pupil.date_of_birth.isoformat(),
+        "gender": "female",
+        "country": "PL",
+        "role": "pupil",
+        "emergency_contact_name": "Anna Kowalska",
+        "emergency_contact_phone": "+48 600 100 200",
+        "diets": ["vegan", "nut_free"],
+        "allergic_to_animals": "y",
+        "languages": "EN; pl",
+    }
+
+    response = post_form(client, f"/participants/{pupil.id}/edit", form)
+
+    assert response.status_code == 302
+    db.session.expire_all()
+    saved = db.session.get(Participant, pupil.id)
+    assert (saved.diets, saved.allergic_to_animals, saved.languages) == (
+        "vegan,nut_free",
+        True,
+        "en,pl",
+    )
+    page = client.get(f"/participants/{pupil.id}/edit").get_data(as_text=True)
+    assert re.search(
+        r'<input checked id="diets-\d" name="diets" type="checkbox" value="vegan">', page
+    )
+    refused = post_form(client, f"/participants/{pupil.id}/edit", {**form, "languages": "German"})
+    assert refused.status_code == 422
+
+
+def test_import_reads_diets_allergy_and_languages(client, school_user):
+    rows = _pupil_rows(1, diets="vegetarian, halal", allergic_to_animals="tak", languages="de,en")
+    login_as(client, school_user)
+
+    assert _upload(client, _xlsx(rows)).status_code == 302
+
+    imported = db.session.scalar(sa.select(Participant))
+    assert imported.diets == "vegetarian,halal"
+    assert imported.allergic_to_animals is True
+    assert imported.languages == "de,en"

@@ -29,6 +29,9 @@ AUDITED = {
     "Participant": "participant",
     "ConsentRecord": "consent",
     "Registration": "registration",
+    "HostFamily": "host_family",
+    "HostingPlan": "hosting_plan",
+    "HostPlacement": "host_placement",
 }
 #: fields that change as a side effect and say nothing about what a person did
 IGNORED_FIELDS = frozenset({"updated_at", "last_login_at", "password_hash"})

@@ -80,6 +80,27 @@ COME_BACK = (0.3, 0.66)
 RECENT = 60
 
 
+#: the languages people of a country speak (and English, often)
+LANGUAGES = {"PL": "pl", "DE": "de", "FR": "fr", "UA": "uk", "FI": "fi", "LT": "lt", "RU": "ru"}
+#: (diet, share of people who need it)
+DIETS = (("vegetarian", 0.1), ("vegan", 0.03), ("gluten_free", 0.03), ("halal", 0.02))
+
+
+def _needs(person_id: int, country: str) -> dict:
+    """What a host family must know of a person: languages, diets, an allergy to animals. A
+    random generator of the person's own, so the rest of the demo stays as it was."""
+    rng = random.Random(person_id)  # noqa: S311  (demo data, deterministic on purpose)
+    languages = {LANGUAGES.get(country, "en")}
+    if rng.random() < 0.7:
+        languages.add("en")
+    diets = [diet for diet, share in DIETS if rng.random() < share]
+    return {
+        "languages": ",".join(sorted(languages)),
+        "diets": ",".join(diets[:1]),
+        "allergic_to_animals": rng.random() < 0.08,
+    }
+
+
 def _exchanges(session: Session) -> list[sa.Row]:
     """The exchanges that take registrations, in the order their registration opened."""
     already = sa.select(Registration.exchange_id).distinct()
@@ -204,6 +225,7 @@ class _Generator:
                     f"+48 600 {rng.randint(100, 999)} {rng.randint(100, 999)}" if minor else ""
                 ),
                 "dietary_notes": rng.choice(("", "", "", "vegetarian", "no nuts")),
+                **_needs(person_id, self.institutions[institution_id].country),
                 "created_at": created,
                 "updated_at": created,
             }

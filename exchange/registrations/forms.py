@@ -19,13 +19,29 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from exchange.forms_util import Form, choices, enum_choices, optional_int, required
 from exchange.partners.countries import country_choices
-from exchange.registrations.models import ConsentMethod, Gender, ParticipantRole
+from exchange.registrations.models import (
+    ConsentMethod,
+    Diet,
+    Gender,
+    ParticipantRole,
+    split_codes,
+)
 from exchange.registrations.participants import (
     PARTICIPANT_FIELDS,
     ConsentValues,
     ParticipantValues,
 )
 from exchange.registrations.roster_actions import REASON_MAX_LENGTH
+
+
+class CodesField(SelectMultipleField):
+    """Checkboxes whose choices the column keeps as comma-separated codes ("vegan,halal")."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def process_data(self, value):
+        super().process_data(sorted(split_codes(value)) if isinstance(value, str) else value)
 
 
 class ParticipantForm(Form):
@@ -60,10 +76,18 @@ class ParticipantForm(Form):
         validators=[Optional(), Length(max=2000)],
         description=_l("Seen only by city hall coordinators and your school."),
     )
+    diets = CodesField(_l("Diets the host family must meet"), validators=[Optional()])
+    allergic_to_animals = BooleanField(_l("Allergic to animals (never placed with pets)"))
+    languages = StringField(
+        _l("Languages spoken"),
+        validators=[Optional(), Length(max=60)],
+        description=_l("Two-letter codes separated by commas, e.g. de, en."),
+    )
     submit = SubmitField(_l("Save"))
 
     def __init__(self, *args, institutions=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.diets.choices = enum_choices(Diet)
         self.gender.choices = enum_choices(Gender)
         self.role.choices = enum_choices(ParticipantRole)
         self.country.choices = choices([("", _l("— choose —")), *country_choices()])
@@ -77,7 +101,9 @@ class ParticipantForm(Form):
             self.institution_id.flags.required = True
 
     def values(self) -> ParticipantValues:
-        return ParticipantValues(**{name: getattr(self, name).data for name in PARTICIPANT_FIELDS})
+        values = {name: getattr(self, name).data for name in PARTICIPANT_FIELDS}
+        values["diets"] = values["diets"] or []
+        return ParticipantValues(**values)
 
 
 class ConsentForm(Form):

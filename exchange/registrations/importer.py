@@ -37,10 +37,13 @@ CONSENT_COLUMNS = {
 COLUMNS = (*people.PARTICIPANT_FIELDS, *CONSENT_COLUMNS.values())
 EXAMPLE_ROW = (
     "Ola", "Kowalska", "2011-03-14", "female", "PL", "pupil", "", "", "Anna Kowalska",
-    "+48 600 100 200", "vegetarian", "", "Anna Kowalska", "2026-01-10", "paper", "2026-01",
+    "+48 600 100 200", "vegetarian", "", "vegetarian", "", "pl, en", "Anna Kowalska",
+    "2026-01-10", "paper", "2026-01",
 )  # fmt: skip
 #: control characters; tab and line breaks are allowed in notes
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+#: what a yes/no cell may say for yes (anything else is no)
+YES = frozenset({"yes", "y", "tak", "t", "1", "true", "x"})
 CHOICES = {"gender": Gender, "role": ParticipantRole, "consent_method": ConsentMethod}
 
 
@@ -135,6 +138,8 @@ def _form_data(number: int, row: SheetRow) -> tuple[dict[str, str], list[RowErro
             errors.append(RowError(number, column, str(message)))
         if column in ("date_of_birth", "consent_given_on"):
             data[column] = _date_text(raw)
+        elif column == "allergic_to_animals":
+            data[column] = "y" if _text(raw).lower() in YES else ""
         elif column in CHOICES:
             try:
                 data[column] = _choice_text(CHOICES[column], raw)
@@ -174,7 +179,10 @@ class RowChecker:
         self, number: int, data: dict, errors: list[RowError]
     ) -> people.ParticipantValues | None:
         form = self.participant_form
-        form.process(MultiDict({name: data[name] for name in people.PARTICIPANT_FIELDS}))
+        fields = [(name, data[name]) for name in people.PARTICIPANT_FIELDS if name != "diets"]
+        # one cell lists several diets; the form takes each as a value of its own
+        fields += [("diets", code) for code in re.split(r"[\s,;]+", data["diets"]) if code]
+        form.process(MultiDict(fields))
         if not form.validate():
             errors.extend(_form_errors(number, form, {}))
             return None

@@ -39,6 +39,39 @@ class Gender(LabelledEnum):
         }
 
 
+class Diet(LabelledEnum):
+    """A dietary need a host family can meet (or a guest has)."""
+
+    VEGETARIAN = "vegetarian"
+    VEGAN = "vegan"
+    GLUTEN_FREE = "gluten_free"
+    LACTOSE_FREE = "lactose_free"
+    NUT_FREE = "nut_free"
+    HALAL = "halal"
+    KOSHER = "kosher"
+
+    @classmethod
+    def _labels(cls) -> dict:
+        return {
+            cls.VEGETARIAN: _l("Vegetarian"),
+            cls.VEGAN: _l("Vegan"),
+            cls.GLUTEN_FREE: _l("Gluten-free"),
+            cls.LACTOSE_FREE: _l("Lactose-free"),
+            cls.NUT_FREE: _l("Nut-free"),
+            cls.HALAL: _l("Halal"),
+            cls.KOSHER: _l("Kosher"),
+        }
+
+
+def split_codes(text: str) -> frozenset[str]:
+    """The codes of a comma-separated column (languages, diets)."""
+    return frozenset(code for code in (part.strip() for part in text.split(",")) if code)
+
+
+def diets_of(text: str) -> frozenset[Diet]:
+    return frozenset(Diet(code) for code in split_codes(text) if code in Diet._value2member_map_)
+
+
 class ParticipantRole(LabelledEnum):
     PUPIL = "pupil"
     TEACHER = "teacher"
@@ -171,6 +204,12 @@ class Participant(TimestampMixin, Model):
     #: visible only to coordinators and the participant's own school
     dietary_notes: Mapped[str] = mapped_column(sa.Text, default="")
     medical_notes: Mapped[str] = mapped_column(sa.Text, default="")
+    #: what a host family must meet: diets (comma-separated ``Diet`` values) and an allergy to
+    #: animals (never placed with pets); visible as the notes are
+    diets: Mapped[str] = mapped_column(sa.String(120), default="")
+    allergic_to_animals: Mapped[bool] = mapped_column(default=False)
+    #: languages spoken, comma-separated ISO 639-1 codes ("de,en")
+    languages: Mapped[str] = mapped_column(sa.String(60), default="")
     created_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("user_account.id", ondelete="SET NULL")
     )
@@ -198,6 +237,14 @@ class Participant(TimestampMixin, Model):
 
     def age_on(self, day: date) -> int:
         return age_on(self.date_of_birth, day)
+
+    @property
+    def diet_set(self) -> frozenset[Diet]:
+        return diets_of(self.diets)
+
+    @property
+    def language_set(self) -> frozenset[str]:
+        return split_codes(self.languages)
 
     def is_minor_on(self, day: date) -> bool:
         return self.age_on(day) < ADULT_AGE

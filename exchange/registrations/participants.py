@@ -8,6 +8,7 @@ Write services take the object they act on, a typed input (``ParticipantValues``
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -27,6 +28,7 @@ from exchange.registrations.models import (
     ADULT_AGE,
     ConsentMethod,
     ConsentRecord,
+    Diet,
     Gender,
     Participant,
     ParticipantRole,
@@ -53,6 +55,10 @@ class ParticipantValues:
     emergency_contact_phone: str = ""
     dietary_notes: str = ""
     medical_notes: str = ""
+    #: ``Diet`` values: a list (the form) or comma-separated text (an imported cell)
+    diets: str | list[str] = ""
+    allergic_to_animals: bool = False
+    languages: str = ""
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any]) -> ParticipantValues:
@@ -87,6 +93,9 @@ def clean_participant_values(
     cleaned["country"] = (cleaned["country"] or "PL").upper()
     if cleaned["country"] not in country_codes():
         raise RegistrationError(_l("Choose a country from the list."), field="country")
+    cleaned["diets"] = clean_diets(cleaned["diets"])
+    cleaned["languages"] = clean_languages(cleaned["languages"] or "")
+    cleaned["allergic_to_animals"] = bool(cleaned["allergic_to_animals"])
     cleaned["gender"] = Gender(cleaned["gender"] or Gender.NOT_STATED)
     cleaned["role"] = ParticipantRole(cleaned["role"] or ParticipantRole.PUPIL)
     for name in PARTICIPANT_FIELDS:
@@ -106,6 +115,30 @@ def clean_participant_values(
             field="email",
         )
     return ParticipantValues(**cleaned)
+
+
+_LANGUAGE = re.compile(r"^[a-z]{2,3}$")
+
+
+def clean_languages(text: str, field: str = "languages") -> str:
+    """Language codes as the column keeps them: lower case, comma-separated, sorted."""
+    codes = {code for code in re.split(r"[\s,;]+", text.strip().lower()) if code}
+    if any(not _LANGUAGE.match(code) for code in codes):
+        raise RegistrationError(
+            _l("Give languages as two-letter codes separated by commas, e.g. de, en."),
+            field=field,
+        )
+    return ",".join(sorted(codes))
+
+
+def clean_diets(value: str | list[str] | None, field: str = "diets") -> str:
+    """Diets as the column keeps them, from a list or comma-separated text."""
+    items = re.split(r"[\s,;]+", value) if isinstance(value, str) else list(value or ())
+    codes = {str(item).strip().lower() for item in items if str(item).strip()}
+    if any(code not in Diet._value2member_map_ for code in codes):
+        values = ", ".join(member.value for member in Diet)
+        raise RegistrationError(_l("Use one of: %(values)s.", values=values), field=field)
+    return ",".join(code for code in Diet if code in codes)
 
 
 # --- duplicates -----------------------------------------------------------------------------

@@ -59,6 +59,9 @@ def _anonymise(participant: Participant, exchange_starts: list[date]) -> None:
     participant.emergency_contact_phone = ""
     participant.dietary_notes = ""
     participant.medical_notes = ""
+    participant.diets = ""
+    participant.allergic_to_animals = False
+    participant.languages = ""
     participant.anonymised_at = clock.now()
     for consent in participant.consents:
         consent.guardian_name = ""
@@ -80,7 +83,7 @@ def due_for_anonymisation(months: int, today: date | None = None) -> sa.Select:
     """Participants not yet anonymised whose last exchange ended more than ``months`` months
     ago (or who never registered and were added that long ago)."""
     today = today or clock.today()
-    cutoff = _add_months(today, -months)
+    cutoff = add_months(today, -months)
     last_end = (
         sa.select(sa.func.max(Exchange.end_date))
         .join(Registration, Registration.exchange_id == Exchange.id)
@@ -96,7 +99,7 @@ def due_for_anonymisation(months: int, today: date | None = None) -> sa.Select:
     )
 
 
-def _add_months(day: date, months: int) -> date:
+def add_months(day: date, months: int) -> date:
     month_index = day.year * 12 + day.month - 1 + months
     year, month = divmod(month_index, 12)
     month += 1
@@ -171,6 +174,9 @@ def export_person(participant: Participant, *, by: User) -> dict:
             "emergency_contact_phone": participant.emergency_contact_phone,
             "dietary_notes": participant.dietary_notes,
             "medical_notes": participant.medical_notes,
+            "diets": participant.diets,
+            "allergic_to_animals": participant.allergic_to_animals,
+            "languages": participant.languages,
             "created_at": participant.created_at.isoformat(),
             "anonymised_at": participant.anonymised_at.isoformat()
             if participant.anonymised_at

@@ -288,15 +288,20 @@ class DemoData:
     public_exchange_id: int
     #: someone on a waiting list (the page that gives a place by hand)
     waiting_registration_id: int = 0
+    #: an incoming youth exchange with its host families matched, and one of the families
+    hosting_exchange_id: int = 0
+    family_id: int = 0
 
 
 def _seed_demo() -> None:
     from exchange import clock
     from exchange.demo import exchanges as demo
+    from exchange.demo import hosting as hosting_demo
     from exchange.demo import registrations as registrations_demo
 
     demo.generate(db.session, seed=1, years=2, today=clock.today())
     registrations_demo.generate(db.session, seed=1, today=clock.today())
+    hosting_demo.generate(db.session, seed=1, today=clock.today())
 
 
 def _demo_data() -> DemoData:
@@ -351,6 +356,13 @@ def _demo_data() -> DemoData:
         .order_by(Exchange.start_date, Exchange.id)
         .limit(1)
     )
+    from exchange.hosting.models import HostPlacement
+
+    hosting_exchange_id, family_id = db.session.execute(
+        sa.select(HostPlacement.exchange_id, HostPlacement.family_id)
+        .order_by(HostPlacement.id.desc())
+        .limit(1)
+    ).one()
     institution = db.session.get(Institution, institution_id)
     admin = factories.user(role="admin", full_name="Ada Admin", email="admin@example.org")
     school = factories.user(
@@ -366,6 +378,8 @@ def _demo_data() -> DemoData:
         school.id,
         public_exchange_id,
         waiting_id,
+        hosting_exchange_id,
+        family_id,
     )
 
 

@@ -260,3 +260,122 @@ def test_from_a_new_coordinator_to_the_waiting_list_and_the_report(
     expect(visitor.get_by_role("heading", level=1)).to_have_text(title)
     expect(visitor.get_by_role("heading", name="Whom to ask")).to_be_visible()
     check_accessibility(visitor)
+
+
+def _incoming_exchange_with_guests(tag: str) -> dict:
+    """An incoming youth exchange with Gelsenkirchen: three pupils of a partner school and their
+    teacher registered; an Olsztyn school with a representative."""
+    from exchange.exchanges.models import Direction
+    from exchange.extensions import db
+    from exchange.partners.services import get_partner_by_slug
+    from exchange.registrations.models import Gender, Registration, RegistrationStatus
+    from tests import factories
+
+    partner = get_partner_by_slug("gelsenkirchen")
+    guest_school = factories.institution(name=f"Gesamtschule {tag}", partner_city=partner)
+    exchange = factories.exchange(
+        [partner], direction=Direction.INCOMING, title=f"Guests from Gelsenkirchen {tag}",
+        city="Olsztyn",
+    )  # fmt: skip
+    people = [
+        factories.participant(
+            guest_school, first_name=first, last_name=last, gender=gender, languages="de,en"
+        )  # fmt: skip
+        for first, last, gender in (
+            ("Lena", "Schulz", Gender.FEMALE),
+            ("Mia", "Wolf", Gender.FEMALE),
+            ("Paul", "Braun", Gender.MALE),
+        )
+    ]
+    people.append(factories.participant(guest_school, minor=False, last_name="Lehrer"))
+    for person in people:
+        db.session.add(
+            Registration(
+                exchange_id=exchange.id,
+                participant_id=person.id,
+                institution_id=guest_school.id,
+                status=RegistrationStatus.CONFIRMED,
+            )  # fmt: skip
+        )
+    db.session.commit()
+    school = factories.user(role="school", full_name=f"Hanna Host {tag}")
+    return {"exchange_id": exchange.id, "title": exchange.title, "school": school.email}
+
+
+def test_a_school_adds_host_families_and_the_coordinator_matches_pins_and_downloads(
+    new_page, live_server, make_account, tmp_path
+):
+    from openpyxl import load_workbook
+
+    from tests import factories
+
+    tag = uuid.uuid4().hex[:6]
+    world = live_server.run(functools.partial(_incoming_exchange_with_guests, tag))
+    coordinator_account = make_account("coordinator", f"Cora Hosting {tag}")
+    today = clock.today()
+
+    # --- the school adds two families of its community -------------------------------------
+    school = new_page()
+    log_in(school, world["school"], factories.PASSWORD)
+    for name, beds, pets in ((f"Kowalscy {tag}", "2", False), (f"Nowakowie {tag}", "1", True)):
+        main_nav(school).get_by_role("link", name="Host families").click()
+        check_accessibility(school)
+        school.get_by_role("link", name="Add a family").click()
+        school.get_by_label("Family name").fill(name)
+        school.get_by_label("Address").fill("ul. Kopernika 5, 10-001 Olsztyn")
+        school.get_by_label("Phone").fill("+48 89 527 00 00")
+        school.get_by_label("Guest beds").fill(beds)
+        school.get_by_label("Guests accepted").select_option(label="Girls or boys")
+        school.get_by_label("Languages spoken").fill("pl, de")
+        school.get_by_role("group", name="Diets the family can cook").get_by_label(
+            "Vegetarian"
+        ).check()
+        if pets:
+            school.get_by_label("Pets in the household").check()
+        school.get_by_label("The family consents to the processing of its data").check()
+        school.get_by_label("Consent given on").fill(today.isoformat())
+        check_accessibility(school)
+        school.get_by_role("button", name="Save").click()
+        expect(school.get_by_role("status")).to_contain_text(f"The {name} family is added.")
+        check_accessibility(school)
+    main_nav(school).get_by_role("link", name="Host families").click()
+    expect(school.get_by_role("table")).to_contain_text(f"Kowalscy {tag}")
+
+    # --- the coordinator runs the matching, pins a pair, runs it again -----------------------
+    coordinator = new_page()
+    log_in(coordinator, coordinator_account.email, coordinator_account.password)
+    coordinator.goto(f"/exchanges/{world['exchange_id']}")
+    coordinator.get_by_role("link", name="Host families").last.click()
+    expect(coordinator.get_by_role("heading", level=1)).to_have_text(
+        f"Host families: {world['title']}"
+    )
+    check_accessibility(coordinator)
+    coordinator.get_by_role("button", name="Suggest a matching").click()
+    expect(coordinator.get_by_role("status")).to_contain_text(
+        "Suggested: 3 guests placed, 0 without a family."
+    )
+    check_accessibility(coordinator)
+    lena = coordinator.get_by_role("row").filter(has_text="Lena Schulz")
+    family = f"Nowakowie {tag}" if f"Nowakowie {tag}" in lena.inner_text() else f"Kowalscy {tag}"
+    lena.get_by_role("button", name="Pin").click()
+    expect(coordinator.get_by_role("status")).to_contain_text("The pair is pinned.")
+    lena = coordinator.get_by_role("row").filter(has_text="Lena Schulz")
+    expect(lena).to_contain_text("Pinned")
+    coordinator.get_by_role("button", name="Suggest a matching").click()
+    expect(coordinator.get_by_role("status")).to_contain_text("Suggested: 3 guests placed")
+    lena = coordinator.get_by_role("row").filter(has_text="Lena Schulz")
+    expect(lena).to_contain_text(family)
+    expect(lena).to_contain_text("Pinned")
+
+    # --- and downloads the family list -------------------------------------------------------
+    with coordinator.expect_download() as download_info:
+        coordinator.get_by_role("link", name="Family list (XLSX)").click()
+    download = download_info.value
+    assert download.suggested_filename.endswith(".xlsx")
+    workbook = load_workbook(io.BytesIO(download.path().read_bytes()))
+    rows = list(workbook.active.iter_rows(values_only=True))
+    guests = {row[4] for row in rows[1:]}
+    assert guests == {"Lena Schulz", "Mia Wolf", "Paul Braun"}
+    with coordinator.expect_download() as download_info:
+        coordinator.get_by_role("link", name="Family list (PDF)").click()
+    assert download_info.value.path().read_bytes().startswith(b"%PDF")

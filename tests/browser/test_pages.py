@@ -96,6 +96,10 @@ def test_admin_pages(demo_page, demo_server):
             f"/reports/?date_from={year}-01-01&date_to={year}-12-31",
             "/reports/?date_from=2030-01-01&date_to=2020-01-01",  # an error in the filter
             "/audit/",
+            "/host-families/",
+            f"/host-families/{data.family_id}",
+            f"/host-families/{data.family_id}/edit",
+            f"/exchanges/{data.hosting_exchange_id}/hosting",
             "/account/password",
             "/account/sessions",
             "/account/data",
@@ -113,6 +117,7 @@ def test_admin_pages(demo_page, demo_server):
     _submit_empty(page, f"{exchange}/copy", "Copy as a new draft")
     _submit_empty(page, "/institutions/new", "Save")
     _submit_empty(page, "/users/new", "Save")
+    _submit_empty(page, "/host-families/new", "Save")
     _submit_empty(page, "/school-accounts/new", "Create the account and the invitation link")
     _submit_empty(page, f"/participants/{data.participant_id}", "Record consent")
     _submit_empty(page, f"/registrations/{data.waiting_registration_id}/promote", "Give the place")
@@ -134,9 +139,11 @@ def test_school_pages(demo_page, demo_server, tmp_path):
             "/registrations/",
             "/reports/",
             "/account/data",
+            "/host-families/",
         ],
     )
     _submit_empty(page, "/participants/new", "Save")
+    _submit_empty(page, "/host-families/new", "Save")
 
     # a spreadsheet with a wrong row: the errors come back as a table
     wrong = tmp_path / "participants.csv"

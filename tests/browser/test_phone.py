@@ -42,6 +42,10 @@ def _staff_pages(data) -> list[str]:
         "/registrations/",
         f"/reports/?date_from={year}-01-01&date_to={year}-12-31",
         "/audit/",
+        "/host-families/",
+        f"/host-families/{data.family_id}",
+        f"/host-families/{data.family_id}/edit",
+        f"/exchanges/{data.hosting_exchange_id}/hosting",
     ]
 
 
@@ -56,6 +60,8 @@ def _school_pages(data) -> list[str]:
         "/registrations/",
         "/reports/",
         "/account/data",
+        "/host-families/",
+        "/host-families/new",
     ]
 
 
