@@ -143,7 +143,8 @@ def register_listeners(app: Flask) -> None:
     connects its functions (see docs/ARCHITECTURE.md)."""
     import exchange.audit.listeners
     import exchange.notifications.listeners
-    import exchange.registrations.listeners  # noqa: F401
+    import exchange.registrations.listeners
+    import exchange.travel.listeners  # noqa: F401
 
 
 def register_blueprints(app: Flask) -> None:
@@ -155,6 +156,7 @@ def register_blueprints(app: Flask) -> None:
     from exchange.registrations.views import bp as registrations_bp
     from exchange.reports.views import bp as reports_bp
     from exchange.site.views import bp as site_bp
+    from exchange.travel.views import bp as travel_bp
 
     app.register_blueprint(site_bp)
     app.register_blueprint(auth_bp)
@@ -164,6 +166,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(notifications_bp)
+    app.register_blueprint(travel_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:
