@@ -9,6 +9,7 @@ import os
 import re
 import uuid
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -16,8 +17,11 @@ import sqlalchemy as sa
 from flask import has_app_context
 from flask.testing import FlaskClient
 
+from exchange import clock
 from exchange.config import TestingConfig
 from exchange.extensions import db
+from exchange.reports.figures import build_report
+from exchange.reports.types import ReportFilter
 from tests import factories
 
 #: values that differ from one response to the next though the page is the same: the CSRF token
@@ -133,3 +137,15 @@ def reset_limits() -> None:
     if timer is not None:
         timer.join()
     limiter.reset()
+
+
+def report_figures():
+    """Every table of the activity report, for each year the fixture's exchanges touch and for
+    the whole span at once, exactly as the report page computes them."""
+    today = clock.today()
+    filters = [ReportFilter(date(today.year - 5, 1, 1), date(today.year + 1, 12, 31))]
+    filters += [ReportFilter.for_year(year) for year in range(today.year - 3, today.year + 2)]
+    return [
+        {key: table.rows for key, table in build_report(report_filter).tables.items()}
+        for report_filter in filters
+    ]
