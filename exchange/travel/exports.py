@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask_babel import format_date
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from exchange.core import spreadsheets
 from exchange.partners.countries import country_name
@@ -86,7 +87,7 @@ def manifest_pdf(overview: TravelOverview, leg: TravelLeg) -> bytes:
         [[_cell(value) for value in row] for row in rows],
         [True, *[False] * (len(header) - 1)],
     )
-    pdf.paragraph(_("%(count)d travellers.", count=len(rows)))
+    pdf.paragraph(ngettext("%(num)d traveller.", "%(num)d travellers.", len(rows)))
     return bytes(pdf.output())
 
 

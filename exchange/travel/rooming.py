@@ -51,7 +51,7 @@ class RoomingRule(LabelledEnum):
     @classmethod
     def _labels(cls) -> dict:
         return {
-            cls.TOO_MANY: _l("%(room)s has %(beds)d beds, not enough for %(names)s."),
+            cls.TOO_MANY: _l("%(room)s: not enough beds (%(beds)d) for %(names)s."),
             cls.MINOR_WITH_ADULT: _l(
                 "%(room)s: a minor may share a room with no adult but their parent or "
                 "guardian (%(names)s)."
