@@ -4,9 +4,8 @@ characters, enough to match a passport at the door, useless to anyone who finds 
 
 from __future__ import annotations
 
-from flask_babel import format_date
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from exchange.core import spreadsheets
 from exchange.partners.countries import country_name
