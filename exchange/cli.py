@@ -17,6 +17,7 @@ from exchange.core.commands import database_errors_as_messages
 from exchange.core.permissions import Role
 from exchange.demo import exchanges as exchanges_demo
 from exchange.demo import registrations as registrations_demo
+from exchange.demo import travel as travel_demo
 from exchange.exchanges.models import Exchange
 from exchange.extensions import db
 from exchange.notifications.cli import send_mail_command
@@ -142,6 +143,10 @@ def register(app: Flask) -> None:
             counts |= registrations_demo.generate(
                 db.session(), seed=seed, today=day, scale=scale, progress=bar.update
             )
+        with click.progressbar(
+            length=travel_demo.count_trips(db.session()), label="Travel       ", file=sys.stderr
+        ) as bar:
+            counts |= travel_demo.generate(db.session(), seed=seed, today=day, progress=bar.update)
         db.session.commit()
         # fresh statistics for the query planner after a bulk load (SQLite has none before it,
         # and PostgreSQL's autovacuum would gather them only later)
@@ -150,8 +155,9 @@ def register(app: Flask) -> None:
         click.echo(
             f"Added {counts['exchanges']} exchanges with {counts['programme_items']} programme "
             f"items, {counts['institutions']} institutions, {counts['partners']} partner "
-            f"cities, {counts['participants']} participants and {counts['registrations']} "
-            "registrations."
+            f"cities, {counts['participants']} participants, {counts['registrations']} "
+            f"registrations, {counts['legs']} travel legs, {counts['rooms']} rooms and "
+            f"{counts['identity_documents']} identity documents."
         )
 
     @app.cli.command("anonymise")

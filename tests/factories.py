@@ -40,6 +40,7 @@ from exchange.travel.models import (
     RoomAssignment,
     RoomKind,
     TravelLeg,
+    TravellingGuardian,
     TravelMode,
 )
 
@@ -220,6 +221,15 @@ def room(exchange: Exchange, occupants=(), **values) -> Room:
     values.setdefault("beds", 4)
     item = Room(exchange_id=exchange.id, **values)
     item.occupants = [RoomAssignment(registration_id=r.id) for r in occupants]
+    db.session.add(item)
+    db.session.commit()
+    return item
+
+
+def travelling_guardian(
+    exchange: Exchange, minor: Participant, guardian: Participant
+) -> TravellingGuardian:
+    item = TravellingGuardian(exchange_id=exchange.id, minor_id=minor.id, guardian_id=guardian.id)
     db.session.add(item)
     db.session.commit()
     return item

@@ -24,6 +24,7 @@ from exchange import clock
 from exchange.auth.models import User
 from exchange.demo import exchanges as demo
 from exchange.demo import registrations as registrations_demo
+from exchange.demo import travel as travel_demo
 from exchange.exchanges.models import Exchange, ProgrammeItem, exchange_partner
 from exchange.extensions import db
 from exchange.partners.models import PartnerCity
@@ -36,6 +37,7 @@ from exchange.registrations.models import (
     RegistrationStatus,
     age_on,
 )
+from exchange.travel.models import TravelLeg
 from tests import factories
 from tests.helpers import login_as, reset_limits
 
@@ -51,6 +53,7 @@ NOT_PAGES = {"static"}
 class Objects:
     exchange_id: int
     item_id: int
+    leg_id: int
     participant_id: int
     institution_id: int
     slug: str
@@ -64,6 +67,7 @@ def _build(scale: float) -> Objects:
     today = clock.today()
     demo.generate(db.session, seed=11, years=YEARS, today=today, scale=scale)
     registrations_demo.generate(db.session, seed=11, today=today, scale=scale)
+    travel_demo.generate(db.session, seed=11, today=today)
     db.session.commit()
     exchange_id, _count = db.session.execute(
         sa.select(Registration.exchange_id, sa.func.count())
@@ -87,9 +91,13 @@ def _build(scale: float) -> Objects:
     item_id = db.session.scalar(
         sa.select(sa.func.min(ProgrammeItem.id)).where(ProgrammeItem.exchange_id == exchange_id)
     )
+    leg_id = db.session.scalar(
+        sa.select(sa.func.min(TravelLeg.id)).where(TravelLeg.exchange_id == exchange_id)
+    )
     return Objects(
         exchange_id,
         item_id,
+        leg_id,
         participant_id,
         institution_id,
         slug,
@@ -168,6 +176,14 @@ def _urls(o: Objects) -> dict[str, list[str]]:
         "reports.export_pdf": [f"/reports/export/report.pdf?{period}"],
         "reports.grant_pack_pdf": [f"/reports/exchanges/{e}/grant-pack.pdf"],
         "reports.grant_pack_xlsx": [f"/reports/exchanges/{e}/grant-pack.xlsx"],
+        "travel.exchange_travel": [f"/exchanges/{e}/travel"],
+        "travel.create_leg": [f"/exchanges/{e}/legs/new"],
+        "travel.edit_leg": [f"/legs/{o.leg_id}/edit"],
+        "travel.leg_travellers": [f"/legs/{o.leg_id}/travellers"],
+        "travel.manifest": [f"/legs/{o.leg_id}/manifest.pdf", f"/legs/{o.leg_id}/manifest.xlsx"],
+        "travel.identity_document": [f"/participants/{p}/identity-document"],
+        "travel.exchange_rooms": [f"/exchanges/{e}/rooms"],
+        "travel.rooming_list": [f"/exchanges/{e}/rooming.pdf", f"/exchanges/{e}/rooming.xlsx"],
     }
 
 

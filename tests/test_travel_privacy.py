@@ -30,10 +30,7 @@ def test_the_access_export_includes_travel(client, coordinator, school_user):
     factories.identity_document(pupil, number="EXP123456")
     factories.travel_leg(exchange, travellers=[registration], carrier="Flixbus")
     factories.room(exchange, occupants=[registration], name="Room 12")
-    db.session.add(
-        TravellingGuardian(exchange_id=exchange.id, minor_id=pupil.id, guardian_id=parent.id)
-    )
-    db.session.commit()
+    factories.travelling_guardian(exchange, pupil, parent)
     login_as(client, school_user)
     data = json.loads(client.get(f"/participants/{pupil.id}/export.json").data)
     assert data["identity_document"]["number"] == "EXP123456"
@@ -55,9 +52,7 @@ def test_anonymisation_deletes_document_numbers_and_keeps_the_report(app, app_co
     registration = old_pupil.registrations[0]
     factories.travel_leg(old, travellers=[registration])
     factories.room(old, occupants=[registration])
-    db.session.add(
-        TravellingGuardian(exchange_id=old.id, minor_id=old_pupil.id, guardian_id=old_parent.id)
-    )
+    factories.travelling_guardian(old, old_pupil, old_parent)
     factories.identity_document(old_pupil, number="OLD111111")
     factories.identity_document(old_parent, number="OLD222222")
     factories.identity_document(recent_pupil, number="NEW333333")

@@ -12,6 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
+from exchange.exchanges.models import Exchange
 from exchange.extensions import db
 from exchange.registrations.models import Participant, Registration
 from exchange.travel.models import (
@@ -29,22 +30,26 @@ def travel_data(participant: Participant) -> dict[str, Any]:
     document = db.session.scalar(
         sa.select(IdentityDocument).where(IdentityDocument.participant_id == participant.id)
     )
-    legs = db.session.scalars(
-        sa.select(TravelLeg)
-        .join(LegTraveller, LegTraveller.leg_id == TravelLeg.id)
-        .join(Registration, Registration.id == LegTraveller.registration_id)
-        .options(joinedload(TravelLeg.exchange))
+    # one statement for seats and beds (an access export has a budget of statements too):
+    # a row per leg of each registration, with the registration's room, if any
+    rows = db.session.execute(
+        sa.select(Exchange.title, TravelLeg, Room)
+        .select_from(Registration)
+        .join(Exchange, Exchange.id == Registration.exchange_id)
+        .outerjoin(LegTraveller, LegTraveller.registration_id == Registration.id)
+        .outerjoin(TravelLeg, TravelLeg.id == LegTraveller.leg_id)
+        .outerjoin(RoomAssignment, RoomAssignment.registration_id == Registration.id)
+        .outerjoin(Room, Room.id == RoomAssignment.room_id)
         .where(Registration.participant_id == participant.id)
-        .order_by(TravelLeg.departure_date, TravelLeg.id)
+        .order_by(Registration.id, TravelLeg.departure_date, TravelLeg.id)
     ).all()
-    rooms = db.session.scalars(
-        sa.select(Room)
-        .join(RoomAssignment, RoomAssignment.room_id == Room.id)
-        .join(Registration, Registration.id == RoomAssignment.registration_id)
-        .options(joinedload(Room.exchange))
-        .where(Registration.participant_id == participant.id)
-        .order_by(Room.id)
-    ).all()
+    legs: dict[int, tuple[str, TravelLeg]] = {}
+    rooms: dict[int, tuple[str, Room]] = {}
+    for title, leg, room in rows:
+        if leg is not None:
+            legs.setdefault(leg.id, (title, leg))
+        if room is not None:
+            rooms.setdefault(room.id, (title, room))
     links = db.session.scalars(
         sa.select(TravellingGuardian)
         .options(joinedload(TravellingGuardian.minor), joinedload(TravellingGuardian.guardian))
@@ -67,7 +72,7 @@ def travel_data(participant: Participant) -> dict[str, Any]:
         else None,
         "travel_legs": [
             {
-                "exchange": leg.exchange.title,
+                "exchange": title,
                 "direction": leg.direction.value,
                 "mode": leg.mode.value,
                 "carrier": leg.carrier,
@@ -77,16 +82,12 @@ def travel_data(participant: Participant) -> dict[str, Any]:
                 "to": leg.arrival_place,
                 "arrival": f"{leg.arrival_date.isoformat()} {leg.arrival_time:%H:%M}",
             }
-            for leg in legs
+            for title, leg in legs.values()
         ],
         "rooms": [
-            {
-                "exchange": room.exchange.title,
-                "accommodation": room.accommodation,
-                "room": room.name,
-            }
-            for room in rooms
-        ],  # fmt: skip
+            {"exchange": title, "accommodation": room.accommodation, "room": room.name}
+            for title, room in rooms.values()
+        ],
         "travelling_guardians": [
             {
                 "minor": link.minor.full_name,
