@@ -9,9 +9,23 @@ import sqlalchemy as sa
 from openpyxl import load_workbook
 
 from exchange.audit.models import AuditEvent
+from exchange.exchanges.models import Exchange
 from exchange.extensions import db
-from exchange.registrations.models import Gender, ParticipantRole, RegistrationStatus
-from exchange.travel.models import Room, RoomAssignment, TravellingGuardian
+from exchange.registrations.models import (
+    HOLDING_PLACE,
+    Gender,
+    ParticipantRole,
+    Registration,
+    RegistrationStatus,
+)
+from exchange.travel.models import (
+    IdentityDocument,
+    LegTraveller,
+    Room,
+    RoomAssignment,
+    TravellingGuardian,
+)
+from exchange.travel.queries import rooming_overview
 from tests import factories
 from tests.helpers import login_as, post_form
 
@@ -168,3 +182,31 @@ def test_the_rooming_list_for_the_hotel(client, coordinator):
         sa.select(AuditEvent.detail).where(AuditEvent.action == "export")
     ).all()
     assert sorted(details) == ["rooming.pdf", "rooming.xlsx"]
+
+
+def test_the_demo_data_keeps_the_rooming_rules(app, app_context):
+    """``flask demo-data`` gives every traveller of the quick demo a bed by the rules, a seat
+    out and back, and a document on cross-border trips; some documents warn."""
+    result = app.test_cli_runner().invoke(args=["demo-data", "--seed", "3", "--years", "1"])
+    assert result.exit_code == 0, result.output
+    assert "travel legs" in result.output
+    exchange_ids = db.session.scalars(
+        sa.select(Registration.exchange_id)
+        .join(Registration.exchange)
+        .where(Registration.status.in_(HOLDING_PLACE), Exchange.status != "cancelled")
+        .distinct()
+    ).all()
+    assert exchange_ids
+    for exchange_id in exchange_ids:
+        overview = rooming_overview(db.session.get(Exchange, exchange_id))
+        assert overview.problems == []
+        assert overview.without_bed == []
+    seats = db.session.scalar(sa.select(sa.func.count()).select_from(LegTraveller))
+    holders = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Registration)
+        .join(Registration.exchange)
+        .where(Registration.status.in_(HOLDING_PLACE), Exchange.status != "cancelled")
+    )
+    assert seats == 2 * holders
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(IdentityDocument))
