@@ -290,9 +290,11 @@ def _seed_demo() -> None:
     from exchange import clock
     from exchange.demo import exchanges as demo
     from exchange.demo import registrations as registrations_demo
+    from exchange.demo import travel as travel_demo
 
     demo.generate(db.session, seed=1, years=2, today=clock.today())
     registrations_demo.generate(db.session, seed=1, today=clock.today())
+    travel_demo.generate(db.session, seed=1, today=clock.today())
 
 
 def _demo_data() -> DemoData:
