@@ -144,7 +144,8 @@ def register_listeners(app: Flask) -> None:
     import exchange.audit.listeners
     import exchange.hosting.listeners
     import exchange.notifications.listeners
-    import exchange.registrations.listeners  # noqa: F401
+    import exchange.registrations.listeners
+    import exchange.travel.listeners  # noqa: F401
 
 
 def register_blueprints(app: Flask) -> None:
@@ -159,6 +160,7 @@ def register_blueprints(app: Flask) -> None:
     from exchange.registrations.views import bp as registrations_bp
     from exchange.reports.views import bp as reports_bp
     from exchange.site.views import bp as site_bp
+    from exchange.travel.views import bp as travel_bp
 
     app.register_blueprint(site_bp)
     app.register_blueprint(auth_bp)
@@ -170,6 +172,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(notifications_bp)
+    app.register_blueprint(travel_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

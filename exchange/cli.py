@@ -18,6 +18,7 @@ from exchange.core.permissions import Role
 from exchange.demo import exchanges as exchanges_demo
 from exchange.demo import hosting as hosting_demo
 from exchange.demo import registrations as registrations_demo
+from exchange.demo import travel as travel_demo
 from exchange.exchanges.models import Exchange
 from exchange.extensions import db
 from exchange.hosting.privacy import anonymise_expired_families
@@ -145,6 +146,10 @@ def register(app: Flask) -> None:
                 db.session(), seed=seed, today=day, scale=scale, progress=bar.update
             )
         counts |= hosting_demo.generate(db.session(), seed=seed, today=day, scale=scale)
+        with click.progressbar(
+            length=travel_demo.count_trips(db.session()), label="Travel       ", file=sys.stderr
+        ) as bar:
+            counts |= travel_demo.generate(db.session(), seed=seed, today=day, progress=bar.update)
         db.session.commit()
         # fresh statistics for the query planner after a bulk load (SQLite has none before it,
         # and PostgreSQL's autovacuum would gather them only later)
@@ -154,8 +159,9 @@ def register(app: Flask) -> None:
             f"Added {counts['exchanges']} exchanges with {counts['programme_items']} programme "
             f"items, {counts['institutions']} institutions, {counts['partners']} partner "
             f"cities, {counts['participants']} participants, {counts['registrations']} "
-            f"registrations, {counts['host_families']} host families and "
-            f"{counts['placements']} guests placed with them."
+            f"registrations, {counts['host_families']} host families with "
+            f"{counts['placements']} guests placed, {counts['legs']} travel legs, "
+            f"{counts['rooms']} rooms and {counts['identity_documents']} identity documents."
         )
 
     @app.cli.command("anonymise")

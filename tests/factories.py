@@ -28,6 +28,20 @@ from exchange.registrations.models import (
     ConsentRecord,
     Participant,
     ParticipantRole,
+    Registration,
+    RegistrationStatus,
+)
+from exchange.travel.models import (
+    DocumentKind,
+    IdentityDocument,
+    LegDirection,
+    LegTraveller,
+    Room,
+    RoomAssignment,
+    RoomKind,
+    TravelLeg,
+    TravellingGuardian,
+    TravelMode,
 )
 
 PASSWORD = "correct horse battery staple"  # noqa: S105
@@ -164,6 +178,72 @@ def participant(institution=None, *, minor: bool = True, consent: bool = True, *
                 text_version="2026-01",
             )
         )
+    db.session.add(item)
+    db.session.commit()
+    return item
+
+
+def registration(
+    exchange: Exchange, participant: Participant, status=RegistrationStatus.CONFIRMED
+) -> Registration:
+    item = Registration(
+        exchange_id=exchange.id,
+        participant_id=participant.id,
+        institution_id=participant.institution_id,
+        status=status,
+    )
+    db.session.add(item)
+    db.session.commit()
+    return item
+
+
+def travel_leg(exchange: Exchange, travellers=(), **values) -> TravelLeg:
+    """An outward coach on the exchange's first day, with these registrations on board."""
+    values.setdefault("direction", LegDirection.OUTBOUND)
+    values.setdefault("mode", TravelMode.BUS)
+    values.setdefault("carrier", "PKS Olsztyn")
+    values.setdefault("departure_place", "Olsztyn")
+    values.setdefault("departure_date", exchange.start_date)
+    values.setdefault("departure_time", time(6))
+    values.setdefault("arrival_place", exchange.city or "Offenburg")
+    values.setdefault("arrival_date", exchange.start_date)
+    values.setdefault("arrival_time", time(20))
+    item = TravelLeg(exchange_id=exchange.id, **values)
+    item.travellers = [LegTraveller(registration_id=r.id) for r in travellers]
+    db.session.add(item)
+    db.session.commit()
+    return item
+
+
+def room(exchange: Exchange, occupants=(), **values) -> Room:
+    number = next(_numbers)
+    values.setdefault("kind", RoomKind.HOSTEL)
+    values.setdefault("accommodation", "Youth hostel")
+    values.setdefault("name", f"Room {number}")
+    values.setdefault("beds", 4)
+    item = Room(exchange_id=exchange.id, **values)
+    item.occupants = [RoomAssignment(registration_id=r.id) for r in occupants]
+    db.session.add(item)
+    db.session.commit()
+    return item
+
+
+def travelling_guardian(
+    exchange: Exchange, minor: Participant, guardian: Participant
+) -> TravellingGuardian:
+    item = TravellingGuardian(exchange_id=exchange.id, minor_id=minor.id, guardian_id=guardian.id)
+    db.session.add(item)
+    db.session.commit()
+    return item
+
+
+def identity_document(participant: Participant, **values) -> IdentityDocument:
+    """A passport valid for five more years."""
+    values.setdefault("kind", DocumentKind.PASSPORT)
+    values.setdefault("number", f"EA{next(_numbers):07d}")
+    values.setdefault("issuing_country", "PL")
+    values.setdefault("expires_on", clock.today() + timedelta(days=5 * 365))
+    item = IdentityDocument(participant_id=participant.id, **values)
     db.session.add(item)
     db.session.commit()
     return item

@@ -10,6 +10,7 @@ import re
 import subprocess
 import uuid
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -17,8 +18,11 @@ import sqlalchemy as sa
 from flask import has_app_context
 from flask.testing import FlaskClient
 
+from exchange import clock
 from exchange.config import TestingConfig
 from exchange.extensions import db
+from exchange.reports.figures import build_report
+from exchange.reports.types import ReportFilter
 from tests import factories
 
 #: values that differ from one response to the next though the page is the same: the CSRF token
@@ -146,3 +150,15 @@ def pdf_text(pdf: bytes, tmp_path: Path, *pages: str) -> str:
         capture_output=True,
         text=True,
     ).stdout
+
+
+def report_figures():
+    """Every table of the activity report, for each year the fixture's exchanges touch and for
+    the whole span at once, exactly as the report page computes them."""
+    today = clock.today()
+    filters = [ReportFilter(date(today.year - 5, 1, 1), date(today.year + 1, 12, 31))]
+    filters += [ReportFilter.for_year(year) for year in range(today.year - 3, today.year + 2)]
+    return [
+        {key: table.rows for key, table in build_report(report_filter).tables.items()}
+        for report_filter in filters
+    ]

@@ -235,6 +235,28 @@ RULES: dict[tuple[str, str], Rule] = {
     ("reports.export_pdf", "GET"): LOGGED_IN,
     ("reports.grant_pack_pdf", "GET"): STAFF,
     ("reports.grant_pack_xlsx", "GET"): STAFF,
+    # travel: a school reads the legs of exchanges it may see, with its own travellers only;
+    # city hall manages legs and rooms; a school edits its own people's identity documents
+    ("travel.exchange_travel", "GET"): OWN,
+    ("travel.create_leg", "GET"): STAFF,
+    ("travel.create_leg", "POST"): STAFF,
+    ("travel.edit_leg", "GET"): STAFF,
+    ("travel.edit_leg", "POST"): STAFF,
+    ("travel.delete_leg", "POST"): STAFF,
+    ("travel.leg_travellers", "GET"): STAFF,
+    ("travel.leg_travellers", "POST"): STAFF,
+    ("travel.manifest", "GET"): Rule(LOGIN, DENY, ALLOW, ALLOW, DOCUMENTS),
+    ("travel.identity_document", "GET"): OWN,
+    ("travel.identity_document", "POST"): OWN,
+    ("travel.delete_identity_document", "POST"): OWN,
+    ("travel.exchange_rooms", "GET"): STAFF,
+    ("travel.create_room", "POST"): STAFF,
+    ("travel.delete_room", "POST"): STAFF,
+    ("travel.add_occupant", "POST"): STAFF,
+    ("travel.remove_occupant", "POST"): STAFF,
+    ("travel.add_guardian", "POST"): STAFF,
+    ("travel.remove_guardian", "POST"): STAFF,
+    ("travel.rooming_list", "GET"): Rule(LOGIN, DENY, ALLOW, ALLOW, DOCUMENTS),
 }
 
 
@@ -243,6 +265,8 @@ RULES: dict[tuple[str, str], Rule] = {
 #: texts a school representative and an anonymous visitor must never see
 DRAFT_TITLE = "Unannounced exchange Quokka"
 OTHER_SCHOOL_PUPIL = "Wombatowska"
+#: the identity document number of the other school's pupil
+OTHER_SCHOOL_DOCUMENT = "ZQ7654321"
 
 
 @dataclass
@@ -307,6 +331,14 @@ def _build_world() -> World:
             status_changed_by_id=admin.id,
         )
         db.session.add(registrations[key])
+    db.session.flush()
+    leg = factories.travel_leg(visible, travellers=list(registrations.values()))
+    room = factories.room(visible, occupants=[registrations["own"]])
+    parent = factories.participant(own_school, minor=False, last_name="Ownparent")
+    factories.registration(visible, parent)
+    factories.travelling_guardian(visible, pupils["own"], parent)
+    factories.identity_document(pupils["own"], number="AB1234567")
+    factories.identity_document(pupils["other"], number=OTHER_SCHOOL_DOCUMENT)
     invitation_token = auth_services.invite(other_representative, by=admin)
     admin_session = UserSession(
         token_hash=secrets.token_hex(32), user_id=admin.id, device="Firefox · Linux"
@@ -342,6 +374,8 @@ def _build_world() -> World:
             "registration_id": {key: item.id for key, item in registrations.items()},
             "exchange_id": {"visible": visible.id, "draft": draft.id},
             "item_id": {key: item.id for key, item in items.items()},
+            "leg_id": {"visible": leg.id},
+            "room_id": {"visible": room.id},
             "user_id": {
                 "school_account": other_representative.id,
                 "staff_account": coordinator.id,
@@ -422,6 +456,8 @@ def fill(path: str, endpoint: str, case: Case, world: World) -> str:
             return str(world.ids[name][case.variant])
         if name == "item_id":  # the programme item of the exchange in the URL
             return str(world.ids["item_id"][case.variant])
+        if name in ("leg_id", "room_id"):  # of the visible exchange; staff pages only
+            return str(world.ids[name]["visible"])
         if name == "institution_id":
             return str(world.institution_id)
         if name == "slug":
@@ -503,7 +539,8 @@ def leaked_secrets(response, role: str) -> list[str]:
     if not response.mimetype.startswith(TEXT_TYPES):
         return []  # XLSX and PDF are compressed: only text can be searched
     body = response.get_data(as_text=True)
-    return [secret for secret in (DRAFT_TITLE, OTHER_SCHOOL_PUPIL) if secret in body]
+    hidden = (DRAFT_TITLE, OTHER_SCHOOL_PUPIL, OTHER_SCHOOL_DOCUMENT)
+    return [secret for secret in hidden if secret in body]
 
 
 # --- tests ----------------------------------------------------------------------------------

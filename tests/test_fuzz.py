@@ -176,6 +176,8 @@ def _example_path(path: str, endpoint: str, world: World, variant: int = 0) -> s
             return str(world.ids[name][VARIANTS[name][variant]])
         if name == "item_id":
             return str(world.ids["item_id"][("visible", "draft")[variant]])
+        if name in ("leg_id", "room_id"):
+            return str(world.ids[name]["visible"])
         if name == "institution_id":
             return str(world.institution_id)
         if name == "slug":

@@ -10,22 +10,7 @@ from exchange.extensions import db
 from exchange.registrations import privacy, services
 from exchange.registrations.models import Participant
 from tests import factories
-from tests.helpers import login_as, post_form
-
-
-def _report_figures():
-    """Every table of the activity report, for each year the fixture's exchanges touch and for
-    the whole span at once, exactly as the report page computes them."""
-    from exchange.reports.figures import build_report
-    from exchange.reports.types import ReportFilter
-
-    today = clock.today()
-    filters = [ReportFilter(date(today.year - 5, 1, 1), date(today.year + 1, 12, 31))]
-    filters += [ReportFilter.for_year(year) for year in range(today.year - 3, today.year + 2)]
-    return [
-        {key: table.rows for key, table in build_report(report_filter).tables.items()}
-        for report_filter in filters
-    ]
+from tests.helpers import login_as, post_form, report_figures
 
 
 def test_anonymous_birth_date_keeps_the_age_group_and_the_year():
@@ -59,7 +44,7 @@ def test_anonymise_removes_personal_data_after_the_retention_period(app, app_con
     for exchange, pupil in ((old, old_pupil), (recent, recent_pupil)):
         services.register_participant(exchange, pupil, by=coordinator, today=exchange.start_date)
     db.session.commit()
-    before = _report_figures()
+    before = report_figures()
 
     result = app.test_cli_runner().invoke(args=["anonymise"])
     assert result.exit_code == 0, result.output
@@ -74,7 +59,7 @@ def test_anonymise_removes_personal_data_after_the_retention_period(app, app_con
     assert all(consent.guardian_name == "" for consent in gone.consents)
     assert gone.anonymised_at is not None
     assert kept.last_name == "Recent"
-    assert _report_figures() == before
+    assert report_figures() == before
     assert any(table for figures in before for table in figures.values()), (
         "the fixture shows up in the reports"
     )
@@ -110,10 +95,10 @@ def test_erasure_on_request_keeps_the_reports(client, coordinator):
     pupil = factories.participant(last_name="Erasable")
     services.register_participant(exchange, pupil, by=coordinator)
     db.session.commit()
-    before = _report_figures()
+    before = report_figures()
     login_as(client, coordinator)
     assert post_form(client, f"/participants/{pupil.id}/erase").status_code == 302
     erased = db.session.get(Participant, pupil.id)
     assert erased.last_name != "Erasable"
     assert erased.anonymised_at is not None
-    assert _report_figures() == before
+    assert report_figures() == before

@@ -25,6 +25,7 @@ from exchange.auth.models import User
 from exchange.demo import exchanges as demo
 from exchange.demo import hosting as hosting_demo
 from exchange.demo import registrations as registrations_demo
+from exchange.demo import travel as travel_demo
 from exchange.exchanges import subscriptions
 from exchange.exchanges.models import Exchange, ExchangeStatus, ProgrammeItem, exchange_partner
 from exchange.extensions import db
@@ -39,6 +40,7 @@ from exchange.registrations.models import (
     RegistrationStatus,
     age_on,
 )
+from exchange.travel.models import TravelLeg
 from tests import factories
 from tests.helpers import login_as, reset_limits
 
@@ -54,6 +56,7 @@ NOT_PAGES = {"static"}
 class Objects:
     exchange_id: int
     item_id: int
+    leg_id: int
     participant_id: int
     institution_id: int
     slug: str
@@ -77,6 +80,7 @@ def _build(scale: float) -> Objects:
     demo.generate(db.session, seed=11, years=YEARS, today=today, scale=scale)
     registrations_demo.generate(db.session, seed=11, today=today, scale=scale)
     hosting_demo.generate(db.session, seed=11, today=today, scale=scale)
+    travel_demo.generate(db.session, seed=11, today=today)
     db.session.commit()
     exchange_id, _count = db.session.execute(
         sa.select(Registration.exchange_id, sa.func.count())
@@ -120,9 +124,13 @@ def _build(scale: float) -> Objects:
     )
     assert hosting_exchange_id is not None, "the demo data matches guests with families"
     family = factories.host_family(db.session.get(Institution, institution_id))
+    leg_id = db.session.scalar(
+        sa.select(sa.func.min(TravelLeg.id)).where(TravelLeg.exchange_id == exchange_id)
+    )
     return Objects(
         exchange_id,
         item_id,
+        leg_id,
         participant_id,
         institution_id,
         slug,
@@ -229,6 +237,14 @@ def _urls(o: Objects) -> dict[str, list[str]]:
             f"/exchanges/{o.hosting_exchange_id}/hosting/families.pdf",
             f"/exchanges/{o.hosting_exchange_id}/hosting/families.xlsx",
         ],
+        "travel.exchange_travel": [f"/exchanges/{e}/travel"],
+        "travel.create_leg": [f"/exchanges/{e}/legs/new"],
+        "travel.edit_leg": [f"/legs/{o.leg_id}/edit"],
+        "travel.leg_travellers": [f"/legs/{o.leg_id}/travellers"],
+        "travel.manifest": [f"/legs/{o.leg_id}/manifest.pdf", f"/legs/{o.leg_id}/manifest.xlsx"],
+        "travel.identity_document": [f"/participants/{p}/identity-document"],
+        "travel.exchange_rooms": [f"/exchanges/{e}/rooms"],
+        "travel.rooming_list": [f"/exchanges/{e}/rooming.pdf", f"/exchanges/{e}/rooming.xlsx"],
     }
 
 

@@ -32,6 +32,12 @@ AUDITED = {
     "HostFamily": "host_family",
     "HostingPlan": "hosting_plan",
     "HostPlacement": "host_placement",
+    "TravelLeg": "travel_leg",
+    "LegTraveller": "leg_traveller",
+    "IdentityDocument": "identity_document",
+    "Room": "room",
+    "RoomAssignment": "room_assignment",
+    "TravellingGuardian": "travelling_guardian",
 }
 #: fields that change as a side effect and say nothing about what a person did
 IGNORED_FIELDS = frozenset({"updated_at", "last_login_at", "password_hash"})

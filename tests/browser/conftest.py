@@ -298,10 +298,12 @@ def _seed_demo() -> None:
     from exchange.demo import exchanges as demo
     from exchange.demo import hosting as hosting_demo
     from exchange.demo import registrations as registrations_demo
+    from exchange.demo import travel as travel_demo
 
     demo.generate(db.session, seed=1, years=2, today=clock.today())
     registrations_demo.generate(db.session, seed=1, today=clock.today())
     hosting_demo.generate(db.session, seed=1, today=clock.today())
+    travel_demo.generate(db.session, seed=1, today=clock.today())
 
 
 def _demo_data() -> DemoData:

@@ -83,6 +83,9 @@ def test_admin_pages(demo_page, demo_server):
             f"{exchange}/programme/{data.programme_item_id}/edit",
             f"{exchange}/roster",
             f"/registrations/{data.waiting_registration_id}/promote",
+            f"{exchange}/travel",
+            f"{exchange}/rooms",
+            f"{exchange}/legs/new",
             "/institutions/",
             f"/institutions/{data.institution_id}/edit",
             "/users/",
@@ -92,6 +95,7 @@ def test_admin_pages(demo_page, demo_server):
             "/participants/new",
             f"/participants/{data.participant_id}",
             f"/participants/{data.participant_id}/edit",
+            f"/participants/{data.participant_id}/identity-document",
             "/registrations/",
             f"/reports/?date_from={year}-01-01&date_to={year}-12-31",
             "/reports/?date_from=2030-01-01&date_to=2020-01-01",  # an error in the filter
@@ -121,6 +125,8 @@ def test_admin_pages(demo_page, demo_server):
     _submit_empty(page, "/school-accounts/new", "Create the account and the invitation link")
     _submit_empty(page, f"/participants/{data.participant_id}", "Record consent")
     _submit_empty(page, f"/registrations/{data.waiting_registration_id}/promote", "Give the place")
+    _submit_empty(page, f"{exchange}/legs/new", "Save")
+    _submit_empty(page, f"/participants/{data.participant_id}/identity-document", "Save document")
 
 
 def test_school_pages(demo_page, demo_server, tmp_path):
@@ -134,6 +140,8 @@ def test_school_pages(demo_page, demo_server, tmp_path):
             "/exchanges/",
             f"/exchanges/{data.open_exchange_id}",
             f"/exchanges/{data.open_exchange_id}/register",
+            f"/exchanges/{data.open_exchange_id}/travel",
+            f"/participants/{data.participant_id}/identity-document",
             "/participants/",
             "/participants/import",
             "/registrations/",
