@@ -15,8 +15,7 @@ from exchange.extensions import db
 from exchange.hosting.models import ANONYMOUS_FAMILY_NAME, HostFamily, HostPlacement
 from exchange.registrations import services
 from tests import factories
-from tests.helpers import login_as, post_form
-from tests.test_privacy import _report_figures
+from tests.helpers import login_as, post_form, report_figures
 
 
 def _placed(exchange, family, guest):
@@ -45,7 +44,7 @@ def test_retention_erases_host_children_and_their_family_addresses_keeping_the_r
     recent = factories.host_family(school, family_name="Recenthosts")
     _placed(old, hosting, guest)
     _placed(old, retired, other_guest)
-    before = _report_figures()
+    before = report_figures()
 
     result = app.test_cli_runner().invoke(args=["anonymise"])
 
@@ -62,7 +61,7 @@ def test_retention_erases_host_children_and_their_family_addresses_keeping_the_r
     assert db.session.get(HostFamily, recent.id).address != ""
     # the past placements name nobody; they stay
     assert db.session.scalar(sa.select(sa.func.count()).select_from(HostPlacement)) == 2
-    assert _report_figures() == before
+    assert report_figures() == before
 
 
 def test_erasing_a_host_child_erases_the_family_address(client, coordinator):
@@ -70,7 +69,7 @@ def test_erasing_a_host_child_erases_the_family_address(client, coordinator):
     child = factories.participant(school, last_name="Hostchild")
     family = factories.host_family(school, address="ul. Secret 1", host_child_id=child.id)
     other = factories.host_family(school, address="ul. Kept 2")
-    before = _report_figures()
+    before = report_figures()
     login_as(client, coordinator)
 
     assert post_form(client, f"/participants/{child.id}/erase").status_code == 302
@@ -78,7 +77,7 @@ def test_erasing_a_host_child_erases_the_family_address(client, coordinator):
     db.session.expire_all()
     assert db.session.get(HostFamily, family.id).address == ""
     assert db.session.get(HostFamily, other.id).address == "ul. Kept 2"
-    assert _report_figures() == before
+    assert report_figures() == before
 
 
 def test_erasing_a_family_on_request_removes_its_data_and_upcoming_guests(client, coordinator):
