@@ -16,7 +16,7 @@ import pytest
 from PIL import Image
 
 from exchange import clock
-from tests.browser.helpers import log_in
+from tests.browser.helpers import log_in, main_nav
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
@@ -51,6 +51,7 @@ def test_screenshots(demo_page, demo_server, language, size):
         _save(visitor, f"{name}-{language}")
     visitor.goto("/partners/")
     high_contrast = {"en": "High contrast", "pl": "Wysoki kontrast"}[language]
+    main_nav(visitor)  # on a phone the display switches are in the menu
     visitor.get_by_role("button", name=high_contrast).click()
     _save(visitor, f"high-contrast-{language}")
 
