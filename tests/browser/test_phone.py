@@ -46,6 +46,10 @@ def _staff_pages(data) -> list[str]:
         f"/host-families/{data.family_id}",
         f"/host-families/{data.family_id}/edit",
         f"/exchanges/{data.hosting_exchange_id}/hosting",
+        f"{exchange}/travel",
+        f"{exchange}/legs/new",
+        f"{exchange}/rooms",
+        f"/participants/{data.participant_id}/identity-document",
     ]
 
 
@@ -55,6 +59,7 @@ def _school_pages(data) -> list[str]:
         "/exchanges/",
         f"/exchanges/{data.open_exchange_id}",
         f"/exchanges/{data.open_exchange_id}/register",
+        f"/exchanges/{data.open_exchange_id}/travel",
         "/participants/",
         "/participants/import",
         "/registrations/",
