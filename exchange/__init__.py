@@ -156,6 +156,7 @@ def register_blueprints(app: Flask) -> None:
     from exchange.exchanges.views import bp as exchanges_bp
     from exchange.hosting.views import bp as hosting_bp
     from exchange.notifications.views import bp as notifications_bp
+    from exchange.paperwork.views import bp as paperwork_bp
     from exchange.partners.views import bp as partners_bp
     from exchange.registrations.views import bp as registrations_bp
     from exchange.reports.views import bp as reports_bp
@@ -173,6 +174,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(audit_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(travel_bp)
+    app.register_blueprint(paperwork_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:
