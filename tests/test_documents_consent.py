@@ -3,6 +3,7 @@ hall see it, and erasure, anonymisation and the access export cover it."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 from datetime import timedelta
@@ -13,6 +14,7 @@ import sqlalchemy as sa
 
 from exchange import clock
 from exchange.documents.models import Document, DocumentKind
+from exchange.documents.sniffing import sniff
 from exchange.extensions import db
 from exchange.registrations import services
 from exchange.registrations.models import ConsentMethod, ConsentRecord
@@ -226,3 +228,18 @@ def test_a_school_removes_its_own_pupils_scan(client, school_user, documents_dir
     assert response.headers["Location"] == f"/participants/{pupil_id}"
     assert _documents() == []
     assert not path.exists()
+
+
+def test_the_demo_data_has_documents_on_disk_that_match_their_rows(app, client, documents_dir):
+    result = app.test_cli_runner().invoke(args=["demo-data", "--seed", "1"])
+    assert result.exit_code == 0, result.output
+    documents = _documents()
+    kinds = {document.kind for document in documents}
+    assert {DocumentKind.PROGRAMME, DocumentKind.PHOTO, DocumentKind.CONSENT} <= kinds
+    for document in documents:
+        data = (documents_dir / document.stored_name).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == document.sha256
+        assert sniff(data) is document.file_type
+    assert sorted(path.name for path in documents_dir.iterdir()) == sorted(
+        document.stored_name for document in documents
+    )
