@@ -344,3 +344,12 @@ def test_the_exchange_page_links_its_documents(client, school_user):
     login_as(client, school_user)
     page = client.get(f"/exchanges/{exchange.id}").get_data(as_text=True)
     assert f'href="/exchanges/{exchange.id}/documents"' in page
+
+
+def test_deleting_a_draft_deletes_its_documents_files(client, coordinator, documents_dir):
+    draft = factories.exchange(status=ExchangeStatus.DRAFT)
+    path = documents_dir / factories.document(draft).stored_name
+    login_as(client, coordinator)
+    assert post_form(client, f"/exchanges/{draft.id}/delete").status_code == 302
+    assert _documents() == []
+    assert not path.exists()
