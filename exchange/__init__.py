@@ -142,6 +142,8 @@ def register_listeners(app: Flask) -> None:
     """Connect the receivers of the features' signals: importing a ``listeners`` module
     connects its functions (see docs/ARCHITECTURE.md)."""
     import exchange.audit.listeners
+    import exchange.documents.listeners
+    import exchange.documents.storage
     import exchange.hosting.listeners
     import exchange.notifications.listeners
     import exchange.registrations.listeners
@@ -152,6 +154,7 @@ def register_blueprints(app: Flask) -> None:
     import exchange.registrations.roster_views  # noqa: F401 (its views join views.bp)
     from exchange.audit.views import bp as audit_bp
     from exchange.auth.views import bp as auth_bp
+    from exchange.documents.views import bp as documents_bp
     from exchange.exchanges.subscription_views import bp as subscriptions_bp
     from exchange.exchanges.views import bp as exchanges_bp
     from exchange.hosting.views import bp as hosting_bp
@@ -174,6 +177,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(audit_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(travel_bp)
+    app.register_blueprint(documents_bp)
     app.register_blueprint(paperwork_bp)
 
 
@@ -184,12 +188,15 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from exchange.documents.queries import consent_forms_of
     from exchange.registrations.glance import places_for
     from exchange.site.templating import register
 
     register(app)
     # the exchanges' pages show places, which the registrations count
     app.jinja_env.globals["places_for"] = places_for
+    # the participant page lists the signed consent forms, which the documents keep
+    app.jinja_env.globals["consent_forms_of"] = consent_forms_of
 
 
 def register_cli(app: Flask) -> None:

@@ -140,8 +140,13 @@ class Config:
     ITEMS_PER_PAGE = 25
     #: participants' personal data is anonymised this many months after their last exchange
     RETENTION_MONTHS = 24
-    #: uploads (participant spreadsheets) larger than this answer 413
+    #: requests larger than this answer 413 (participant spreadsheets); the views that take
+    #: documents have their own bound, below
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024
+    #: bytes of one document (an exchange's attachment, a signed consent form)
+    DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
+    #: a request carrying a document: the document and room for the form around it
+    DOCUMENT_MAX_CONTENT_LENGTH = DOCUMENT_MAX_BYTES + 256 * 1024
     #: participant imports one user may start
     IMPORT_RATE_LIMIT = "5 per minute"
     #: fetches of personal calendar links per client address (a calendar app fetches a few an
@@ -176,6 +181,9 @@ class Config:
         self.MAIL_FROM = os.environ.get("MAIL_FROM") or self.MAIL_FROM
         self.CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL") or self.CONTACT_EMAIL
         self.CONTACT_PHONE = os.environ.get("CONTACT_PHONE") or self.CONTACT_PHONE
+        #: where the documents' files are kept: outside the static folder; in production a
+        #: volume every app server shares
+        self.DOCUMENTS_DIR = os.environ.get("DOCUMENTS_DIR") or str(instance_path / "documents")
 
     def secret_key(self) -> str:
         return os.environ.get("SECRET_KEY") or _instance_secret_key(self.instance_path)

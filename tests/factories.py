@@ -3,6 +3,7 @@ valid exchange."""
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 from datetime import date, time, timedelta
 
@@ -12,6 +13,9 @@ from exchange import clock
 from exchange.auth.models import User
 from exchange.auth.passwords import hash_password
 from exchange.core.permissions import Role
+from exchange.documents import storage
+from exchange.documents.models import Document, FileType
+from exchange.documents.models import DocumentKind as AttachmentKind
 from exchange.exchanges.models import (
     Direction,
     Exchange,
@@ -296,6 +300,33 @@ def host_family(institution=None, **values):
     values.setdefault("consent_given_on", clock.today())
     values.setdefault("consent_method", ConsentMethod.PAPER)
     item = HostFamily(institution=institution or globals()["institution"](), **values)
+    db.session.add(item)
+    db.session.commit()
+    return item
+
+
+def document(
+    exchange: Exchange,
+    participant: Participant | None = None,
+    *,
+    data: bytes = b"%PDF-1.4\n%%EOF\n",
+    name: str = "programme.pdf",
+    by: User | None = None,
+) -> Document:
+    """A PDF of the exchange (a programme), or a participant's signed consent form, written
+    to the app's DOCUMENTS_DIR as an upload would be."""
+    stored_name, _path = storage.write(db.session(), data)
+    item = Document(
+        exchange_id=exchange.id,
+        participant_id=participant.id if participant else None,
+        kind=AttachmentKind.CONSENT if participant else AttachmentKind.PROGRAMME,
+        original_name=name,
+        stored_name=stored_name,
+        file_type=FileType.PDF,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        uploaded_by_id=by.id if by else None,
+    )
     db.session.add(item)
     db.session.commit()
     return item

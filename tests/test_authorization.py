@@ -65,6 +65,7 @@ VARIANTS = {
     "registration_id": ("own", "other"),
     "consent_id": ("own", "other"),
     "family_id": ("own", "other"),
+    "document_id": ("own", "other"),
     "exchange_id": ("visible", "draft"),
     "user_id": ("school_account", "staff_account"),
 }
@@ -257,6 +258,16 @@ RULES: dict[tuple[str, str], Rule] = {
     ("travel.add_guardian", "POST"): STAFF,
     ("travel.remove_guardian", "POST"): STAFF,
     ("travel.rooming_list", "GET"): Rule(LOGIN, DENY, ALLOW, ALLOW, DOCUMENTS),
+    # documents: whoever reads the exchange reads its documents, city hall uploads them; a
+    # signed consent form (the document in these URLs) is city hall's and the person's school's
+    ("documents.exchange_documents", "GET"): OWN,
+    ("documents.upload", "GET"): STAFF,
+    ("documents.upload", "POST"): STAFF,
+    ("documents.download", "GET"): OWN,
+    ("documents.delete", "GET"): OWN,
+    ("documents.delete", "POST"): OWN,
+    ("documents.consent_form", "GET"): OWN,
+    ("documents.consent_form", "POST"): OWN,
 }
 
 
@@ -339,6 +350,12 @@ def _build_world() -> World:
     factories.travelling_guardian(visible, pupils["own"], parent)
     factories.identity_document(pupils["own"], number="AB1234567")
     factories.identity_document(pupils["other"], number=OTHER_SCHOOL_DOCUMENT)
+    # the exchange's programme, and each pupil's signed consent form
+    factories.document(visible)
+    consent_forms = {
+        key: factories.document(visible, pupil, name=f"consent-{key}.pdf")
+        for key, pupil in pupils.items()
+    }
     invitation_token = auth_services.invite(other_representative, by=admin)
     admin_session = UserSession(
         token_hash=secrets.token_hex(32), user_id=admin.id, device="Firefox · Linux"
@@ -371,6 +388,7 @@ def _build_world() -> World:
             "participant_id": {key: pupil.id for key, pupil in pupils.items()},
             "consent_id": {key: pupil.consents[0].id for key, pupil in pupils.items()},
             "family_id": {key: family.id for key, family in families.items()},
+            "document_id": {key: item.id for key, item in consent_forms.items()},
             "registration_id": {key: item.id for key, item in registrations.items()},
             "exchange_id": {"visible": visible.id, "draft": draft.id},
             "item_id": {key: item.id for key, item in items.items()},

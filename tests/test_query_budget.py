@@ -77,6 +77,9 @@ class Objects:
     #: the exchange with the most guests placed with families, and a family of the school
     hosting_exchange_id: int = 0
     family_id: int = 0
+    #: the signed consent form of the participant, and their registration on the exchange
+    document_id: int = 0
+    registration_id: int = 0
 
 
 def _build(scale: float) -> Objects:
@@ -132,6 +135,14 @@ def _build(scale: float) -> Objects:
     leg_id = db.session.scalar(
         sa.select(sa.func.min(TravelLeg.id)).where(TravelLeg.exchange_id == exchange_id)
     )
+    participant = db.session.get(Participant, participant_id)
+    factories.document(exchange)
+    consent_form = factories.document(exchange, participant, name="consent.pdf")
+    registration_id = db.session.scalar(
+        sa.select(Registration.id).where(
+            Registration.exchange_id == exchange_id, Registration.participant_id == participant_id
+        )
+    )
     return Objects(
         exchange_id,
         item_id,
@@ -145,6 +156,8 @@ def _build(scale: float) -> Objects:
         public_exchange_id,
         hosting_exchange_id=hosting_exchange_id,
         family_id=family.id,
+        document_id=consent_form.id,
+        registration_id=registration_id,
     )
 
 
@@ -250,6 +263,11 @@ def _urls(o: Objects) -> dict[str, list[str]]:
         "travel.identity_document": [f"/participants/{p}/identity-document"],
         "travel.exchange_rooms": [f"/exchanges/{e}/rooms"],
         "travel.rooming_list": [f"/exchanges/{e}/rooming.pdf", f"/exchanges/{e}/rooming.xlsx"],
+        "documents.exchange_documents": [f"/exchanges/{e}/documents"],
+        "documents.upload": [f"/exchanges/{e}/documents/new"],
+        "documents.download": [f"/documents/{o.document_id}"],
+        "documents.delete": [f"/documents/{o.document_id}/delete"],
+        "documents.consent_form": [f"/registrations/{o.registration_id}/consent-form"],
     }
 
 

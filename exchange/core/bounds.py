@@ -14,10 +14,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from typing import Any, TypeVar
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import BadRequest
@@ -25,6 +27,8 @@ from werkzeug.routing import IntegerConverter
 from wtforms import Field, TextAreaField
 from wtforms.fields.choices import SelectFieldBase
 from wtforms.validators import StopValidation
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 #: the range of the database's INTEGER columns (ids, capacities, ages, quotas…)
 MIN_INT, MAX_INT = -(2**31), 2**31 - 1
@@ -81,11 +85,33 @@ def page_number() -> int:
     return min(max(page, 1), MAX_INT)
 
 
+def uploads_up_to(config_key: str) -> Callable[[F], F]:
+    """A view that accepts a request larger than ``MAX_CONTENT_LENGTH`` (the bound of every
+    other request): up to the setting ``config_key``. Put it right under the route."""
+
+    def decorator(view: F) -> F:
+        view.max_content_length_key = config_key  # type: ignore[attr-defined]
+        return view
+
+    return decorator
+
+
+def raise_upload_limit() -> None:
+    """``before_request``, before anything reads the body (the control-character check and
+    the CSRF check read the form): the view's own bound on the request's size, if it has one."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    key = getattr(view, "max_content_length_key", None)
+    if key is not None:
+        request.max_content_length = current_app.config[key]
+
+
 def register(app: Flask) -> None:
-    """Before the extensions and the blueprints: the check runs first, the converter is the
+    """Before the extensions and the blueprints: the checks run first, the converter is the
     one every route is built with."""
     app.url_map.converters["int"] = IdConverter
-    app.before_request_funcs.setdefault(None, []).insert(0, refuse_control_characters)
+    hooks = app.before_request_funcs.setdefault(None, [])
+    hooks.insert(0, refuse_control_characters)
+    hooks.insert(0, raise_upload_limit)
 
 
 # --- forms ----------------------------------------------------------------------------------
