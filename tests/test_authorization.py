@@ -257,6 +257,12 @@ RULES: dict[tuple[str, str], Rule] = {
     ("travel.add_guardian", "POST"): STAFF,
     ("travel.remove_guardian", "POST"): STAFF,
     ("travel.rooming_list", "GET"): Rule(LOGIN, DENY, ALLOW, ALLOW, DOCUMENTS),
+    # the EU list of travellers and the consent forms: city hall and the school itself (the
+    # matrix's school is another school: hidden); a pupil's form for their own school only
+    ("paperwork.eu_papers", "GET"): Rule(LOGIN, HIDDEN, ALLOW, ALLOW),
+    ("paperwork.eu_list_file", "GET"): Rule(LOGIN, HIDDEN, ALLOW, ALLOW, DOCUMENTS),
+    ("paperwork.consent_forms_file", "GET"): Rule(LOGIN, HIDDEN, ALLOW, ALLOW),
+    ("paperwork.consent_form_file", "GET"): OWN,
 }
 
 

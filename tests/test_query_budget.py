@@ -77,6 +77,9 @@ class Objects:
     #: the exchange with the most guests placed with families, and a family of the school
     hosting_exchange_id: int = 0
     family_id: int = 0
+    #: an outgoing trip to an EU partner city, with a pupil of the school, and their place
+    eu_exchange_id: int = 0
+    eu_registration_id: int = 0
 
 
 def _build(scale: float) -> Objects:
@@ -128,7 +131,10 @@ def _build(scale: float) -> Objects:
         .limit(1)
     )
     assert hosting_exchange_id is not None, "the demo data matches guests with families"
-    family = factories.host_family(db.session.get(Institution, institution_id))
+    school = db.session.get(Institution, institution_id)
+    family = factories.host_family(school)
+    eu_trip = factories.exchange([factories.partner(country="DE")])
+    eu_registration = factories.registration(eu_trip, factories.participant(school))
     leg_id = db.session.scalar(
         sa.select(sa.func.min(TravelLeg.id)).where(TravelLeg.exchange_id == exchange_id)
     )
@@ -145,6 +151,8 @@ def _build(scale: float) -> Objects:
         public_exchange_id,
         hosting_exchange_id=hosting_exchange_id,
         family_id=family.id,
+        eu_exchange_id=eu_trip.id,
+        eu_registration_id=eu_registration.id,
     )
 
 
@@ -250,6 +258,15 @@ def _urls(o: Objects) -> dict[str, list[str]]:
         "travel.identity_document": [f"/participants/{p}/identity-document"],
         "travel.exchange_rooms": [f"/exchanges/{e}/rooms"],
         "travel.rooming_list": [f"/exchanges/{e}/rooming.pdf", f"/exchanges/{e}/rooming.xlsx"],
+        "paperwork.eu_papers": [f"/exchanges/{o.eu_exchange_id}/eu-papers/{o.institution_id}"],
+        "paperwork.eu_list_file": [
+            f"/exchanges/{o.eu_exchange_id}/eu-list/{o.institution_id}.pdf",
+            f"/exchanges/{o.eu_exchange_id}/eu-list/{o.institution_id}.xlsx",
+        ],
+        "paperwork.consent_forms_file": [
+            f"/exchanges/{o.eu_exchange_id}/consent-forms/{o.institution_id}.pdf"
+        ],
+        "paperwork.consent_form_file": [f"/registrations/{o.eu_registration_id}/consent-form.pdf"],
     }
 
 
