@@ -31,7 +31,7 @@ def _consent_title() -> str:
 
 def _consent_fact(pdf: ReportPDF, label: str, value: str) -> None:
     pdf.set_font(style="B")
-    pdf.cell(55, 6, label)
+    pdf.cell(70, 6, label)
     pdf.set_font(style="")
     pdf.multi_cell(0, 6, value or BLANK, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
