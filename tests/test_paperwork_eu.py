@@ -200,3 +200,16 @@ def test_a_new_pupil_of_an_olsztyn_school_is_polish_by_default(client, school_us
     login_as(client, school_user)
     form = client.get("/participants/new").get_data(as_text=True)
     assert '<option selected value="PL">' in form or 'value="PL" selected' in form
+
+
+def test_the_eu_list_spreadsheet_defuses_formulas(client, coordinator, tmp_path):
+    trip = _trip("Halmstad", "SE")
+    school = factories.institution(name="=HYPERLINK(1)")
+    factories.registration(trip, _ukrainian(school, last_name="@SUM(1)"))
+    login_as(client, coordinator)
+    workbook = load_workbook(io.BytesIO(_eu_list(client, trip, school, tmp_path, fmt="xlsx")))
+    cells = [cell for sheet in workbook for row in sheet.iter_rows() for cell in row]
+    assert all(cell.data_type != "f" for cell in cells)
+    texts = [cell.value for cell in cells if isinstance(cell.value, str)]
+    assert "'=HYPERLINK(1)" in texts
+    assert "'@SUM(1)" in texts
