@@ -18,6 +18,7 @@ from exchange.core.permissions import Role
 from exchange.demo import documents as documents_demo
 from exchange.demo import exchanges as exchanges_demo
 from exchange.demo import hosting as hosting_demo
+from exchange.demo import paperwork_eu as paperwork_eu_demo
 from exchange.demo import registrations as registrations_demo
 from exchange.demo import travel as travel_demo
 from exchange.exchanges.models import Exchange
@@ -152,6 +153,7 @@ def register(app: Flask) -> None:
         ) as bar:
             counts |= travel_demo.generate(db.session(), seed=seed, today=day, progress=bar.update)
         counts |= documents_demo.generate(db.session(), seed=seed, today=day)
+        counts |= paperwork_eu_demo.generate(db.session(), seed=seed, today=day)
         db.session.commit()
         # fresh statistics for the query planner after a bulk load (SQLite has none before it,
         # and PostgreSQL's autovacuum would gather them only later)

@@ -268,6 +268,12 @@ RULES: dict[tuple[str, str], Rule] = {
     ("documents.delete", "POST"): OWN,
     ("documents.consent_form", "GET"): OWN,
     ("documents.consent_form", "POST"): OWN,
+    # the EU list of travellers and the consent forms: city hall and the school itself (the
+    # matrix's school is another school: hidden); a pupil's form for their own school only
+    ("paperwork.eu_papers", "GET"): Rule(LOGIN, HIDDEN, ALLOW, ALLOW),
+    ("paperwork.eu_list_file", "GET"): Rule(LOGIN, HIDDEN, ALLOW, ALLOW, DOCUMENTS),
+    ("paperwork.consent_forms_file", "GET"): Rule(LOGIN, HIDDEN, ALLOW, ALLOW),
+    ("paperwork.consent_form_file", "GET"): OWN,
 }
 
 

@@ -80,6 +80,9 @@ class Objects:
     #: the signed consent form of the participant, and their registration on the exchange
     document_id: int = 0
     registration_id: int = 0
+    #: an outgoing trip to an EU partner city, with a pupil of the school, and their place
+    eu_exchange_id: int = 0
+    eu_registration_id: int = 0
 
 
 def _build(scale: float) -> Objects:
@@ -131,7 +134,10 @@ def _build(scale: float) -> Objects:
         .limit(1)
     )
     assert hosting_exchange_id is not None, "the demo data matches guests with families"
-    family = factories.host_family(db.session.get(Institution, institution_id))
+    school = db.session.get(Institution, institution_id)
+    family = factories.host_family(school)
+    eu_trip = factories.exchange([factories.partner(country="DE")])
+    eu_registration = factories.registration(eu_trip, factories.participant(school))
     leg_id = db.session.scalar(
         sa.select(sa.func.min(TravelLeg.id)).where(TravelLeg.exchange_id == exchange_id)
     )
@@ -158,6 +164,8 @@ def _build(scale: float) -> Objects:
         family_id=family.id,
         document_id=consent_form.id,
         registration_id=registration_id,
+        eu_exchange_id=eu_trip.id,
+        eu_registration_id=eu_registration.id,
     )
 
 
@@ -268,6 +276,15 @@ def _urls(o: Objects) -> dict[str, list[str]]:
         "documents.download": [f"/documents/{o.document_id}"],
         "documents.delete": [f"/documents/{o.document_id}/delete"],
         "documents.consent_form": [f"/registrations/{o.registration_id}/consent-form"],
+        "paperwork.eu_papers": [f"/exchanges/{o.eu_exchange_id}/eu-papers/{o.institution_id}"],
+        "paperwork.eu_list_file": [
+            f"/exchanges/{o.eu_exchange_id}/eu-list/{o.institution_id}.pdf",
+            f"/exchanges/{o.eu_exchange_id}/eu-list/{o.institution_id}.xlsx",
+        ],
+        "paperwork.consent_forms_file": [
+            f"/exchanges/{o.eu_exchange_id}/consent-forms/{o.institution_id}.pdf"
+        ],
+        "paperwork.consent_form_file": [f"/registrations/{o.eu_registration_id}/consent-form.pdf"],
     }
 
 

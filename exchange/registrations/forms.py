@@ -20,10 +20,12 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from exchange.forms_util import Form, choices, enum_choices, optional_int, required
 from exchange.partners.countries import country_choices
 from exchange.registrations.models import (
+    CONSENT_TEXT_VERSION,
     ConsentMethod,
     Diet,
     Gender,
     ParticipantRole,
+    ResidenceDocumentKind,
     split_codes,
 )
 from exchange.registrations.participants import (
@@ -31,6 +33,7 @@ from exchange.registrations.participants import (
     ConsentValues,
     ParticipantValues,
 )
+from exchange.registrations.residence import ResidenceValues
 from exchange.registrations.roster_actions import REASON_MAX_LENGTH
 
 
@@ -83,10 +86,35 @@ class ParticipantForm(Form):
         validators=[Optional(), Length(max=60)],
         description=_l("Two-letter codes separated by commas, e.g. de, en."),
     )
+    citizenship = SelectField(
+        _l("Citizenship"),
+        default="",
+        validators=[Optional()],
+        description=_l("Leave empty when not known."),
+    )
+    place_of_birth = StringField(
+        _l("Place of birth"), default="", validators=[Optional(), Length(max=120)]
+    )
+    residence_document_kind = SelectField(
+        _l("Residence document"),
+        default="",
+        validators=[Optional()],
+        description=_l("For pupils who are not EU citizens: what lets them live in Poland."),
+    )
+    residence_document_number = StringField(
+        _l("Residence document number"), default="", validators=[Optional(), Length(max=40)]
+    )
+    residence_document_expires_on = DateField(
+        _l("Residence document valid until"), validators=[Optional()]
+    )
     submit = SubmitField(_l("Save"))
 
     def __init__(self, *args, institutions=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.citizenship.choices = choices([("", _l("— not known —")), *country_choices()])
+        self.residence_document_kind.choices = choices(
+            [("", _l("— none —")), *((kind.value, kind.label) for kind in ResidenceDocumentKind)]
+        )
         self.diets.choices = enum_choices(Diet)
         self.gender.choices = enum_choices(Gender)
         self.role.choices = enum_choices(ParticipantRole)
@@ -105,6 +133,16 @@ class ParticipantForm(Form):
         values["diets"] = values["diets"] or []
         return ParticipantValues(**values)
 
+    def residence_values(self) -> ResidenceValues:
+        kind = self.residence_document_kind.data
+        return ResidenceValues(
+            citizenship=self.citizenship.data or "",
+            place_of_birth=self.place_of_birth.data or "",
+            residence_document_kind=getattr(kind, "value", kind) or "",
+            residence_document_number=self.residence_document_number.data or "",
+            residence_document_expires_on=self.residence_document_expires_on.data,
+        )
+
 
 class ConsentForm(Form):
     guardian_name = StringField(
@@ -114,6 +152,7 @@ class ConsentForm(Form):
     method = SelectField(_l("How it was given"), coerce=ConsentMethod)
     text_version = StringField(
         _l("Version of the consent text"),
+        default=CONSENT_TEXT_VERSION,
         validators=[InputRequired(), Length(max=40)],
         description=_l("As printed on the form, e.g. 2026-01."),
     )

@@ -96,6 +96,25 @@ class ParticipantRole(LabelledEnum):
         }
 
 
+class ResidenceDocumentKind(LabelledEnum):
+    """The paper that lets someone who is not an EU citizen live in Poland (the EU list of
+    travellers for school trips names it)."""
+
+    RESIDENCE_CARD = "residence_card"
+    TEMPORARY_PROTECTION = "temporary_protection"
+    VISA = "visa"
+    OTHER = "other"
+
+    @classmethod
+    def _labels(cls) -> dict:
+        return {
+            cls.RESIDENCE_CARD: _l("Residence card (karta pobytu)"),
+            cls.TEMPORARY_PROTECTION: _l("Temporary protection certificate (PESEL UKR)"),
+            cls.VISA: _l("Visa"),
+            cls.OTHER: _l("Other residence document"),
+        }
+
+
 class ConsentMethod(LabelledEnum):
     PAPER = "paper"
     EMAIL = "email"
@@ -175,6 +194,7 @@ class Participant(TimestampMixin, Model):
     __tablename__ = "participant"
     __table_args__ = (
         sa.CheckConstraint("length(country) = 2", name="country_alpha2"),
+        sa.CheckConstraint("length(citizenship) IN (0, 2)", name="citizenship_alpha2"),
         sa.Index("ix_participant_institution_name", "institution_id", "last_name", "first_name"),
         # the participants list (staff see everyone) is paged in this order
         sa.Index("ix_participant_name", "last_name", "first_name", "id"),
@@ -210,6 +230,16 @@ class Participant(TimestampMixin, Model):
     allergic_to_animals: Mapped[bool] = mapped_column(default=False)
     #: languages spoken, comma-separated ISO 639-1 codes ("de,en")
     languages: Mapped[str] = mapped_column(sa.String(60), default="")
+    #: citizenship, ISO 3166-1 alpha-2; "" while unknown (never assumed to be Polish). With the
+    #: place of birth and the residence document it is what the EU list of travellers for
+    #: school trips asks; seen, like the notes, only by city hall and the person's own school
+    citizenship: Mapped[str] = mapped_column(sa.String(2), default="", server_default="")
+    place_of_birth: Mapped[str] = mapped_column(sa.String(120), default="", server_default="")
+    residence_document_kind: Mapped[ResidenceDocumentKind | None]
+    residence_document_number: Mapped[str] = mapped_column(
+        sa.String(40), default="", server_default=""
+    )
+    residence_document_expires_on: Mapped[date | None]
     created_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("user_account.id", ondelete="SET NULL")
     )
@@ -251,6 +281,11 @@ class Participant(TimestampMixin, Model):
 
     def __repr__(self) -> str:
         return f"<Participant {self.id}>"
+
+
+#: the version of the consent text the app prints on the parents' consent form today; a
+#: consent recorded from that form carries it
+CONSENT_TEXT_VERSION = "2026-01"
 
 
 class ConsentRecord(Model):

@@ -62,6 +62,11 @@ def _anonymise(participant: Participant, exchange_starts: list[date]) -> None:
     participant.diets = ""
     participant.allergic_to_animals = False
     participant.languages = ""
+    participant.citizenship = ""
+    participant.place_of_birth = ""
+    participant.residence_document_kind = None
+    participant.residence_document_number = ""
+    participant.residence_document_expires_on = None
     participant.anonymised_at = clock.now()
     for consent in participant.consents:
         consent.guardian_name = ""
@@ -177,6 +182,17 @@ def export_person(participant: Participant, *, by: User) -> dict:
             "diets": participant.diets,
             "allergic_to_animals": participant.allergic_to_animals,
             "languages": participant.languages,
+            "citizenship": participant.citizenship,
+            "place_of_birth": participant.place_of_birth,
+            "residence_document": {
+                "kind": participant.residence_document_kind.value
+                if participant.residence_document_kind
+                else None,
+                "number": participant.residence_document_number,
+                "expires_on": participant.residence_document_expires_on.isoformat()
+                if participant.residence_document_expires_on
+                else None,
+            },
             "created_at": participant.created_at.isoformat(),
             "anonymised_at": participant.anonymised_at.isoformat()
             if participant.anonymised_at

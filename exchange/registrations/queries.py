@@ -15,9 +15,10 @@ from sqlalchemy.orm import joinedload
 
 from exchange.auth.models import Viewer
 from exchange.db import escape_like
-from exchange.exchanges.models import Exchange
+from exchange.exchanges.models import Direction, Exchange, exchange_partner
 from exchange.extensions import db
-from exchange.partners.models import Institution
+from exchange.partners.models import Institution, PartnerCity
+from exchange.registrations import residence
 from exchange.registrations.access import participants_visible_to, registrations_visible_to
 from exchange.registrations.models import (
     ACTIVE,
@@ -151,6 +152,9 @@ class InstitutionRoster:
     missing_consents: list[Participant] = field(default_factory=list)
     #: adults still needed to meet the exchange's adults-per-minors ratio
     adults_needed: int = 0
+    #: pupils who are not EU citizens, on a trip that leaves the EU: the EU list of travellers
+    #: does not apply, they need a passport and maybe a visa
+    need_visa: list[Participant] = field(default_factory=list)
 
 
 @dataclass
@@ -171,6 +175,19 @@ class Roster:
         return max(self.exchange.capacity - self.confirmed, 0)
 
 
+def trip_countries(exchange: Exchange) -> list[str] | None:
+    """The partner cities' countries of an outgoing exchange (where Olsztyn's people travel);
+    None for an incoming one. (One query either way: a page runs as many for every exchange.)"""
+    countries = list(
+        db.session.scalars(
+            sa.select(PartnerCity.country)
+            .join(exchange_partner, exchange_partner.c.partner_city_id == PartnerCity.id)
+            .where(exchange_partner.c.exchange_id == exchange.id)
+        )
+    )
+    return countries if exchange.direction is Direction.OUTGOING else None
+
+
 def roster(exchange: Exchange) -> Roster:
     """Everyone registered for the exchange, grouped by institution, with the counts a
     coordinator checks: places, waiting list, minors and adults, missing consents, ratio."""
@@ -185,6 +202,7 @@ def roster(exchange: Exchange) -> Roster:
         .order_by(Participant.last_name, Participant.first_name, Registration.id)
     ).all()
     groups: dict[int, InstitutionRoster] = {}
+    countries = trip_countries(exchange)
     for registration in registrations:
         group = groups.get(registration.institution_id)
         if group is None:
@@ -198,6 +216,8 @@ def roster(exchange: Exchange) -> Roster:
         if registration.status not in HOLDING_PLACE:
             continue
         group.confirmed += 1
+        if countries is not None and residence.needs_visa_warning(participant, countries):
+            group.need_visa.append(participant)
         if participant.is_minor_on(exchange.start_date):
             group.minors += 1
             if not has_valid_consent(participant):

@@ -26,7 +26,7 @@ from exchange.exchanges.access import get_exchange_or_404
 from exchange.extensions import db
 from exchange.forms_util import required, submit
 from exchange.partners.services import get_institution, list_institutions
-from exchange.registrations import import_files, importer, privacy, queries, services
+from exchange.registrations import import_files, importer, privacy, queries, residence, services
 from exchange.registrations import participants as people
 from exchange.registrations.access import (
     can_see_participant,
@@ -71,6 +71,23 @@ def _participant_form(**kwargs) -> ParticipantForm:
     return ParticipantForm(institutions=institutions, **kwargs)
 
 
+def _save_participant(form: ParticipantForm, item: Participant | None = None) -> Participant:
+    """The person's fields, then the section "Citizenship and residence"."""
+    if item is None:
+        item = people.create_participant(
+            form.values(), institution=_form_institution(form), by=current_user
+        )
+    else:
+        people.update_participant(
+            item,
+            form.values(),
+            by=current_user,
+            institution=_form_institution(form) if current_user.is_staff else None,
+        )
+    residence.update_residence(item, form.residence_values(), by=current_user)
+    return item
+
+
 def _form_institution(form: ParticipantForm):
     if current_user.role is Role.SCHOOL:
         return current_user.institution
@@ -83,13 +100,12 @@ def _form_institution(form: ParticipantForm):
 @bp.route("/participants/new", methods=["GET", "POST"])
 @everyone_logged_in
 def create_participant():
-    form = _participant_form()
-    sent = submit(
-        form,
-        lambda: people.create_participant(
-            form.values(), institution=_form_institution(form), by=current_user
-        ),
+    # a new pupil of an Olsztyn school is most often Polish; city hall chooses the school
+    olsztyn_school = (
+        current_user.role is Role.SCHOOL and not current_user.institution.partner_city_id
     )
+    form = _participant_form(citizenship="PL") if olsztyn_school else _participant_form()
+    sent = submit(form, lambda: _save_participant(form))
     if sent.done:
         participant = sent.result
         flash(_("%(name)s is added.", name=participant.full_name), "success")
@@ -124,15 +140,7 @@ def _participant_page(item: Participant, consent_form: ConsentForm, status: int 
 def edit_participant(participant_id: int):
     item = get_participant_or_404(participant_id, current_user)
     form = _participant_form(obj=item)
-    sent = submit(
-        form,
-        lambda: people.update_participant(
-            item,
-            form.values(),
-            by=current_user,
-            institution=_form_institution(form) if current_user.is_staff else None,
-        ),
-    )
+    sent = submit(form, lambda: _save_participant(form, item))
     if sent.done:
         flash(_("%(name)s is saved.", name=item.full_name), "success")
         return redirect(url_for(".participant", participant_id=item.id))

@@ -1,0 +1,55 @@
+"""Who may produce which of a sending school's papers: the only place this rule is written.
+
+City hall (admins and coordinators) produces the papers of every school; a school
+representative only their own school's (another school's answer 404, and the attempt goes
+into the audit log). The papers hold children's citizenship and residence documents: shown in
+full, like identity documents, only to city hall and the person's own school.
+"""
+
+from __future__ import annotations
+
+from flask import abort
+
+from exchange.audit import services as audit
+from exchange.auth.models import User, Viewer, is_staff
+from exchange.exchanges.access import get_exchange_or_404
+from exchange.exchanges.models import Direction, Exchange
+from exchange.extensions import db
+from exchange.partners.models import Institution
+from exchange.registrations.access import get_registration_or_404
+from exchange.registrations.models import Registration
+
+
+def may_produce_school_papers(viewer: Viewer, institution_id: int) -> bool:
+    """City hall, or the representative of that school."""
+    if is_staff(viewer):
+        return True
+    return (
+        isinstance(viewer, User)
+        and viewer.is_authenticated
+        and viewer.institution_id == institution_id
+    )
+
+
+def get_eu_papers_trip_or_404(
+    exchange_id: int, institution_id: int, viewer: Viewer
+) -> tuple[Exchange, Institution]:
+    """An outgoing exchange the viewer may read and a school whose papers they may produce
+    (the EU list of travellers, the consent forms)."""
+    exchange = get_exchange_or_404(exchange_id, viewer)
+    if not may_produce_school_papers(viewer, institution_id):
+        if db.session.get(Institution, institution_id) is not None:
+            audit.record_now("access_denied", "institution", institution_id)
+        abort(404)
+    institution = db.session.get(Institution, institution_id)
+    if institution is None or exchange.direction is not Direction.OUTGOING:
+        abort(404)
+    return exchange, institution
+
+
+def get_consent_form_registration_or_404(registration_id: int, viewer: Viewer) -> Registration:
+    """A registration for an outgoing exchange, whose person the viewer may see."""
+    registration = get_registration_or_404(registration_id, viewer)
+    if registration.exchange.direction is not Direction.OUTGOING:
+        abort(404)
+    return registration
