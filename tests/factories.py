@@ -22,6 +22,7 @@ from exchange.exchanges.models import (
     SchoolLevel,
 )
 from exchange.extensions import db
+from exchange.paperwork.models import TripChaperone, TripStaff
 from exchange.partners.models import Institution, InstitutionKind, PartnerCity
 from exchange.registrations.models import (
     ConsentMethod,
@@ -296,6 +297,21 @@ def host_family(institution=None, **values):
     values.setdefault("consent_given_on", clock.today())
     values.setdefault("consent_method", ConsentMethod.PAPER)
     item = HostFamily(institution=institution or globals()["institution"](), **values)
+    db.session.add(item)
+    db.session.commit()
+    return item
+
+
+def trip_staff(
+    exchange: Exchange, institution: Institution, leader=None, chaperones=()
+) -> TripStaff:
+    """A sending school's leader and chaperones for the trip."""
+    item = TripStaff(
+        exchange_id=exchange.id,
+        institution_id=institution.id,
+        leader_id=leader.id if leader else None,
+    )
+    item.chaperones = [TripChaperone(participant_id=person.id) for person in chaperones]
     db.session.add(item)
     db.session.commit()
     return item

@@ -250,6 +250,19 @@ def _urls(o: Objects) -> dict[str, list[str]]:
         "travel.identity_document": [f"/participants/{p}/identity-document"],
         "travel.exchange_rooms": [f"/exchanges/{e}/rooms"],
         "travel.rooming_list": [f"/exchanges/{e}/rooming.pdf", f"/exchanges/{e}/rooming.xlsx"],
+        "paperwork.trip_schools": [f"/exchanges/{e}/paperwork"],
+        "paperwork.trip_paperwork": [f"/exchanges/{e}/paperwork/{o.institution_id}"],
+        "paperwork.trip_card_pdf": [
+            f"/exchanges/{e}/trip-card/{o.institution_id}.pdf",
+            f"/exchanges/{e}/trip-card/{o.institution_id}.pdf?lang=en",
+        ],
+        "paperwork.participant_list": [
+            f"/exchanges/{e}/participant-list/{o.institution_id}.pdf",
+            f"/exchanges/{e}/participant-list/{o.institution_id}.xlsx",
+        ],
+        "paperwork.superintendent_notice": [
+            f"/exchanges/{e}/superintendent-notice/{o.institution_id}.pdf"
+        ],
     }
 
 
