@@ -28,13 +28,11 @@ from exchange.reports.exports import ReportPDF
 
 #: a school is reminded this many days before a trip abroad starts
 NOTICE_DAYS = 14
-DEFAULT_ADDRESSEE = (
-    "Warmińsko-Mazurski Kurator Oświaty\nal. Marszałka J. Piłsudskiego 7/9\n10-575 Olsztyn"
-)
 
 
 def addressee() -> str:
-    return current_app.config.get("SUPERINTENDENT_ADDRESS") or DEFAULT_ADDRESSEE
+    """The superintendent's address from the settings (``SUPERINTENDENT_ADDRESS``)."""
+    return current_app.config["SUPERINTENDENT_ADDRESS"]
 
 
 def notice_pdf(card: TripCard) -> bytes:
