@@ -28,7 +28,13 @@ from exchange.demo import hosting as hosting_demo
 from exchange.demo import registrations as registrations_demo
 from exchange.demo import travel as travel_demo
 from exchange.exchanges import subscriptions
-from exchange.exchanges.models import Exchange, ExchangeStatus, ProgrammeItem, exchange_partner
+from exchange.exchanges.models import (
+    Direction,
+    Exchange,
+    ExchangeStatus,
+    ProgrammeItem,
+    exchange_partner,
+)
 from exchange.extensions import db
 from exchange.hosting.models import HostPlacement
 from exchange.partners.models import Institution, PartnerCity
@@ -77,6 +83,9 @@ class Objects:
     #: the exchange with the most guests placed with families, and a family of the school
     hosting_exchange_id: int = 0
     family_id: int = 0
+    #: the outgoing exchange with the most people of one Olsztyn school, and that school
+    trip_exchange_id: int = 0
+    trip_institution_id: int = 0
 
 
 def _build(scale: float) -> Objects:
@@ -132,6 +141,15 @@ def _build(scale: float) -> Objects:
     leg_id = db.session.scalar(
         sa.select(sa.func.min(TravelLeg.id)).where(TravelLeg.exchange_id == exchange_id)
     )
+    trip_exchange_id, trip_institution_id, _count = db.session.execute(
+        sa.select(Registration.exchange_id, Registration.institution_id, sa.func.count())
+        .join(Exchange, Exchange.id == Registration.exchange_id)
+        .join(Institution, Institution.id == Registration.institution_id)
+        .where(Exchange.direction == Direction.OUTGOING, Institution.partner_city_id.is_(None))
+        .group_by(Registration.exchange_id, Registration.institution_id)
+        .order_by(sa.func.count().desc(), Registration.exchange_id, Registration.institution_id)
+        .limit(1)
+    ).one()
     return Objects(
         exchange_id,
         item_id,
@@ -145,12 +163,15 @@ def _build(scale: float) -> Objects:
         public_exchange_id,
         hosting_exchange_id=hosting_exchange_id,
         family_id=family.id,
+        trip_exchange_id=trip_exchange_id,
+        trip_institution_id=trip_institution_id,
     )
 
 
 def _urls(o: Objects) -> dict[str, list[str]]:
     """Every GET page, by endpoint, with the objects of the data set."""
     e, p, year = o.exchange_id, o.participant_id, o.year
+    t, school = o.trip_exchange_id, o.trip_institution_id
     period = f"date_from={year}-01-01&date_to={year}-12-31"
     return {
         "site.index": ["/"],
@@ -250,19 +271,17 @@ def _urls(o: Objects) -> dict[str, list[str]]:
         "travel.identity_document": [f"/participants/{p}/identity-document"],
         "travel.exchange_rooms": [f"/exchanges/{e}/rooms"],
         "travel.rooming_list": [f"/exchanges/{e}/rooming.pdf", f"/exchanges/{e}/rooming.xlsx"],
-        "paperwork.trip_schools": [f"/exchanges/{e}/paperwork"],
-        "paperwork.trip_paperwork": [f"/exchanges/{e}/paperwork/{o.institution_id}"],
+        "paperwork.trip_schools": [f"/exchanges/{t}/paperwork"],
+        "paperwork.trip_paperwork": [f"/exchanges/{t}/paperwork/{school}"],
         "paperwork.trip_card_pdf": [
-            f"/exchanges/{e}/trip-card/{o.institution_id}.pdf",
-            f"/exchanges/{e}/trip-card/{o.institution_id}.pdf?lang=en",
+            f"/exchanges/{t}/trip-card/{school}.pdf",
+            f"/exchanges/{t}/trip-card/{school}.pdf?lang=en",
         ],
         "paperwork.participant_list": [
-            f"/exchanges/{e}/participant-list/{o.institution_id}.pdf",
-            f"/exchanges/{e}/participant-list/{o.institution_id}.xlsx",
+            f"/exchanges/{t}/participant-list/{school}.pdf",
+            f"/exchanges/{t}/participant-list/{school}.xlsx",
         ],
-        "paperwork.superintendent_notice": [
-            f"/exchanges/{e}/superintendent-notice/{o.institution_id}.pdf"
-        ],
+        "paperwork.superintendent_notice": [f"/exchanges/{t}/superintendent-notice/{school}.pdf"],
     }
 
 

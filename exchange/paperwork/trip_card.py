@@ -9,7 +9,7 @@ from datetime import date, time
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from exchange.exchanges.models import Direction, Exchange
 from exchange.extensions import db
@@ -23,7 +23,7 @@ from exchange.registrations.models import (
     Registration,
 )
 from exchange.registrations.queries import InstitutionRoster, roster
-from exchange.travel.models import TravelLeg
+from exchange.travel.models import LegTraveller, TravelLeg
 
 HOME_COUNTRY = "PL"
 
@@ -110,30 +110,42 @@ class TripCard:
 
 
 def trip_staff(exchange: Exchange, institution: Institution) -> TripStaff | None:
-    return db.session.scalar(
-        sa.select(TripStaff)
-        .options(
-            joinedload(TripStaff.leader),
-            selectinload(TripStaff.chaperones).joinedload(TripChaperone.participant),
+    """The school's staff row with its leader and chaperones, in one statement."""
+    return (
+        db.session.scalars(
+            sa.select(TripStaff)
+            .options(
+                joinedload(TripStaff.leader),
+                joinedload(TripStaff.chaperones).joinedload(TripChaperone.participant),
+            )
+            .where(TripStaff.exchange_id == exchange.id, TripStaff.institution_id == institution.id)
         )
-        .where(TripStaff.exchange_id == exchange.id, TripStaff.institution_id == institution.id)
+        .unique()
+        .one_or_none()
     )
 
 
-def _school_legs(exchange: Exchange, registration_ids: set[int]) -> list[TravelLeg]:
-    """The legs the school's people travel on, and those with nobody on them yet."""
-    legs = db.session.scalars(
-        sa.select(TravelLeg)
-        .options(selectinload(TravelLeg.travellers))
-        .where(TravelLeg.exchange_id == exchange.id)
-        .order_by(TravelLeg.departure_date, TravelLeg.departure_time, TravelLeg.id)
-    ).all()
-    return [
-        leg
-        for leg in legs
-        if not leg.travellers
-        or any(item.registration_id in registration_ids for item in leg.travellers)
-    ]
+def _school_legs(exchange: Exchange, institution: Institution) -> list[TravelLeg]:
+    """The legs the school's people with a place travel on, and those with nobody on them
+    yet, in one statement."""
+    anyone = sa.select(LegTraveller.id).where(LegTraveller.leg_id == TravelLeg.id).exists()
+    school = (
+        sa.select(LegTraveller.id)
+        .join(Registration, Registration.id == LegTraveller.registration_id)
+        .where(
+            LegTraveller.leg_id == TravelLeg.id,
+            Registration.institution_id == institution.id,
+            Registration.status.in_(HOLDING_PLACE),
+        )
+        .exists()
+    )
+    return list(
+        db.session.scalars(
+            sa.select(TravelLeg)
+            .where(TravelLeg.exchange_id == exchange.id, sa.or_(~anyone, school))
+            .order_by(TravelLeg.departure_date, TravelLeg.departure_time, TravelLeg.id)
+        )
+    )
 
 
 def _timetable(exchange: Exchange, legs: list[TravelLeg]) -> list[TimetableRow]:
@@ -177,7 +189,7 @@ def trip_card(exchange: Exchange, institution: Institution) -> TripCard:
         if item.participant.role is not ParticipantRole.PUPIL
         and not item.participant.is_minor_on(exchange.start_date)
     ]
-    legs = _school_legs(exchange, {item.id for item in holding})
+    legs = _school_legs(exchange, institution)
     return TripCard(
         exchange=exchange,
         institution=institution,

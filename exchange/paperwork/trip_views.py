@@ -4,7 +4,7 @@ City hall reaches every Olsztyn school's papers; a school only its own (another'
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -38,12 +38,13 @@ def _language() -> str:
     return language if language in LANGUAGES else "pl"
 
 
-def _log(paper: str, card: TripCard) -> None:
-    """Who produced which paper, for which exchange and school: no personal data."""
-    audit.record(
-        "export", "exchange", card.exchange.id,
-        detail=f"{paper}; institution {card.institution.id}",
-    )  # fmt: skip
+def _logged(body: bytes, fmt: str, stem: str, paper: str, card: TripCard) -> Response:
+    """The paper as a download, once the audit log has who produced which paper, for which
+    exchange and school (no personal data)."""
+    exchange_id, institution_id = card.exchange.id, card.institution.id
+    audit.record("export", "exchange", exchange_id, detail=f"{paper}; institution {institution_id}")
+    db.session.commit()
+    return attachment(body, fmt, f"{stem}-{exchange_id}-{institution_id}")
 
 
 @bp.get("/exchanges/<int:exchange_id>/paperwork")
@@ -98,9 +99,7 @@ def trip_card_pdf(exchange_id: int, institution_id: int):
     language = _language()
     with force_locale(language):
         body = trip_exports.trip_card_pdf(card)
-    _log(f"trip card ({language})", card)
-    db.session.commit()
-    return attachment(body, "pdf", f"trip-card-{card.exchange.id}-{card.institution.id}")
+    return _logged(body, "pdf", "trip-card", f"trip card ({language})", card)
 
 
 @bp.get("/exchanges/<int:exchange_id>/participant-list/<int:institution_id>.<fmt>")
@@ -115,9 +114,7 @@ def participant_list(exchange_id: int, institution_id: int, fmt: str):
             body = trip_exports.participant_list_pdf(card)
         else:
             body = trip_exports.participant_list_xlsx(card)
-    _log(f"participant list {fmt} ({language})", card)
-    db.session.commit()
-    return attachment(body, fmt, f"participant-list-{card.exchange.id}-{card.institution.id}")
+    return _logged(body, fmt, "participant-list", f"participant list {fmt} ({language})", card)
 
 
 @bp.get("/exchanges/<int:exchange_id>/superintendent-notice/<int:institution_id>.pdf")
@@ -130,6 +127,4 @@ def superintendent_notice(exchange_id: int, institution_id: int):
     with force_locale(language):
         body = notice.notice_pdf(card)
     trip_services.record_notice(card, by=current_user)
-    _log(f"superintendent notice ({language})", card)
-    db.session.commit()
-    return attachment(body, "pdf", f"notice-{card.exchange.id}-{card.institution.id}")
+    return _logged(body, "pdf", "notice", f"superintendent notice ({language})", card)
