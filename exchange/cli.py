@@ -18,6 +18,7 @@ from exchange.core.permissions import Role
 from exchange.demo import documents as documents_demo
 from exchange.demo import exchanges as exchanges_demo
 from exchange.demo import hosting as hosting_demo
+from exchange.demo import paperwork as paperwork_demo
 from exchange.demo import paperwork_eu as paperwork_eu_demo
 from exchange.demo import registrations as registrations_demo
 from exchange.demo import travel as travel_demo
@@ -139,6 +140,8 @@ def register(app: Flask) -> None:
             counts = exchanges_demo.generate(
                 db.session(), seed=seed, years=years, today=day, scale=scale, progress=bar.update
             )
+        if scale is None:  # the quick demo: a trip of two schools for the school paperwork
+            counts |= paperwork_demo.generate(db.session(), seed=seed, today=day)
         with click.progressbar(
             length=registrations_demo.count_exchanges(db.session()),
             label="Registrations",

@@ -156,6 +156,11 @@ class Config:
     #: partner cities (an office's address, never a person's)
     CONTACT_EMAIL: str | None = None
     CONTACT_PHONE: str | None = None
+    #: the addressee of a school's notice of a trip abroad, one line each (the education
+    #: superintendent of the voivodeship); ``\n`` in the environment separates the lines
+    SUPERINTENDENT_ADDRESS = (
+        "Warmińsko-Mazurski Kurator Oświaty\nal. Marszałka J. Piłsudskiego 7/9\n10-575 Olsztyn"
+    )
 
     def __init__(self, instance_path: Path) -> None:
         self.instance_path = instance_path
@@ -184,6 +189,10 @@ class Config:
         #: where the documents' files are kept: outside the static folder; in production a
         #: volume every app server shares
         self.DOCUMENTS_DIR = os.environ.get("DOCUMENTS_DIR") or str(instance_path / "documents")
+        self.SUPERINTENDENT_ADDRESS = (
+            os.environ.get("SUPERINTENDENT_ADDRESS", "").replace("\\n", "\n")
+            or self.SUPERINTENDENT_ADDRESS
+        )
 
     def secret_key(self) -> str:
         return os.environ.get("SECRET_KEY") or _instance_secret_key(self.instance_path)
@@ -236,6 +245,7 @@ class TestingConfig(Config):
         self.PROXY_FIX_X_FOR = self.PROXY_FIX_X_PROTO = 0
         self.PUBLIC_URL = None
         self.CONTACT_EMAIL = self.CONTACT_PHONE = None
+        self.SUPERINTENDENT_ADDRESS = Config.SUPERINTENDENT_ADDRESS
 
     def secret_key(self) -> str:
         return "testing-secret-key-not-for-production"  # noqa: S105

@@ -26,6 +26,7 @@ from exchange.exchanges.models import (
     SchoolLevel,
 )
 from exchange.extensions import db
+from exchange.paperwork.models import TripChaperone, TripStaff
 from exchange.partners.models import Institution, InstitutionKind, PartnerCity
 from exchange.registrations.models import (
     ConsentMethod,
@@ -327,6 +328,21 @@ def document(
         sha256=hashlib.sha256(data).hexdigest(),
         uploaded_by_id=by.id if by else None,
     )
+    db.session.add(item)
+    db.session.commit()
+    return item
+
+
+def trip_staff(
+    exchange: Exchange, institution: Institution, leader=None, chaperones=()
+) -> TripStaff:
+    """A sending school's leader and chaperones for the trip."""
+    item = TripStaff(
+        exchange_id=exchange.id,
+        institution_id=institution.id,
+        leader_id=leader.id if leader else None,
+    )
+    item.chaperones = [TripChaperone(participant_id=person.id) for person in chaperones]
     db.session.add(item)
     db.session.commit()
     return item

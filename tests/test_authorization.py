@@ -274,6 +274,14 @@ RULES: dict[tuple[str, str], Rule] = {
     ("paperwork.eu_list_file", "GET"): Rule(LOGIN, HIDDEN, ALLOW, ALLOW, DOCUMENTS),
     ("paperwork.consent_forms_file", "GET"): Rule(LOGIN, HIDDEN, ALLOW, ALLOW),
     ("paperwork.consent_form_file", "GET"): OWN,
+    # a school's trip papers: city hall any Olsztyn school's, a school its own; the URL names
+    # another school's (``fill`` gives the other school's id), so a school is not found
+    ("paperwork.trip_schools", "GET"): OWN,
+    ("paperwork.trip_paperwork", "GET"): Rule(LOGIN, HIDDEN, ALLOW, ALLOW),
+    ("paperwork.trip_paperwork", "POST"): Rule(LOGIN, HIDDEN, ALLOW, ALLOW),
+    ("paperwork.trip_card_pdf", "GET"): Rule(LOGIN, HIDDEN, ALLOW, ALLOW),
+    ("paperwork.participant_list", "GET"): Rule(LOGIN, HIDDEN, ALLOW, ALLOW, DOCUMENTS),
+    ("paperwork.superintendent_notice", "GET"): Rule(LOGIN, HIDDEN, ALLOW, ALLOW),
 }
 
 

@@ -28,7 +28,13 @@ from exchange.demo import hosting as hosting_demo
 from exchange.demo import registrations as registrations_demo
 from exchange.demo import travel as travel_demo
 from exchange.exchanges import subscriptions
-from exchange.exchanges.models import Exchange, ExchangeStatus, ProgrammeItem, exchange_partner
+from exchange.exchanges.models import (
+    Direction,
+    Exchange,
+    ExchangeStatus,
+    ProgrammeItem,
+    exchange_partner,
+)
 from exchange.extensions import db
 from exchange.hosting.models import HostPlacement
 from exchange.partners.models import Institution, PartnerCity
@@ -83,6 +89,9 @@ class Objects:
     #: an outgoing trip to an EU partner city, with a pupil of the school, and their place
     eu_exchange_id: int = 0
     eu_registration_id: int = 0
+    #: the outgoing exchange with the most people of one Olsztyn school, and that school
+    trip_exchange_id: int = 0
+    trip_institution_id: int = 0
 
 
 def _build(scale: float) -> Objects:
@@ -149,6 +158,15 @@ def _build(scale: float) -> Objects:
             Registration.exchange_id == exchange_id, Registration.participant_id == participant_id
         )
     )
+    trip_exchange_id, trip_institution_id, _count = db.session.execute(
+        sa.select(Registration.exchange_id, Registration.institution_id, sa.func.count())
+        .join(Exchange, Exchange.id == Registration.exchange_id)
+        .join(Institution, Institution.id == Registration.institution_id)
+        .where(Exchange.direction == Direction.OUTGOING, Institution.partner_city_id.is_(None))
+        .group_by(Registration.exchange_id, Registration.institution_id)
+        .order_by(sa.func.count().desc(), Registration.exchange_id, Registration.institution_id)
+        .limit(1)
+    ).one()
     return Objects(
         exchange_id,
         item_id,
@@ -166,12 +184,15 @@ def _build(scale: float) -> Objects:
         registration_id=registration_id,
         eu_exchange_id=eu_trip.id,
         eu_registration_id=eu_registration.id,
+        trip_exchange_id=trip_exchange_id,
+        trip_institution_id=trip_institution_id,
     )
 
 
 def _urls(o: Objects) -> dict[str, list[str]]:
     """Every GET page, by endpoint, with the objects of the data set."""
     e, p, year = o.exchange_id, o.participant_id, o.year
+    t, school = o.trip_exchange_id, o.trip_institution_id
     period = f"date_from={year}-01-01&date_to={year}-12-31"
     return {
         "site.index": ["/"],
@@ -285,6 +306,17 @@ def _urls(o: Objects) -> dict[str, list[str]]:
             f"/exchanges/{o.eu_exchange_id}/consent-forms/{o.institution_id}.pdf"
         ],
         "paperwork.consent_form_file": [f"/registrations/{o.eu_registration_id}/consent-form.pdf"],
+        "paperwork.trip_schools": [f"/exchanges/{t}/paperwork"],
+        "paperwork.trip_paperwork": [f"/exchanges/{t}/paperwork/{school}"],
+        "paperwork.trip_card_pdf": [
+            f"/exchanges/{t}/trip-card/{school}.pdf",
+            f"/exchanges/{t}/trip-card/{school}.pdf?lang=en",
+        ],
+        "paperwork.participant_list": [
+            f"/exchanges/{t}/participant-list/{school}.pdf",
+            f"/exchanges/{t}/participant-list/{school}.xlsx",
+        ],
+        "paperwork.superintendent_notice": [f"/exchanges/{t}/superintendent-notice/{school}.pdf"],
     }
 
 

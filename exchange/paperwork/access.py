@@ -1,13 +1,15 @@
 """Who may produce which of a sending school's papers: the only place this rule is written.
 
-City hall (admins and coordinators) produces the papers of every school; a school
-representative only their own school's (another school's answer 404, and the attempt goes
-into the audit log). The papers hold children's citizenship and residence documents: shown in
-full, like identity documents, only to city hall and the person's own school.
+City hall (admins and coordinators) produces the papers of every Olsztyn school that sends
+people on an exchange; a school representative only their own school's. Another school's
+papers are not found (404), and the attempt goes into the audit log, as for any record of
+another school. The papers hold children's citizenship and residence documents: shown in full,
+like identity documents, only to city hall and the person's own school.
 """
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import abort
 
 from exchange.audit import services as audit
@@ -53,3 +55,19 @@ def get_consent_form_registration_or_404(registration_id: int, viewer: Viewer) -
     if registration.exchange.direction is not Direction.OUTGOING:
         abort(404)
     return registration
+
+
+def get_sending_school_or_404(institution_id: int, viewer: Viewer) -> Institution:
+    """An Olsztyn institution (no partner city) whose trip papers the viewer may produce:
+    city hall any, a school its own."""
+    institution = db.session.scalar(
+        sa.select(Institution).where(
+            Institution.id == institution_id, Institution.partner_city_id.is_(None)
+        )
+    )
+    if institution is None:
+        abort(404)
+    if not may_produce_school_papers(viewer, institution.id):
+        audit.record_now("access_denied", "institution", institution.id, detail="trip papers")
+        abort(404)
+    return institution

@@ -69,6 +69,16 @@ class ParticipantForm(Form):
     emergency_contact_phone = StringField(
         _l("Emergency contact's phone"), validators=[Optional(), Length(max=40)]
     )
+    parent_phone = StringField(
+        _l("Parent's phone"),
+        validators=[Optional(), Length(max=40)],
+        description=_l("For a pupil's trip papers; seen only where the emergency contact is."),
+    )
+    school_class = StringField(
+        _l("Class"),
+        validators=[Optional(), Length(max=20)],
+        description=_l("A pupil's class at school, e.g. 3b."),
+    )
     dietary_notes = TextAreaField(
         _l("Dietary needs"),
         validators=[Optional(), Length(max=2000)],

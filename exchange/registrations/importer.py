@@ -37,8 +37,8 @@ CONSENT_COLUMNS = {
 COLUMNS = (*people.PARTICIPANT_FIELDS, *CONSENT_COLUMNS.values())
 EXAMPLE_ROW = (
     "Ola", "Kowalska", "2011-03-14", "female", "PL", "pupil", "", "", "Anna Kowalska",
-    "+48 600 100 200", "vegetarian", "", "vegetarian", "", "pl, en", "Anna Kowalska",
-    "2026-01-10", "paper", "2026-01",
+    "+48 600 100 200", "vegetarian", "", "vegetarian", "", "pl, en", "3b", "+48 600 100 201",
+    "Anna Kowalska", "2026-01-10", "paper", "2026-01",
 )  # fmt: skip
 #: control characters; tab and line breaks are allowed in notes
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")

@@ -221,6 +221,11 @@ class Participant(TimestampMixin, Model):
     #: emergency contact for minors
     emergency_contact_name: Mapped[str] = mapped_column(sa.String(200), default="")
     emergency_contact_phone: Mapped[str] = mapped_column(sa.String(40), default="")
+    #: a parent's phone for a pupil's trip papers: protected as the emergency contact is (shown
+    #: where it is shown, in the access export, removed by anonymisation, never in reports)
+    parent_phone: Mapped[str] = mapped_column(sa.String(40), default="")
+    #: a pupil's class at school ("3b"), for the trip card and the participant list
+    school_class: Mapped[str] = mapped_column(sa.String(20), default="")
     #: visible only to coordinators and the participant's own school
     dietary_notes: Mapped[str] = mapped_column(sa.Text, default="")
     medical_notes: Mapped[str] = mapped_column(sa.Text, default="")

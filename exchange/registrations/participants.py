@@ -59,6 +59,8 @@ class ParticipantValues:
     diets: str | list[str] = ""
     allergic_to_animals: bool = False
     languages: str = ""
+    school_class: str = ""
+    parent_phone: str = ""
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any]) -> ParticipantValues:

@@ -57,6 +57,8 @@ def _anonymise(participant: Participant, exchange_starts: list[date]) -> None:
     participant.phone = ""
     participant.emergency_contact_name = ""
     participant.emergency_contact_phone = ""
+    participant.parent_phone = ""
+    participant.school_class = ""
     participant.dietary_notes = ""
     participant.medical_notes = ""
     participant.diets = ""
@@ -177,6 +179,8 @@ def export_person(participant: Participant, *, by: User) -> dict:
             "phone": participant.phone,
             "emergency_contact_name": participant.emergency_contact_name,
             "emergency_contact_phone": participant.emergency_contact_phone,
+            "parent_phone": participant.parent_phone,
+            "school_class": participant.school_class,
             "dietary_notes": participant.dietary_notes,
             "medical_notes": participant.medical_notes,
             "diets": participant.diets,

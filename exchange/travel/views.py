@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from exchange.audit import services as audit
-from exchange.core import spreadsheets
 from exchange.core.bounds import MAX_INT
+from exchange.core.downloads import attachment
 from exchange.core.permissions import Role, role_required, staff_required
 from exchange.errors import DomainError
 from exchange.exchanges.access import get_exchange_or_404
@@ -31,19 +31,6 @@ from exchange.travel.models import TravelLeg
 bp = Blueprint("travel", __name__)
 
 everyone_logged_in = role_required(Role.ADMIN, Role.COORDINATOR, Role.SCHOOL)
-PDF_MIMETYPE = "application/pdf"
-
-
-def _download(body: bytes, fmt: str, filename: str) -> Response:
-    mimetype = PDF_MIMETYPE if fmt == "pdf" else spreadsheets.XLSX_MIMETYPE
-    return Response(
-        body,
-        mimetype=mimetype,
-        headers={
-            "Content-Disposition": f"attachment; filename={filename}.{fmt}",
-            "Cache-Control": "no-store",
-        },
-    )
 
 
 # --- the journey ----------------------------------------------------------------------------
@@ -133,7 +120,7 @@ def manifest(leg_id: int, fmt: str):
         body = exports.manifest_xlsx(overview, leg)
     audit.record("export", "travel_leg", leg.id, detail=f"manifest.{fmt}")
     db.session.commit()
-    return _download(body, fmt, f"manifest-leg-{leg.id}")
+    return attachment(body, fmt, f"manifest-leg-{leg.id}")
 
 
 # --- identity documents ---------------------------------------------------------------------
@@ -305,4 +292,4 @@ def rooming_list(exchange_id: int, fmt: str):
     body = exports.rooming_pdf(overview) if fmt == "pdf" else exports.rooming_xlsx(overview)
     audit.record("export", "exchange", exchange.id, detail=f"rooming.{fmt}")
     db.session.commit()
-    return _download(body, fmt, f"rooming-exchange-{exchange.id}")
+    return attachment(body, fmt, f"rooming-exchange-{exchange.id}")
