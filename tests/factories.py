@@ -22,6 +22,7 @@ from exchange.exchanges.models import (
     SchoolLevel,
 )
 from exchange.extensions import db
+from exchange.paperwork.models import AccountCategory, AccountLine, InsurancePolicy
 from exchange.partners.models import Institution, InstitutionKind, PartnerCity
 from exchange.registrations.models import (
     ConsentMethod,
@@ -296,6 +297,48 @@ def host_family(institution=None, **values):
     values.setdefault("consent_given_on", clock.today())
     values.setdefault("consent_method", ConsentMethod.PAPER)
     item = HostFamily(institution=institution or globals()["institution"](), **values)
+    db.session.add(item)
+    db.session.commit()
+    return item
+
+
+def insurance_policy(exchange: Exchange, institution: Institution, **values) -> InsurancePolicy:
+    """An accident (NNW) and medical-costs (KL) policy for the exchange's dates."""
+    number = next(_numbers)
+    values.setdefault("insurer", "PZU SA")
+    values.setdefault("policy_number", f"NNW-KL/{number}")
+    values.setdefault("covers_nnw", True)
+    values.setdefault("covers_kl", True)
+    values.setdefault("valid_from", exchange.start_date)
+    values.setdefault("valid_to", exchange.end_date)
+    item = InsurancePolicy(exchange_id=exchange.id, institution_id=institution.id, **values)
+    db.session.add(item)
+    db.session.commit()
+    return item
+
+
+def account_line(
+    exchange: Exchange,
+    institution: Institution,
+    category: AccountCategory = AccountCategory.TRANSPORT,
+    unit_amount: str = "100.00",
+    quantity: int = 1,
+    **values,
+) -> AccountLine:
+    """A line of the school's trip accounts; ``amount`` is ``unit_amount × quantity``."""
+    from decimal import Decimal
+
+    unit = Decimal(unit_amount)
+    item = AccountLine(
+        exchange_id=exchange.id,
+        institution_id=institution.id,
+        category=category,
+        side=category.side,
+        unit_amount=unit,
+        quantity=quantity,
+        amount=unit * quantity,
+        **values,
+    )
     db.session.add(item)
     db.session.commit()
     return item

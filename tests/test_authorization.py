@@ -67,6 +67,8 @@ VARIANTS = {
     "family_id": ("own", "other"),
     "exchange_id": ("visible", "draft"),
     "user_id": ("school_account", "staff_account"),
+    "policy_id": ("own", "other"),
+    "line_id": ("own", "other"),
 }
 
 Outcome = str | tuple[str, str]
@@ -257,6 +259,21 @@ RULES: dict[tuple[str, str], Rule] = {
     ("travel.add_guardian", "POST"): STAFF,
     ("travel.remove_guardian", "POST"): STAFF,
     ("travel.rooming_list", "GET"): Rule(LOGIN, DENY, ALLOW, ALLOW, DOCUMENTS),
+    # insurance and trip accounts: city hall every school's, a school its own institution's
+    # (the <institution_id> of these URLs is another school's)
+    ("paperwork.insurance_overview", "GET"): OWN,
+    ("paperwork.create_policy", "GET"): Rule(LOGIN, HIDDEN, ALLOW, ALLOW),
+    ("paperwork.create_policy", "POST"): Rule(LOGIN, HIDDEN, ALLOW, ALLOW),
+    ("paperwork.edit_policy", "GET"): OWN,
+    ("paperwork.edit_policy", "POST"): OWN,
+    ("paperwork.delete_policy", "POST"): OWN,
+    ("paperwork.insured_list", "GET"): OWN,
+    ("paperwork.accounts", "GET"): Rule(LOGIN, HIDDEN, ALLOW, ALLOW),
+    ("paperwork.accounts", "POST"): Rule(LOGIN, HIDDEN, ALLOW, ALLOW),
+    ("paperwork.accounts_export", "GET"): Rule(LOGIN, HIDDEN, ALLOW, ALLOW, DOCUMENTS),
+    ("paperwork.edit_account_line", "GET"): OWN,
+    ("paperwork.edit_account_line", "POST"): OWN,
+    ("paperwork.delete_account_line", "POST"): OWN,
 }
 
 
@@ -339,6 +356,14 @@ def _build_world() -> World:
     factories.travelling_guardian(visible, pupils["own"], parent)
     factories.identity_document(pupils["own"], number="AB1234567")
     factories.identity_document(pupils["other"], number=OTHER_SCHOOL_DOCUMENT)
+    policies = {
+        "own": factories.insurance_policy(visible, own_school),
+        "other": factories.insurance_policy(visible, other_school),
+    }
+    lines = {
+        "own": factories.account_line(visible, own_school),
+        "other": factories.account_line(visible, other_school),
+    }
     invitation_token = auth_services.invite(other_representative, by=admin)
     admin_session = UserSession(
         token_hash=secrets.token_hex(32), user_id=admin.id, device="Firefox · Linux"
@@ -376,6 +401,8 @@ def _build_world() -> World:
             "item_id": {key: item.id for key, item in items.items()},
             "leg_id": {"visible": leg.id},
             "room_id": {"visible": room.id},
+            "policy_id": {key: policy.id for key, policy in policies.items()},
+            "line_id": {key: line.id for key, line in lines.items()},
             "user_id": {
                 "school_account": other_representative.id,
                 "staff_account": coordinator.id,

@@ -38,6 +38,9 @@ AUDITED = {
     "Room": "room",
     "RoomAssignment": "room_assignment",
     "TravellingGuardian": "travelling_guardian",
+    "InsurancePolicy": "insurance_policy",
+    "InsuredPerson": "insured_person",
+    "AccountLine": "account_line",
 }
 #: fields that change as a side effect and say nothing about what a person did
 IGNORED_FIELDS = frozenset({"updated_at", "last_login_at", "password_hash"})

@@ -1,5 +1,5 @@
 """The figures of the dashboards. Each dashboard sends the same statements whatever the data
-(``tests/test_query_budget.py`` counts them): five for city hall, six for a school."""
+(``tests/test_query_budget.py`` counts them): five for city hall, seven for a school."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from exchange.auth.models import User
 from exchange.exchanges.models import Exchange, ExchangeStatus
 from exchange.extensions import db
 from exchange.notifications.services import count_failed
+from exchange.paperwork.insurance import InsuranceGap, insurance_gaps
 from exchange.partners.models import teaches
 from exchange.registrations.glance import Places, places_for
 from exchange.registrations.models import (
@@ -167,6 +168,8 @@ class SchoolDashboard:
     waiting: list[tuple[Registration, int]] = field(default_factory=list)
     missing_consents: list[MissingConsent] = field(default_factory=list)
     open_exchanges: list[tuple[Exchange, Places]] = field(default_factory=list)
+    #: trips abroad of the school without a KL or NNW policy
+    insurance_gaps: list[InsuranceGap] = field(default_factory=list)
 
 
 def school_dashboard(user: User, today: date | None = None) -> SchoolDashboard:
@@ -198,6 +201,7 @@ def school_dashboard(user: User, today: date | None = None) -> SchoolDashboard:
     exchanges = _open_for_school(user, today)
     places = places_for(exchanges, user)
     board.open_exchanges = [(item, places[item.id]) for item in exchanges]
+    board.insurance_gaps = insurance_gaps(user.institution_id, today)
     return board
 
 
