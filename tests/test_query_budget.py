@@ -77,6 +77,9 @@ class Objects:
     #: the exchange with the most guests placed with families, and a family of the school
     hosting_exchange_id: int = 0
     family_id: int = 0
+    #: an insurance policy and a line of the trip accounts of the school on the exchange
+    policy_id: int = 0
+    line_id: int = 0
 
 
 def _build(scale: float) -> Objects:
@@ -132,6 +135,9 @@ def _build(scale: float) -> Objects:
     leg_id = db.session.scalar(
         sa.select(sa.func.min(TravelLeg.id)).where(TravelLeg.exchange_id == exchange_id)
     )
+    school = db.session.get(Institution, institution_id)
+    policy = factories.insurance_policy(exchange, school)
+    line = factories.account_line(exchange, school)
     return Objects(
         exchange_id,
         item_id,
@@ -145,6 +151,8 @@ def _build(scale: float) -> Objects:
         public_exchange_id,
         hosting_exchange_id=hosting_exchange_id,
         family_id=family.id,
+        policy_id=policy.id,
+        line_id=line.id,
     )
 
 
@@ -250,6 +258,16 @@ def _urls(o: Objects) -> dict[str, list[str]]:
         "travel.identity_document": [f"/participants/{p}/identity-document"],
         "travel.exchange_rooms": [f"/exchanges/{e}/rooms"],
         "travel.rooming_list": [f"/exchanges/{e}/rooming.pdf", f"/exchanges/{e}/rooming.xlsx"],
+        "paperwork.insurance_overview": [f"/exchanges/{e}/insurance"],
+        "paperwork.create_policy": [f"/exchanges/{e}/insurance/{o.institution_id}/new"],
+        "paperwork.edit_policy": [f"/insurance/{o.policy_id}/edit"],
+        "paperwork.insured_list": [f"/insurance/{o.policy_id}/insured.xlsx"],
+        "paperwork.accounts": [f"/exchanges/{e}/accounts/{o.institution_id}"],
+        "paperwork.accounts_export": [
+            f"/exchanges/{e}/accounts/{o.institution_id}.pdf",
+            f"/exchanges/{e}/accounts/{o.institution_id}.xlsx",
+        ],
+        "paperwork.edit_account_line": [f"/account-lines/{o.line_id}/edit"],
     }
 
 

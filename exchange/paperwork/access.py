@@ -7,17 +7,17 @@ an attempt on an existing one goes into the audit log (someone changed a number 
 
 from __future__ import annotations
 
-from typing import NoReturn
-
 import sqlalchemy as sa
 from flask import abort
 from sqlalchemy.orm import joinedload
 
-from exchange.audit import services as audit
 from exchange.auth.models import User, Viewer, is_staff
 from exchange.extensions import db
 from exchange.paperwork.models import AccountLine, InsurancePolicy
 from exchange.partners.models import Institution
+
+# a school reaching for another's records: 404, and the attempt in the audit log, as there
+from exchange.registrations.access import _not_found
 
 # --- insurance and the trip's accounts ------------------------------------------------------
 
@@ -31,18 +31,12 @@ def own_institution_id(viewer: Viewer) -> int | None:
     abort(404)
 
 
-def _money_not_found(model, object_type: str, object_id: int) -> NoReturn:
-    if db.session.get(model, object_id) is not None:
-        audit.record_now("access_denied", object_type, object_id)
-    abort(404)
-
-
 def get_sending_school_or_404(institution_id: int, viewer: Viewer) -> Institution:
     """The institution whose insurance or accounts ``viewer`` works on: any for city hall, only
     their own for a school representative."""
     own = own_institution_id(viewer)
     if own is not None and own != institution_id:
-        _money_not_found(Institution, "institution", institution_id)
+        _not_found(Institution, "institution", institution_id)
     institution = db.session.get(Institution, institution_id)
     if institution is None:
         abort(404)
@@ -62,7 +56,7 @@ def get_policy_or_404(policy_id: int, viewer: Viewer) -> InsurancePolicy:
         .where(InsurancePolicy.id == policy_id, money_visible_to(InsurancePolicy, viewer))
     )
     if policy is None:
-        _money_not_found(InsurancePolicy, "insurance_policy", policy_id)
+        _not_found(InsurancePolicy, "insurance_policy", policy_id)
     return policy
 
 
@@ -73,5 +67,5 @@ def get_account_line_or_404(line_id: int, viewer: Viewer) -> AccountLine:
         .where(AccountLine.id == line_id, money_visible_to(AccountLine, viewer))
     )
     if line is None:
-        _money_not_found(AccountLine, "account_line", line_id)
+        _not_found(AccountLine, "account_line", line_id)
     return line

@@ -71,7 +71,7 @@ def check_line(values: LineValues) -> None:
         raise Refusals(errors)
 
 
-def _apply(line: AccountLine, values: LineValues) -> None:
+def _apply_line(line: AccountLine, values: LineValues) -> None:
     unit = required(values.unit_amount)
     line.category = values.category
     line.side = values.category.side
@@ -87,7 +87,7 @@ def add_line(
     """Add an income or a cost to the school's accounts of the exchange."""
     check_line(values)
     line = AccountLine(exchange_id=exchange.id, institution_id=institution.id)
-    _apply(line, values)
+    _apply_line(line, values)
     db.session.add(line)
     db.session.flush()
     return line
@@ -95,7 +95,7 @@ def add_line(
 
 def update_line(line: AccountLine, values: LineValues, *, by: User) -> AccountLine:
     check_line(values)
-    _apply(line, values)
+    _apply_line(line, values)
     db.session.flush()
     return line
 

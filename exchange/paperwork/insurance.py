@@ -72,7 +72,7 @@ def check_policy(values: PolicyValues, choosable: set[int] | None = None) -> Non
         raise Refusals(errors)
 
 
-def _apply(policy: InsurancePolicy, values: PolicyValues) -> None:
+def _apply_policy(policy: InsurancePolicy, values: PolicyValues) -> None:
     policy.insurer = values.insurer.strip()
     policy.policy_number = values.policy_number.strip()
     policy.covers_nnw = values.covers_nnw
@@ -93,7 +93,7 @@ def create_policy(
     """Record a policy of the school for the exchange."""
     check_policy(values, {item.id for item in school_places(exchange, institution.id)})
     policy = InsurancePolicy(exchange_id=exchange.id, institution_id=institution.id, insured=[])
-    _apply(policy, values)
+    _apply_policy(policy, values)
     db.session.add(policy)
     db.session.flush()
     return policy
@@ -103,7 +103,7 @@ def update_policy(policy: InsurancePolicy, values: PolicyValues, *, by: User) ->
     choosable = {item.id for item in school_places(policy.exchange, policy.institution_id)}
     check_policy(values, choosable)
     policy.insured  # noqa: B018 - loaded before it is replaced
-    _apply(policy, values)
+    _apply_policy(policy, values)
     db.session.flush()
     return policy
 

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from exchange.core import spreadsheets
 from exchange.core.locale import format_money
 from exchange.paperwork.accounts import Accounts
-from exchange.paperwork.models import AccountLine, AccountSide, InsurancePolicy
+from exchange.paperwork.models import AccountSide, InsurancePolicy
 from exchange.registrations.models import Registration
 from exchange.reports.pdf import ReportPDF
 
@@ -52,10 +52,6 @@ def insured_xlsx(policy: InsurancePolicy, people: list[Registration]) -> bytes:
 
 
 # --- the trip's accounts --------------------------------------------------------------------
-
-
-def _line_label(line: AccountLine) -> str:
-    return " – ".join(filter(None, (line.category.label, line.description)))
 
 
 def accounts_rows(accounts: Accounts) -> list[list]:
@@ -117,7 +113,7 @@ def accounts_xlsx(accounts: Accounts) -> bytes:
     )
 
 
-def _money(value: Decimal | None, currency: str) -> str:
+def _written_money(value: Decimal | None, currency: str) -> str:
     return "" if value is None else format_money(value, currency)
 
 
@@ -143,9 +139,9 @@ def accounts_pdf(accounts: Accounts) -> bytes:
                 [
                     line.category.label,
                     line.description,
-                    _money(line.unit_amount, currency),
+                    _written_money(line.unit_amount, currency),
                     str(line.quantity),
-                    _money(line.amount, currency),
+                    _written_money(line.amount, currency),
                 ]
                 for line in lines
             ],
@@ -155,7 +151,7 @@ def accounts_pdf(accounts: Accounts) -> bytes:
         pdf.data_table(
             [_("Category"), _("Total")],
             [
-                [category.label, _money(total, currency)]
+                [category.label, _written_money(total, currency)]
                 for category, total in accounts.by_category(side)
             ],
             [False, True],
@@ -164,7 +160,7 @@ def accounts_pdf(accounts: Accounts) -> bytes:
     pdf.data_table(
         [_("Figure"), _("Value")],
         [
-            [label, str(value) if isinstance(value, int) else _money(value, currency)]
+            [label, str(value) if isinstance(value, int) else _written_money(value, currency)]
             for label, value in _summary(accounts)
         ],
         [False, True],

@@ -7,7 +7,18 @@ City hall works on every school's; a school representative on their own institut
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+import io
+
+from flask import (
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -33,16 +44,16 @@ everyone_logged_in = role_required(Role.ADMIN, Role.COORDINATOR, Role.SCHOOL)
 PDF_MIMETYPE = "application/pdf"
 
 
-def _download(body: bytes, fmt: str, filename: str) -> Response:
-    mimetype = PDF_MIMETYPE if fmt == "pdf" else spreadsheets.XLSX_MIMETYPE
-    return Response(
-        body,
-        mimetype=mimetype,
-        headers={
-            "Content-Disposition": f"attachment; filename={filename}.{fmt}",
-            "Cache-Control": "no-store",
-        },
+MIMETYPES = {"pdf": PDF_MIMETYPE, "xlsx": spreadsheets.XLSX_MIMETYPE}
+
+
+def _paper(body: bytes, fmt: str, filename: str) -> Response:
+    """A produced paper as a download that no cache keeps (it names people)."""
+    response = send_file(
+        io.BytesIO(body), MIMETYPES[fmt], as_attachment=True, download_name=f"{filename}.{fmt}"
     )
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 # --- insurance ------------------------------------------------------------------------------
@@ -133,7 +144,7 @@ def insured_list(policy_id: int):
     body = money_exports.insured_xlsx(policy, insurance.insured_people(policy))
     audit.record("export", "insurance_policy", policy.id, detail="insured.xlsx")
     db.session.commit()
-    return _download(body, "xlsx", f"insured-policy-{policy.id}")
+    return _paper(body, "xlsx", f"insured-policy-{policy.id}")
 
 
 # --- the trip's accounts --------------------------------------------------------------------
@@ -209,4 +220,4 @@ def accounts_export(exchange_id: int, institution_id: int, fmt: str):
     body = export(found)
     audit.record("export", "exchange", exchange.id, detail=f"accounts-{institution.id}.{fmt}")
     db.session.commit()
-    return _download(body, fmt, f"accounts-exchange-{exchange.id}-{institution.id}")
+    return _paper(body, fmt, f"accounts-exchange-{exchange.id}-{institution.id}")
