@@ -37,8 +37,8 @@ def insured_xlsx(policy: InsurancePolicy, people: list[Registration]) -> bytes:
         [_("Insurer"), policy.insurer],
         [_("Policy number"), policy.policy_number],
         [_("Covers"), kinds],
-        [_("Valid from"), policy.valid_from],
-        [_("Valid until"), policy.valid_to],
+        [_("Policy valid from"), policy.valid_from],
+        [_("Policy valid until"), policy.valid_to],
         [_("Exchange"), policy.exchange.title],
         [_("Institution"), policy.institution.name],
     ]

@@ -29,8 +29,8 @@ class PolicyForm(Form):
     policy_number = StringField(_l("Policy number"), validators=[InputRequired(), Length(max=80)])
     covers_nnw = BooleanField(_l("Accident insurance (NNW)"))
     covers_kl = BooleanField(_l("Medical costs abroad (KL)"))
-    valid_from = DateField(_l("Valid from"), validators=[InputRequired()])
-    valid_to = DateField(_l("Valid until"), validators=[InputRequired()])
+    valid_from = DateField(_l("Policy valid from"), validators=[InputRequired()])
+    valid_to = DateField(_l("Policy valid until"), validators=[InputRequired()])
     insured_sum = DecimalField(
         _l("Insured sum (PLN)"), places=2, validators=[Optional()], description=_l("Optional.")
     )
