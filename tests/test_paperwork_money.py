@@ -14,8 +14,13 @@ from exchange.audit.models import AuditEvent
 from exchange.exchanges.models import Direction
 from exchange.extensions import db
 from exchange.paperwork import accounts as account_services
-from exchange.paperwork.models import AccountCategory, AccountLine, InsurancePolicy
-from exchange.registrations.models import RegistrationStatus
+from exchange.paperwork.models import (
+    AccountCategory,
+    AccountLine,
+    InsurancePolicy,
+    InsuredPerson,
+)
+from exchange.registrations.models import Participant, Registration, RegistrationStatus
 from exchange.registrations.queries import roster
 from tests import factories
 from tests.helpers import login_as, pdf_text, post_form
@@ -284,3 +289,38 @@ def test_the_accounts_workbook_holds_numbers(client, trip, coordinator):
     amounts = [row[5] for row in lines.iter_rows(min_row=2, values_only=True)]
     assert amounts == [1351.5, 1000, 1200, 900.01]
     assert all(isinstance(value, int | float) for value in amounts)
+
+
+def test_a_policy_may_name_some_of_the_schools_people_and_the_list_follows(
+    client, trip, coordinator
+):
+    exchange, first, second = trip
+    policy = factories.insurance_policy(exchange, first)
+    chosen = db.session.scalars(
+        sa.select(Registration.id)
+        .join(Registration.participant)
+        .where(Registration.institution_id == first.id, Participant.last_name != "Withdrawn")
+        .order_by(Participant.last_name)
+    ).all()
+    login_as(client, coordinator)
+    data = {
+        "insurer": "PZU SA",
+        "policy_number": "NNW-1",
+        "covers_nnw": "y",
+        "valid_from": exchange.start_date.isoformat(),
+        "valid_to": exchange.end_date.isoformat(),
+        "insured_ids": [chosen[0], chosen[2]],
+    }
+    assert post_form(client, f"/insurance/{policy.id}/edit", data).status_code == 302
+    response = client.get(f"/insurance/{policy.id}/insured.xlsx")
+    rows = load_workbook(io.BytesIO(response.data)).worksheets[0].iter_rows(min_row=2)
+    assert [row[1].value for row in rows] == ["Abacka", "Cabacka"]
+    other_pupil = db.session.scalar(
+        sa.select(Registration.id).where(Registration.institution_id == second.id)
+    )
+    data["insured_ids"] = [other_pupil]
+    response = post_form(client, f"/insurance/{policy.id}/edit", data)
+    assert response.status_code == 422
+    assert 'id="insured_ids-error"' in response.get_data(as_text=True)
+    assert post_form(client, f"/insurance/{policy.id}/delete").status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(InsuredPerson)) == 0

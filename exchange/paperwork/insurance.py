@@ -81,10 +81,23 @@ def _apply_policy(policy: InsurancePolicy, values: PolicyValues) -> None:
     policy.valid_to = required(values.valid_to)
     policy.insured_sum = values.insured_sum
     policy.covers_everyone = values.covers_everyone
+
+
+def _name_insured(policy: InsurancePolicy, values: PolicyValues) -> None:
+    """The people the policy names: none when it covers everyone (the policy has an id)."""
     wanted = set() if values.covers_everyone else set(values.insured_ids)
-    policy.insured = [entry for entry in policy.insured if entry.registration_id in wanted]
-    have = {entry.registration_id for entry in policy.insured}
-    policy.insured.extend(InsuredPerson(registration_id=rid) for rid in sorted(wanted - have))
+    have = set(policy_registration_ids(policy))
+    if have - wanted:
+        db.session.execute(
+            sa.delete(InsuredPerson).where(
+                InsuredPerson.policy_id == policy.id,
+                InsuredPerson.registration_id.in_(have - wanted),
+            )
+        )
+    db.session.add_all(
+        InsuredPerson(policy_id=policy.id, registration_id=registration_id)
+        for registration_id in sorted(wanted - have)
+    )
 
 
 def create_policy(
@@ -92,9 +105,11 @@ def create_policy(
 ) -> InsurancePolicy:
     """Record a policy of the school for the exchange."""
     check_policy(values, {item.id for item in school_places(exchange, institution.id)})
-    policy = InsurancePolicy(exchange_id=exchange.id, institution_id=institution.id, insured=[])
+    policy = InsurancePolicy(exchange_id=exchange.id, institution_id=institution.id)
     _apply_policy(policy, values)
     db.session.add(policy)
+    db.session.flush()
+    _name_insured(policy, values)
     db.session.flush()
     return policy
 
@@ -102,8 +117,8 @@ def create_policy(
 def update_policy(policy: InsurancePolicy, values: PolicyValues, *, by: User) -> InsurancePolicy:
     choosable = {item.id for item in school_places(policy.exchange, policy.institution_id)}
     check_policy(values, choosable)
-    policy.insured  # noqa: B018 - loaded before it is replaced
     _apply_policy(policy, values)
+    _name_insured(policy, values)
     db.session.flush()
     return policy
 
@@ -226,9 +241,11 @@ _LIVE = (
 )
 
 
-def insurance_gaps(institution_id: int, today: date) -> list[InsuranceGap]:
+def insurance_gaps(institution_id: int | None, today: date) -> list[InsuranceGap]:
     """The trips abroad that have not ended on which the school has people with a place and
-    lacks a KL or NNW policy (one query)."""
+    lacks a KL or NNW policy (one query; none for an account without a school)."""
+    if institution_id is None:
+        return []
     has_kind = {
         kind: sa.select(InsurancePolicy.id)
         .where(

@@ -66,7 +66,7 @@ class InsurancePolicy(TimestampMixin, Model):
     exchange: Mapped[Exchange] = relationship()
     institution: Mapped[Institution] = relationship()
     insured: Mapped[list[InsuredPerson]] = relationship(
-        back_populates="policy", cascade="all, delete-orphan"
+        back_populates="policy", cascade="all, delete-orphan", passive_deletes=True
     )
 
     @property
