@@ -324,3 +324,14 @@ def test_a_policy_may_name_some_of_the_schools_people_and_the_list_follows(
     assert 'id="insured_ids-error"' in response.get_data(as_text=True)
     assert post_form(client, f"/insurance/{policy.id}/delete").status_code == 302
     assert db.session.scalar(sa.select(sa.func.count()).select_from(InsuredPerson)) == 0
+
+
+def test_the_accounts_page_shows_the_schools_totals(client, trip):
+    exchange, first, second = trip
+    _lines(exchange, first)
+    factories.account_line(exchange, second, AccountCategory.BOARD, "7777.77")
+    login_as(client, _school(first))
+    html = client.get(f"/exchanges/{exchange.id}/accounts/{first.id}").get_data(as_text=True)
+    assert 'id="balance">PLN\xa0251.49<' in html
+    assert 'id="cost-per-participant">PLN\xa0700.00<' in html
+    assert "7,777.77" not in html

@@ -9,7 +9,6 @@ from flask_babel import format_time, get_locale
 
 from exchange import clock as app_clock
 from exchange.core.display import body_classes, current_display
-from exchange.core.locale import format_money
 from exchange.core.permissions import Role
 from exchange.partners.countries import country_name
 
@@ -25,7 +24,6 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["clock"] = clock
     app.jinja_env.globals["Role"] = Role
     app.jinja_env.globals["get_locale"] = get_locale
-    app.jinja_env.globals["money"] = format_money
 
     @app.context_processor
     def inject_navigation():
