@@ -146,12 +146,14 @@ def register_listeners(app: Flask) -> None:
     import exchange.documents.storage
     import exchange.hosting.listeners
     import exchange.notifications.listeners
+    import exchange.paperwork.report_figures
     import exchange.registrations.listeners
     import exchange.travel.listeners  # noqa: F401
 
 
 def register_blueprints(app: Flask) -> None:
     import exchange.paperwork.eu_views  # noqa: F401 (its views join views.bp)
+    import exchange.paperwork.money_views  # noqa: F401 (its views join views.bp)
     import exchange.paperwork.trip_views  # noqa: F401 (its views join views.bp)
     import exchange.registrations.roster_views  # noqa: F401 (its views join views.bp)
     from exchange.audit.views import bp as audit_bp

@@ -20,6 +20,7 @@ from exchange.demo import exchanges as exchanges_demo
 from exchange.demo import hosting as hosting_demo
 from exchange.demo import paperwork as paperwork_demo
 from exchange.demo import paperwork_eu as paperwork_eu_demo
+from exchange.demo import paperwork_money as paperwork_money_demo
 from exchange.demo import registrations as registrations_demo
 from exchange.demo import travel as travel_demo
 from exchange.exchanges.models import Exchange
@@ -157,6 +158,7 @@ def register(app: Flask) -> None:
             counts |= travel_demo.generate(db.session(), seed=seed, today=day, progress=bar.update)
         counts |= documents_demo.generate(db.session(), seed=seed, today=day)
         counts |= paperwork_eu_demo.generate(db.session(), seed=seed, today=day)
+        counts |= paperwork_money_demo.generate(db.session(), seed=seed, today=day)
         db.session.commit()
         # fresh statistics for the query planner after a bulk load (SQLite has none before it,
         # and PostgreSQL's autovacuum would gather them only later)
@@ -168,8 +170,9 @@ def register(app: Flask) -> None:
             f"cities, {counts['participants']} participants, {counts['registrations']} "
             f"registrations, {counts['host_families']} host families with "
             f"{counts['placements']} guests placed, {counts['legs']} travel legs, "
-            f"{counts['rooms']} rooms, {counts['identity_documents']} identity documents and "
-            f"{counts['documents']} documents."
+            f"{counts['rooms']} rooms, {counts['identity_documents']} identity documents, "
+            f"{counts['documents']} documents, {counts['insurance_policies']} insurance "
+            f"policies and {counts['account_lines']} lines of trip accounts."
         )
 
     @app.cli.command("anonymise")

@@ -26,7 +26,13 @@ from exchange.exchanges.models import (
     SchoolLevel,
 )
 from exchange.extensions import db
-from exchange.paperwork.models import TripChaperone, TripStaff
+from exchange.paperwork.models import (
+    AccountCategory,
+    AccountLine,
+    InsurancePolicy,
+    TripChaperone,
+    TripStaff,
+)
 from exchange.partners.models import Institution, InstitutionKind, PartnerCity
 from exchange.registrations.models import (
     ConsentMethod,
@@ -333,6 +339,21 @@ def document(
     return item
 
 
+def insurance_policy(exchange: Exchange, institution: Institution, **values) -> InsurancePolicy:
+    """An accident (NNW) and medical-costs (KL) policy for the exchange's dates."""
+    number = next(_numbers)
+    values.setdefault("insurer", "PZU SA")
+    values.setdefault("policy_number", f"NNW-KL/{number}")
+    values.setdefault("covers_nnw", True)
+    values.setdefault("covers_kl", True)
+    values.setdefault("valid_from", exchange.start_date)
+    values.setdefault("valid_to", exchange.end_date)
+    item = InsurancePolicy(exchange_id=exchange.id, institution_id=institution.id, **values)
+    db.session.add(item)
+    db.session.commit()
+    return item
+
+
 def trip_staff(
     exchange: Exchange, institution: Institution, leader=None, chaperones=()
 ) -> TripStaff:
@@ -343,6 +364,30 @@ def trip_staff(
         leader_id=leader.id if leader else None,
     )
     item.chaperones = [TripChaperone(participant_id=person.id) for person in chaperones]
+
+
+def account_line(
+    exchange: Exchange,
+    institution: Institution,
+    category: AccountCategory = AccountCategory.TRANSPORT,
+    unit_amount: str = "100.00",
+    quantity: int = 1,
+    **values,
+) -> AccountLine:
+    """A line of the school's trip accounts; ``amount`` is ``unit_amount × quantity``."""
+    from decimal import Decimal
+
+    unit = Decimal(unit_amount)
+    item = AccountLine(
+        exchange_id=exchange.id,
+        institution_id=institution.id,
+        category=category,
+        side=category.side,
+        unit_amount=unit,
+        quantity=quantity,
+        amount=unit * quantity,
+        **values,
+    )
     db.session.add(item)
     db.session.commit()
     return item

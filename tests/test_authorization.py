@@ -68,6 +68,8 @@ VARIANTS = {
     "document_id": ("own", "other"),
     "exchange_id": ("visible", "draft"),
     "user_id": ("school_account", "staff_account"),
+    "policy_id": ("own", "other"),
+    "line_id": ("own", "other"),
 }
 
 Outcome = str | tuple[str, str]
@@ -282,6 +284,21 @@ RULES: dict[tuple[str, str], Rule] = {
     ("paperwork.trip_card_pdf", "GET"): Rule(LOGIN, HIDDEN, ALLOW, ALLOW),
     ("paperwork.participant_list", "GET"): Rule(LOGIN, HIDDEN, ALLOW, ALLOW, DOCUMENTS),
     ("paperwork.superintendent_notice", "GET"): Rule(LOGIN, HIDDEN, ALLOW, ALLOW),
+    # insurance and trip accounts: city hall every school's, a school its own institution's
+    # (the <institution_id> of these URLs is another school's)
+    ("paperwork.insurance_overview", "GET"): OWN,
+    ("paperwork.create_policy", "GET"): Rule(LOGIN, HIDDEN, ALLOW, ALLOW),
+    ("paperwork.create_policy", "POST"): Rule(LOGIN, HIDDEN, ALLOW, ALLOW),
+    ("paperwork.edit_policy", "GET"): OWN,
+    ("paperwork.edit_policy", "POST"): OWN,
+    ("paperwork.delete_policy", "POST"): OWN,
+    ("paperwork.insured_list", "GET"): OWN,
+    ("paperwork.accounts", "GET"): Rule(LOGIN, HIDDEN, ALLOW, ALLOW),
+    ("paperwork.accounts", "POST"): Rule(LOGIN, HIDDEN, ALLOW, ALLOW),
+    ("paperwork.accounts_export", "GET"): Rule(LOGIN, HIDDEN, ALLOW, ALLOW, DOCUMENTS),
+    ("paperwork.edit_account_line", "GET"): OWN,
+    ("paperwork.edit_account_line", "POST"): OWN,
+    ("paperwork.delete_account_line", "POST"): OWN,
 }
 
 
@@ -370,6 +387,14 @@ def _build_world() -> World:
         key: factories.document(visible, pupil, name=f"consent-{key}.pdf")
         for key, pupil in pupils.items()
     }
+    policies = {
+        "own": factories.insurance_policy(visible, own_school),
+        "other": factories.insurance_policy(visible, other_school),
+    }
+    lines = {
+        "own": factories.account_line(visible, own_school),
+        "other": factories.account_line(visible, other_school),
+    }
     invitation_token = auth_services.invite(other_representative, by=admin)
     admin_session = UserSession(
         token_hash=secrets.token_hex(32), user_id=admin.id, device="Firefox · Linux"
@@ -408,6 +433,8 @@ def _build_world() -> World:
             "item_id": {key: item.id for key, item in items.items()},
             "leg_id": {"visible": leg.id},
             "room_id": {"visible": room.id},
+            "policy_id": {key: policy.id for key, policy in policies.items()},
+            "line_id": {key: line.id for key, line in lines.items()},
             "user_id": {
                 "school_account": other_representative.id,
                 "staff_account": coordinator.id,

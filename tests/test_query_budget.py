@@ -92,6 +92,9 @@ class Objects:
     #: the outgoing exchange with the most people of one Olsztyn school, and that school
     trip_exchange_id: int = 0
     trip_institution_id: int = 0
+    #: an insurance policy and a line of the trip accounts of the school on the exchange
+    policy_id: int = 0
+    line_id: int = 0
 
 
 def _build(scale: float) -> Objects:
@@ -167,6 +170,9 @@ def _build(scale: float) -> Objects:
         .order_by(sa.func.count().desc(), Registration.exchange_id, Registration.institution_id)
         .limit(1)
     ).one()
+    school = db.session.get(Institution, institution_id)
+    policy = factories.insurance_policy(exchange, school)
+    line = factories.account_line(exchange, school)
     return Objects(
         exchange_id,
         item_id,
@@ -186,6 +192,8 @@ def _build(scale: float) -> Objects:
         eu_registration_id=eu_registration.id,
         trip_exchange_id=trip_exchange_id,
         trip_institution_id=trip_institution_id,
+        policy_id=policy.id,
+        line_id=line.id,
     )
 
 
@@ -317,6 +325,16 @@ def _urls(o: Objects) -> dict[str, list[str]]:
             f"/exchanges/{t}/participant-list/{school}.xlsx",
         ],
         "paperwork.superintendent_notice": [f"/exchanges/{t}/superintendent-notice/{school}.pdf"],
+        "paperwork.insurance_overview": [f"/exchanges/{e}/insurance"],
+        "paperwork.create_policy": [f"/exchanges/{e}/insurance/{o.institution_id}/new"],
+        "paperwork.edit_policy": [f"/insurance/{o.policy_id}/edit"],
+        "paperwork.insured_list": [f"/insurance/{o.policy_id}/insured.xlsx"],
+        "paperwork.accounts": [f"/exchanges/{e}/accounts/{o.institution_id}"],
+        "paperwork.accounts_export": [
+            f"/exchanges/{e}/accounts/{o.institution_id}.pdf",
+            f"/exchanges/{e}/accounts/{o.institution_id}.xlsx",
+        ],
+        "paperwork.edit_account_line": [f"/account-lines/{o.line_id}/edit"],
     }
 
 

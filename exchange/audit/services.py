@@ -40,6 +40,9 @@ AUDITED = {
     "TravellingGuardian": "travelling_guardian",
     "TripStaff": "trip_staff",
     "TripChaperone": "trip_chaperone",
+    "InsurancePolicy": "insurance_policy",
+    "InsuredPerson": "insured_person",
+    "AccountLine": "account_line",
 }
 #: fields that change as a side effect and say nothing about what a person did
 IGNORED_FIELDS = frozenset({"updated_at", "last_login_at", "password_hash"})

@@ -15,6 +15,7 @@ from exchange.auth.models import User
 from exchange.exchanges.models import Exchange, ExchangeStatus
 from exchange.extensions import db
 from exchange.notifications.services import count_failed
+from exchange.paperwork.insurance import InsuranceGap, insurance_gaps
 from exchange.paperwork.notice import NoticeDue, notices_due
 from exchange.partners.models import teaches
 from exchange.registrations.glance import Places, places_for
@@ -170,6 +171,8 @@ class SchoolDashboard:
     open_exchanges: list[tuple[Exchange, Places]] = field(default_factory=list)
     #: trips abroad starting soon whose notice to the superintendent is not produced yet
     notices_due: list[NoticeDue] = field(default_factory=list)
+    #: trips abroad of the school without a KL or NNW policy
+    insurance_gaps: list[InsuranceGap] = field(default_factory=list)
 
 
 def school_dashboard(user: User, today: date | None = None) -> SchoolDashboard:
@@ -202,6 +205,7 @@ def school_dashboard(user: User, today: date | None = None) -> SchoolDashboard:
     places = places_for(exchanges, user)
     board.open_exchanges = [(item, places[item.id]) for item in exchanges]
     board.notices_due = notices_due(user.institution_id, today)
+    board.insurance_gaps = insurance_gaps(user.institution_id, today)
     return board
 
 

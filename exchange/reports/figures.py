@@ -28,6 +28,7 @@ from exchange.reports.facts import (
 )
 from exchange.reports.highlights import highlights
 from exchange.reports.trend import trend, years_of
+from exchange.reports.trip_accounts import trip_accounts
 from exchange.reports.types import Column, Report, ReportFilter, Table
 
 
@@ -409,6 +410,7 @@ def build_report(report_filter: ReportFilter, viewer: Viewer | None = None) -> R
         budget_by_kind(report_filter, facts),
         budget_by_partner(report_filter, facts),
         budget_by_funding(report_filter, facts),
+        trip_accounts(report_filter),
         balance_by_partner(report_filter, facts),
         institutions(report_filter),
         *trend(report_filter),

@@ -140,6 +140,7 @@ TABLE_KEYS = (
     "budget_by_kind",
     "budget_by_partner",
     "budget_by_funding",
+    "trip_accounts",
     "balance_by_partner",
     "institutions",
     "trend_exchanges",
@@ -168,7 +169,11 @@ SECTIONS: tuple[tuple[str, Any, tuple[str, ...]], ...] = (
             "person_days_by_kind",
         ),
     ),
-    ("budget", _l("Budget"), ("budget_by_kind", "budget_by_partner", "budget_by_funding")),
+    (
+        "budget",
+        _l("Budget"),
+        ("budget_by_kind", "budget_by_partner", "budget_by_funding", "trip_accounts"),
+    ),
     (
         "partners",
         _l("Partner cities and institutions"),
