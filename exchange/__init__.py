@@ -150,6 +150,7 @@ def register_listeners(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     import exchange.registrations.roster_views  # noqa: F401 (its views join views.bp)
+    import exchange.travel.letter_views  # noqa: F401 (its views join views.bp)
     from exchange.audit.views import bp as audit_bp
     from exchange.auth.views import bp as auth_bp
     from exchange.exchanges.subscription_views import bp as subscriptions_bp

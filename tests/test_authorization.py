@@ -257,6 +257,14 @@ RULES: dict[tuple[str, str], Rule] = {
     ("travel.add_guardian", "POST"): STAFF,
     ("travel.remove_guardian", "POST"): STAFF,
     ("travel.rooming_list", "GET"): Rule(LOGIN, DENY, ALLOW, ALLOW, DOCUMENTS),
+    # invitation letters: city hall issues them, an admin sets their letterhead and numbering;
+    # the emergency sheet: a school its own group of an exchange it may see, staff every group
+    ("travel.letter_settings", "GET"): ADMIN,
+    ("travel.letter_settings", "POST"): ADMIN,
+    ("travel.create_letter", "GET"): STAFF,
+    ("travel.create_letter", "POST"): STAFF,
+    ("travel.letter_download", "GET"): STAFF,
+    ("travel.emergency_sheet", "GET"): OWN,
 }
 
 
@@ -339,6 +347,7 @@ def _build_world() -> World:
     factories.travelling_guardian(visible, pupils["own"], parent)
     factories.identity_document(pupils["own"], number="AB1234567")
     factories.identity_document(pupils["other"], number=OTHER_SCHOOL_DOCUMENT)
+    letter = factories.invitation_letter(visible, [pupils["other"]])
     invitation_token = auth_services.invite(other_representative, by=admin)
     admin_session = UserSession(
         token_hash=secrets.token_hex(32), user_id=admin.id, device="Firefox · Linux"
@@ -376,6 +385,7 @@ def _build_world() -> World:
             "item_id": {key: item.id for key, item in items.items()},
             "leg_id": {"visible": leg.id},
             "room_id": {"visible": room.id},
+            "letter_id": {"visible": letter.id},
             "user_id": {
                 "school_account": other_representative.id,
                 "staff_account": coordinator.id,
@@ -456,7 +466,7 @@ def fill(path: str, endpoint: str, case: Case, world: World) -> str:
             return str(world.ids[name][case.variant])
         if name == "item_id":  # the programme item of the exchange in the URL
             return str(world.ids["item_id"][case.variant])
-        if name in ("leg_id", "room_id"):  # of the visible exchange; staff pages only
+        if name in ("leg_id", "room_id", "letter_id"):  # of the visible exchange; staff only
             return str(world.ids[name]["visible"])
         if name == "institution_id":
             return str(world.institution_id)

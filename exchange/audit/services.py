@@ -38,6 +38,8 @@ AUDITED = {
     "Room": "room",
     "RoomAssignment": "room_assignment",
     "TravellingGuardian": "travelling_guardian",
+    "LetterSettings": "letter_settings",
+    "InvitationLetter": "invitation_letter",
 }
 #: fields that change as a side effect and say nothing about what a person did
 IGNORED_FIELDS = frozenset({"updated_at", "last_login_at", "password_hash"})
