@@ -17,6 +17,7 @@ from exchange.core.commands import database_errors_as_messages
 from exchange.core.permissions import Role
 from exchange.demo import exchanges as exchanges_demo
 from exchange.demo import hosting as hosting_demo
+from exchange.demo import letters as letters_demo
 from exchange.demo import registrations as registrations_demo
 from exchange.demo import travel as travel_demo
 from exchange.exchanges.models import Exchange
@@ -150,6 +151,7 @@ def register(app: Flask) -> None:
             length=travel_demo.count_trips(db.session()), label="Travel       ", file=sys.stderr
         ) as bar:
             counts |= travel_demo.generate(db.session(), seed=seed, today=day, progress=bar.update)
+        counts |= letters_demo.generate(db.session(), today=day)
         db.session.commit()
         # fresh statistics for the query planner after a bulk load (SQLite has none before it,
         # and PostgreSQL's autovacuum would gather them only later)
@@ -161,7 +163,8 @@ def register(app: Flask) -> None:
             f"cities, {counts['participants']} participants, {counts['registrations']} "
             f"registrations, {counts['host_families']} host families with "
             f"{counts['placements']} guests placed, {counts['legs']} travel legs, "
-            f"{counts['rooms']} rooms and {counts['identity_documents']} identity documents."
+            f"{counts['rooms']} rooms, {counts['identity_documents']} identity documents and "
+            f"{counts['letters']} invitation letters."
         )
 
     @app.cli.command("anonymise")

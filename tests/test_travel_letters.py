@@ -10,13 +10,16 @@ from datetime import datetime
 import pytest
 import sqlalchemy as sa
 import time_machine
+from sqlalchemy.orm import selectinload
 
 from exchange.audit.models import AuditEvent
 from exchange.auth.models import User
 from exchange.exchanges.models import Direction, Exchange
 from exchange.extensions import db
+from exchange.partners.models import Institution, PartnerCity
+from exchange.registrations.models import Participant
 from exchange.travel import letters
-from exchange.travel.models import InvitationLetter, LetterLanguage, LetterSettings
+from exchange.travel.models import InvitationLetter, LetterGuest, LetterLanguage, LetterSettings
 from tests import factories
 from tests.helpers import login_as, pdf_text, post_form
 
@@ -243,3 +246,34 @@ def test_a_school_sees_no_letters_and_cannot_download_one(client, school_user):
     assert letter.reference not in page
     assert client.get(f"/letters/{letter.id}.pdf").status_code == 403
     assert client.get(f"/exchanges/{exchange.id}/letters/new").status_code == 403
+
+
+# --- demo data ------------------------------------------------------------------------------
+
+
+def test_the_demo_has_letters_for_guests_who_need_a_visa(app, app_context):
+    result = app.test_cli_runner().invoke(args=["demo-data", "--seed", "1"])
+    assert result.exit_code == 0, result.output
+    issued = list(
+        db.session.scalars(
+            sa.select(InvitationLetter).options(
+                selectinload(InvitationLetter.guests)
+                .joinedload(LetterGuest.participant)
+                .joinedload(Participant.institution)
+                .joinedload(Institution.partner_city),
+                selectinload(InvitationLetter.exchange).selectinload(Exchange.partners),
+            )
+        )
+    )
+    assert len(issued) >= 2
+    assert len({letter.reference for letter in issued}) == len(issued)
+    for letter in issued:
+        assert letter.exchange.direction is Direction.INCOMING
+        assert letter.guests
+        for guest in letter.guests:
+            partner = guest.participant.institution.partner_city
+            assert partner is not None
+            assert partner.slug in {"kaliningrad", "lutsk", "richmond"}
+            assert partner in letter.exchange.partners
+    with_numbers = db.session.scalars(sa.select(PartnerCity.emergency_numbers)).all()
+    assert all(with_numbers)
