@@ -25,6 +25,7 @@ from exchange import clock
 from exchange.auth.models import User
 from exchange.demo import exchanges as demo
 from exchange.demo import hosting as hosting_demo
+from exchange.demo import letters as letters_demo
 from exchange.demo import registrations as registrations_demo
 from exchange.demo import travel as travel_demo
 from exchange.exchanges import subscriptions
@@ -41,7 +42,7 @@ from exchange.registrations.models import (
     RegistrationStatus,
     age_on,
 )
-from exchange.travel.models import TravelLeg
+from exchange.travel.models import InvitationLetter, TravelLeg
 from tests import factories
 from tests.helpers import login_as, reset_limits
 
@@ -77,6 +78,9 @@ class Objects:
     #: the exchange with the most guests placed with families, and a family of the school
     hosting_exchange_id: int = 0
     family_id: int = 0
+    #: an invitation letter (and its exchange) of the demo data
+    letter_id: int = 0
+    letter_exchange_id: int = 0
 
 
 def _build(scale: float) -> Objects:
@@ -86,6 +90,7 @@ def _build(scale: float) -> Objects:
     registrations_demo.generate(db.session, seed=11, today=today, scale=scale)
     hosting_demo.generate(db.session, seed=11, today=today, scale=scale)
     travel_demo.generate(db.session, seed=11, today=today)
+    letters_demo.generate(db.session, today=today)
     db.session.commit()
     exchange_id, _count = db.session.execute(
         sa.select(Registration.exchange_id, sa.func.count())
@@ -132,6 +137,11 @@ def _build(scale: float) -> Objects:
     leg_id = db.session.scalar(
         sa.select(sa.func.min(TravelLeg.id)).where(TravelLeg.exchange_id == exchange_id)
     )
+    letter_id, letter_exchange_id = db.session.execute(
+        sa.select(InvitationLetter.id, InvitationLetter.exchange_id)
+        .order_by(InvitationLetter.id)
+        .limit(1)
+    ).one()
     return Objects(
         exchange_id,
         item_id,
@@ -145,6 +155,8 @@ def _build(scale: float) -> Objects:
         public_exchange_id,
         hosting_exchange_id=hosting_exchange_id,
         family_id=family.id,
+        letter_id=letter_id,
+        letter_exchange_id=letter_exchange_id,
     )
 
 
@@ -250,6 +262,14 @@ def _urls(o: Objects) -> dict[str, list[str]]:
         "travel.identity_document": [f"/participants/{p}/identity-document"],
         "travel.exchange_rooms": [f"/exchanges/{e}/rooms"],
         "travel.rooming_list": [f"/exchanges/{e}/rooming.pdf", f"/exchanges/{e}/rooming.xlsx"],
+        "travel.letter_settings": ["/letters/settings"],
+        "travel.create_letter": [f"/exchanges/{o.letter_exchange_id}/letters/new"],
+        "travel.letter_download": [f"/letters/{o.letter_id}.pdf"],
+        "travel.emergency_sheet": [
+            f"/exchanges/{e}/emergency-sheet.pdf",
+            f"/exchanges/{e}/emergency-sheet.pdf?group={o.institution_id}",
+            f"/exchanges/{o.hosting_exchange_id}/emergency-sheet.pdf",
+        ],
     }
 
 

@@ -10,12 +10,12 @@ office's for an exchange in Olsztyn.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from flask_babel import format_date, format_datetime, ngettext
 from flask_babel import gettext as _
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, joinedload
 
 from exchange import clock
 from exchange.auth.models import Viewer
@@ -68,8 +68,9 @@ def group_choices(exchange: Exchange, viewer: Viewer) -> list[Institution]:
 
 
 def _numbers(exchange: Exchange) -> list[str]:
+    # the settings are read for every sheet, so a sheet runs the same statements either way
+    settings = letter_settings()
     if exchange.direction is Direction.INCOMING:
-        settings = letter_settings()
         office = ", ".join(filter(None, (settings.office_name, settings.phone)))
         return [f"{_('Poland')}: {POLAND_NUMBERS}", _("City office: %(office)s", office=office)]
     return [
@@ -78,31 +79,62 @@ def _numbers(exchange: Exchange) -> list[str]:
     ]
 
 
-def _stays(exchange: Exchange, registrations: list[Registration]) -> dict[int, str]:
-    """Participant id → where they sleep."""
-    people = [registration.participant_id for registration in registrations]
-    stays: dict[int, str] = {}
-    rooms = db.session.execute(
-        sa.select(Registration.participant_id, Room)
-        .join(RoomAssignment, RoomAssignment.registration_id == Registration.id)
-        .join(Room, Room.id == RoomAssignment.room_id)
+@dataclass
+class _Details:
+    document: IdentityDocument | None = None
+    room: Room | None = None
+    guardian_phones: list[str] = field(default_factory=list)
+
+
+def _details(exchange: Exchange, registrations: list[Registration]) -> dict[int, _Details]:
+    """Registration id → the person's document, room and travelling guardians' phones: one
+    statement (a row per guardian)."""
+    guardian = aliased(Participant)
+    rows = db.session.execute(
+        sa.select(Registration.id, IdentityDocument, Room, guardian.phone)
+        .outerjoin(IdentityDocument, IdentityDocument.participant_id == Registration.participant_id)
+        .outerjoin(RoomAssignment, RoomAssignment.registration_id == Registration.id)
+        .outerjoin(Room, Room.id == RoomAssignment.room_id)
+        .outerjoin(
+            TravellingGuardian,
+            sa.and_(
+                TravellingGuardian.exchange_id == exchange.id,
+                TravellingGuardian.minor_id == Registration.participant_id,
+            ),
+        )
+        .outerjoin(guardian, guardian.id == TravellingGuardian.guardian_id)
         .where(Registration.id.in_([registration.id for registration in registrations]))
+        .order_by(Registration.id, TravellingGuardian.id)
     )
-    for participant_id, room in rooms:
-        stays[participant_id] = _("Room: %(room)s", room=room.title)
+    details: dict[int, _Details] = defaultdict(_Details)
+    for registration_id, document, room, phone in rows:
+        item = details[registration_id]
+        item.document, item.room = document, room
+        if phone and phone not in item.guardian_phones:
+            item.guardian_phones.append(phone)
+    return details
+
+
+def _families(exchange: Exchange, people: list[int]) -> dict[int, str]:
+    """Participant id → the host family they stay with: name, address, phone."""
     placements = db.session.scalars(
         sa.select(HostPlacement)
         .options(joinedload(HostPlacement.family))
         .where(HostPlacement.exchange_id == exchange.id, HostPlacement.guest_id.in_(people))
     )
-    for placement in placements:
-        family = placement.family
-        stays[placement.guest_id] = "\n".join(
+    return {
+        placement.guest_id: "\n".join(
             filter(
-                None, (_("Family %(name)s", name=family.family_name), family.address, family.phone)
+                None,
+                (
+                    _("Family %(name)s", name=placement.family.family_name),
+                    placement.family.address,
+                    placement.family.phone,
+                ),
             )
         )
-    return stays
+        for placement in placements
+    }
 
 
 def emergency_sheet(exchange: Exchange, viewer: Viewer, group: int | None) -> EmergencySheet:
@@ -113,34 +145,18 @@ def emergency_sheet(exchange: Exchange, viewer: Viewer, group: int | None) -> Em
             visible, Registration.participant.has(Participant.institution_id == group)
         )
     registrations = place_holders(exchange, visible)
-    people = [registration.participant_id for registration in registrations]
-    documents = {
-        document.participant_id: document
-        for document in db.session.scalars(
-            sa.select(IdentityDocument).where(IdentityDocument.participant_id.in_(people))
-        )
-    }
-    guardian_phones: dict[int, list[str]] = defaultdict(list)
-    for minor_id, phone in db.session.execute(
-        sa.select(TravellingGuardian.minor_id, Participant.phone)
-        .join(Participant, Participant.id == TravellingGuardian.guardian_id)
-        .where(
-            TravellingGuardian.exchange_id == exchange.id, TravellingGuardian.minor_id.in_(people)
-        )
-        .order_by(TravellingGuardian.id)
-    ):
-        if phone:
-            guardian_phones[minor_id].append(phone)
-    stays = _stays(exchange, registrations)
+    details = _details(exchange, registrations)
+    families = _families(exchange, [registration.participant_id for registration in registrations])
     groups: dict[int, SheetGroup] = {}
     for registration in registrations:
         person = registration.participant
-        line = SheetLine(
-            person, documents.get(person.id), guardian_phones[person.id], stays.get(person.id, "")
+        item = details[registration.id]
+        stay = families.get(person.id) or (
+            _("Room: %(room)s", room=item.room.title) if item.room else ""
         )
-        groups.setdefault(person.institution_id, SheetGroup(person.institution, [])).lines.append(
-            line
-        )
+        line = SheetLine(person, item.document, item.guardian_phones, stay)
+        group_of = groups.setdefault(person.institution_id, SheetGroup(person.institution, []))
+        group_of.lines.append(line)
     return EmergencySheet(
         exchange=exchange,
         groups=sorted(groups.values(), key=lambda item: item.institution.name),
