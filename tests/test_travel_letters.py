@@ -277,3 +277,23 @@ def test_the_demo_has_letters_for_guests_who_need_a_visa(app, app_context):
             assert partner in letter.exchange.partners
     with_numbers = db.session.scalars(sa.select(PartnerCity.emergency_numbers)).all()
     assert all(with_numbers)
+
+
+# --- the guests' data -----------------------------------------------------------------------
+
+
+def test_a_guests_access_export_lists_their_letters_and_erasure_empties_the_letter(
+    client, coordinator, tmp_path
+):
+    exchange, guest, other, _local = _visit()
+    letter = factories.invitation_letter(exchange, [guest, other], reference="OA-IV.0123.9.2026")
+    login_as(client, coordinator)
+    data = client.get(f"/participants/{guest.id}/export.json").get_json()
+    assert data["invitation_letters"] == [
+        {"reference": "OA-IV.0123.9.2026", "issued_on": "2026-05-14", "exchange": "Amber and lakes"}
+    ]
+    assert post_form(client, f"/participants/{guest.id}/erase").status_code == 302
+    text = " ".join(pdf_text(client.get(f"/letters/{letter.id}.pdf").data, tmp_path).split())
+    assert "Orlov, Pavel" in text
+    assert "Sokolova" not in text
+    assert "753214896" not in text
