@@ -30,7 +30,7 @@ COSTS = {
 }
 
 
-def _exchanges(session: Session, slug: str) -> list[Exchange]:
+def _visa_exchanges(session: Session, slug: str) -> list[Exchange]:
     """The latest incoming exchanges with ``slug``'s guests holding a place and no letter."""
     has_guests = (
         sa.select(Registration.id)
@@ -95,7 +95,7 @@ def generate(session: Session, *, today: date) -> dict:
     )
     planned = []
     for slug in VISA_PARTNERS:
-        for exchange in _exchanges(session, slug):
+        for exchange in _visa_exchanges(session, slug):
             issued_on = min(today, exchange.start_date - timedelta(days=42))
             planned.append((issued_on, exchange, slug))
     planned.sort(key=lambda item: (item[0], item[1].id))

@@ -80,13 +80,15 @@ def _numbers(exchange: Exchange) -> list[str]:
 
 
 @dataclass
-class _Details:
+class _TravellerDetails:
     document: IdentityDocument | None = None
     room: Room | None = None
     guardian_phones: list[str] = field(default_factory=list)
 
 
-def _details(exchange: Exchange, registrations: list[Registration]) -> dict[int, _Details]:
+def _traveller_details(
+    exchange: Exchange, registrations: list[Registration]
+) -> dict[int, _TravellerDetails]:
     """Registration id → the person's document, room and travelling guardians' phones: one
     statement (a row per guardian)."""
     guardian = aliased(Participant)
@@ -106,7 +108,7 @@ def _details(exchange: Exchange, registrations: list[Registration]) -> dict[int,
         .where(Registration.id.in_([registration.id for registration in registrations]))
         .order_by(Registration.id, TravellingGuardian.id)
     )
-    details: dict[int, _Details] = defaultdict(_Details)
+    details: dict[int, _TravellerDetails] = defaultdict(_TravellerDetails)
     for registration_id, document, room, phone in rows:
         item = details[registration_id]
         item.document, item.room = document, room
@@ -145,7 +147,7 @@ def emergency_sheet(exchange: Exchange, viewer: Viewer, group: int | None) -> Em
             visible, Registration.participant.has(Participant.institution_id == group)
         )
     registrations = place_holders(exchange, visible)
-    details = _details(exchange, registrations)
+    details = _traveller_details(exchange, registrations)
     families = _families(exchange, [registration.participant_id for registration in registrations])
     groups: dict[int, SheetGroup] = {}
     for registration in registrations:
