@@ -228,7 +228,7 @@ def emergency_sheet_pdf(sheet: EmergencySheet) -> bytes:
     title = _("Emergency sheet: %(exchange)s", exchange=exchange.title)
     pdf = SheetPDF(title)
     header = [
-        _("No."), _("Name"), _("Date of birth"), _("Emergency contact"), _("Guardian's phone"),
+        _("No."), _("Full name"), _("Date of birth"), _("Emergency contact"), _("Guardian's phone"),
         _("Medical notes, diet, allergies"), _("Document"), _("Host family or room"),
     ]  # fmt: skip
     widths: list[float] = [10, 40, 26, 40, 30, 55, 28, 48]

@@ -100,7 +100,7 @@ def _draw(letter: InvitationLetter, guests: list[LetterGuestLine], language: str
         )
     pdf.paragraph(invites)
     pdf.data_table(
-        [_("No."), _("Name"), _("Date of birth"), _("Identity document"), _("Institution")],
+        [_("No."), _("Full name"), _("Date of birth"), _("Identity document"), _("Institution")],
         _guest_rows(guests, language),
         [True, False, False, False, False],
         col_widths=[10, 44, 28, 44, 64],
