@@ -156,6 +156,7 @@ def register_blueprints(app: Flask) -> None:
     import exchange.paperwork.money_views  # noqa: F401 (its views join views.bp)
     import exchange.paperwork.trip_views  # noqa: F401 (its views join views.bp)
     import exchange.registrations.roster_views  # noqa: F401 (its views join views.bp)
+    import exchange.travel.letter_views  # noqa: F401 (its views join views.bp)
     from exchange.audit.views import bp as audit_bp
     from exchange.auth.views import bp as auth_bp
     from exchange.documents.views import bp as documents_bp

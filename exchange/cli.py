@@ -18,6 +18,7 @@ from exchange.core.permissions import Role
 from exchange.demo import documents as documents_demo
 from exchange.demo import exchanges as exchanges_demo
 from exchange.demo import hosting as hosting_demo
+from exchange.demo import letters as letters_demo
 from exchange.demo import paperwork as paperwork_demo
 from exchange.demo import paperwork_eu as paperwork_eu_demo
 from exchange.demo import paperwork_money as paperwork_money_demo
@@ -159,6 +160,7 @@ def register(app: Flask) -> None:
         counts |= documents_demo.generate(db.session(), seed=seed, today=day)
         counts |= paperwork_eu_demo.generate(db.session(), seed=seed, today=day)
         counts |= paperwork_money_demo.generate(db.session(), seed=seed, today=day)
+        counts |= letters_demo.generate(db.session(), today=day)
         db.session.commit()
         # fresh statistics for the query planner after a bulk load (SQLite has none before it,
         # and PostgreSQL's autovacuum would gather them only later)
@@ -171,8 +173,9 @@ def register(app: Flask) -> None:
             f"registrations, {counts['host_families']} host families with "
             f"{counts['placements']} guests placed, {counts['legs']} travel legs, "
             f"{counts['rooms']} rooms, {counts['identity_documents']} identity documents, "
-            f"{counts['documents']} documents, {counts['insurance_policies']} insurance "
-            f"policies and {counts['account_lines']} lines of trip accounts."
+            f"{counts['documents']} documents, {counts['letters']} invitation letters, "
+            f"{counts['insurance_policies']} insurance policies and {counts['account_lines']} "
+            "lines of trip accounts."
         )
 
     @app.cli.command("anonymise")

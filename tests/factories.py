@@ -45,8 +45,11 @@ from exchange.registrations.models import (
 from exchange.travel.models import (
     DocumentKind,
     IdentityDocument,
+    InvitationLetter,
     LegDirection,
     LegTraveller,
+    LetterGuest,
+    LetterLanguage,
     Room,
     RoomAssignment,
     RoomKind,
@@ -364,6 +367,9 @@ def trip_staff(
         leader_id=leader.id if leader else None,
     )
     item.chaperones = [TripChaperone(participant_id=person.id) for person in chaperones]
+    db.session.add(item)
+    db.session.commit()
+    return item
 
 
 def account_line(
@@ -388,6 +394,25 @@ def account_line(
         amount=unit * quantity,
         **values,
     )
+    db.session.add(item)
+    db.session.commit()
+    return item
+
+
+def invitation_letter(exchange: Exchange, guests=(), **values) -> InvitationLetter:
+    """A letter of the current year (a number of its own unless told), in English, with these
+    participants."""
+    today = clock.today()
+    values.setdefault("year", today.year)
+    values.setdefault("sequence", next(_numbers))
+    values.setdefault("reference", f"OA-IV.0123.{values['sequence']}.{values['year']}")
+    values.setdefault("issued_on", today)
+    values.setdefault("language", LetterLanguage.ENGLISH)
+    values.setdefault("purpose", exchange.title)
+    values.setdefault("costs", "The city covers accommodation and board.")
+    values.setdefault("letterhead", {"office_name": "Urząd Miasta Olsztyna"})
+    item = InvitationLetter(exchange_id=exchange.id, **values)
+    item.guests = [LetterGuest(participant_id=person.id) for person in guests]
     db.session.add(item)
     db.session.commit()
     return item

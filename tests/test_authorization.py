@@ -299,6 +299,14 @@ RULES: dict[tuple[str, str], Rule] = {
     ("paperwork.edit_account_line", "GET"): OWN,
     ("paperwork.edit_account_line", "POST"): OWN,
     ("paperwork.delete_account_line", "POST"): OWN,
+    # invitation letters: city hall issues them, an admin sets their letterhead and numbering;
+    # the emergency sheet: a school its own group of an exchange it may see, staff every group
+    ("travel.letter_settings", "GET"): ADMIN,
+    ("travel.letter_settings", "POST"): ADMIN,
+    ("travel.create_letter", "GET"): STAFF,
+    ("travel.create_letter", "POST"): STAFF,
+    ("travel.letter_download", "GET"): STAFF,
+    ("travel.emergency_sheet", "GET"): OWN,
 }
 
 
@@ -395,6 +403,7 @@ def _build_world() -> World:
         "own": factories.account_line(visible, own_school),
         "other": factories.account_line(visible, other_school),
     }
+    letter = factories.invitation_letter(visible, [pupils["other"]])
     invitation_token = auth_services.invite(other_representative, by=admin)
     admin_session = UserSession(
         token_hash=secrets.token_hex(32), user_id=admin.id, device="Firefox · Linux"
@@ -435,6 +444,7 @@ def _build_world() -> World:
             "room_id": {"visible": room.id},
             "policy_id": {key: policy.id for key, policy in policies.items()},
             "line_id": {key: line.id for key, line in lines.items()},
+            "letter_id": {"visible": letter.id},
             "user_id": {
                 "school_account": other_representative.id,
                 "staff_account": coordinator.id,
@@ -515,7 +525,7 @@ def fill(path: str, endpoint: str, case: Case, world: World) -> str:
             return str(world.ids[name][case.variant])
         if name == "item_id":  # the programme item of the exchange in the URL
             return str(world.ids["item_id"][case.variant])
-        if name in ("leg_id", "room_id"):  # of the visible exchange; staff pages only
+        if name in ("leg_id", "room_id", "letter_id"):  # of the visible exchange; staff only
             return str(world.ids[name]["visible"])
         if name == "institution_id":
             return str(world.institution_id)

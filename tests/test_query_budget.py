@@ -25,6 +25,7 @@ from exchange import clock
 from exchange.auth.models import User
 from exchange.demo import exchanges as demo
 from exchange.demo import hosting as hosting_demo
+from exchange.demo import letters as letters_demo
 from exchange.demo import registrations as registrations_demo
 from exchange.demo import travel as travel_demo
 from exchange.exchanges import subscriptions
@@ -47,7 +48,7 @@ from exchange.registrations.models import (
     RegistrationStatus,
     age_on,
 )
-from exchange.travel.models import TravelLeg
+from exchange.travel.models import InvitationLetter, TravelLeg
 from tests import factories
 from tests.helpers import login_as, reset_limits
 
@@ -95,6 +96,9 @@ class Objects:
     #: an insurance policy and a line of the trip accounts of the school on the exchange
     policy_id: int = 0
     line_id: int = 0
+    #: an invitation letter (and its exchange) of the demo data
+    letter_id: int = 0
+    letter_exchange_id: int = 0
 
 
 def _build(scale: float) -> Objects:
@@ -104,6 +108,7 @@ def _build(scale: float) -> Objects:
     registrations_demo.generate(db.session, seed=11, today=today, scale=scale)
     hosting_demo.generate(db.session, seed=11, today=today, scale=scale)
     travel_demo.generate(db.session, seed=11, today=today)
+    letters_demo.generate(db.session, today=today)
     db.session.commit()
     exchange_id, _count = db.session.execute(
         sa.select(Registration.exchange_id, sa.func.count())
@@ -173,6 +178,11 @@ def _build(scale: float) -> Objects:
     school = db.session.get(Institution, institution_id)
     policy = factories.insurance_policy(exchange, school)
     line = factories.account_line(exchange, school)
+    letter_id, letter_exchange_id = db.session.execute(
+        sa.select(InvitationLetter.id, InvitationLetter.exchange_id)
+        .order_by(InvitationLetter.id)
+        .limit(1)
+    ).one()
     return Objects(
         exchange_id,
         item_id,
@@ -194,6 +204,8 @@ def _build(scale: float) -> Objects:
         trip_institution_id=trip_institution_id,
         policy_id=policy.id,
         line_id=line.id,
+        letter_id=letter_id,
+        letter_exchange_id=letter_exchange_id,
     )
 
 
@@ -335,6 +347,14 @@ def _urls(o: Objects) -> dict[str, list[str]]:
             f"/exchanges/{e}/accounts/{o.institution_id}.xlsx",
         ],
         "paperwork.edit_account_line": [f"/account-lines/{o.line_id}/edit"],
+        "travel.letter_settings": ["/letters/settings"],
+        "travel.create_letter": [f"/exchanges/{o.letter_exchange_id}/letters/new"],
+        "travel.letter_download": [f"/letters/{o.letter_id}.pdf"],
+        "travel.emergency_sheet": [
+            f"/exchanges/{e}/emergency-sheet.pdf",
+            f"/exchanges/{e}/emergency-sheet.pdf?group={o.institution_id}",
+            f"/exchanges/{o.hosting_exchange_id}/emergency-sheet.pdf",
+        ],
     }
 
 

@@ -43,6 +43,8 @@ AUDITED = {
     "InsurancePolicy": "insurance_policy",
     "InsuredPerson": "insured_person",
     "AccountLine": "account_line",
+    "LetterSettings": "letter_settings",
+    "InvitationLetter": "invitation_letter",
 }
 #: fields that change as a side effect and say nothing about what a person did
 IGNORED_FIELDS = frozenset({"updated_at", "last_login_at", "password_hash"})

@@ -50,6 +50,11 @@ class PartnerForm(Form):
     )
     contact_phone = StringField(_l("Contact phone"), validators=[Optional(), Length(max=40)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=10000)])
+    emergency_numbers = StringField(
+        _l("Emergency numbers"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("As the group leader's emergency sheet prints them, e.g. 112 · Police 110."),
+    )
     submit = SubmitField(_l("Save"))
 
     def __init__(self, *args, **kwargs):

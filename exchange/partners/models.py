@@ -69,6 +69,8 @@ class PartnerCity(TimestampMixin, Model):
     contact_email: Mapped[str] = mapped_column(sa.String(254), default="")
     contact_phone: Mapped[str] = mapped_column(sa.String(40), default="")
     description: Mapped[str] = mapped_column(sa.Text, default="")
+    #: the numbers to call in an emergency there, as the group leader's sheet prints them
+    emergency_numbers: Mapped[str] = mapped_column(sa.String(200), default="")
 
     institutions: Mapped[list[Institution]] = relationship(back_populates="partner_city")
 

@@ -75,6 +75,7 @@ class PartnerValues:
     contact_email: str = ""
     contact_phone: str = ""
     description: str = ""
+    emergency_numbers: str = ""
 
 
 PARTNER_FIELDS = tuple(f.name for f in dataclasses.fields(PartnerValues))
@@ -268,6 +269,23 @@ class SeedPartner:
     #: where Polish has its own name for the city
     name_pl: str | None = None
 
+    @property
+    def emergency_numbers(self) -> str:
+        return EMERGENCY_NUMBERS.get(self.country, "112")
+
+
+#: the numbers to call in an emergency, by country: what the group leader's sheet prints
+EMERGENCY_NUMBERS = {
+    "FI": "112",
+    "FR": "112 · Ambulance (SAMU) 15 · Police 17 · Fire 18",
+    "DE": "112 (ambulance, fire) · Police 110",
+    "RU": "112 · Police 102 · Ambulance 103",
+    "US": "911",
+    "UA": "112 · Fire 101 · Police 102 · Ambulance 103",
+    "SE": "112",
+    "IT": "112 · Ambulance 118",
+}
+
 
 #: The city's published list ("Olsztyn's partner cities", olsztyn.eu)
 SEED_PARTNERS = (
@@ -350,6 +368,7 @@ def seed_partners() -> list[PartnerCity]:
             status=PartnerStatus.ACTIVE,
             status_note=seed.status_note,
             website=seed.website,
+            emergency_numbers=seed.emergency_numbers,
         )
         db.session.add(partner)
         added.append(partner)

@@ -17,7 +17,7 @@ from exchange.auth.models import User, Viewer, is_staff
 from exchange.extensions import db
 from exchange.registrations.access import participants_visible_to, registrations_visible_to
 from exchange.registrations.models import Participant
-from exchange.travel.models import IdentityDocument, Room, TravelLeg
+from exchange.travel.models import IdentityDocument, InvitationLetter, Room, TravelLeg
 
 
 def travellers_visible_to(viewer: Viewer) -> sa.ColumnElement[bool]:
@@ -76,3 +76,26 @@ def get_document(participant: Participant) -> IdentityDocument | None:
         .options(joinedload(IdentityDocument.participant))
         .where(IdentityDocument.participant_id == participant.id)
     )
+
+
+def get_letter_or_404(letter_id: int) -> InvitationLetter:
+    """An invitation letter, for city hall (the views that load it are staff only)."""
+    letter = db.session.scalar(
+        sa.select(InvitationLetter)
+        .options(joinedload(InvitationLetter.exchange))
+        .where(InvitationLetter.id == letter_id)
+    )
+    if letter is None:
+        abort(404)
+    return letter
+
+
+def emergency_group(viewer: Viewer, requested: int | None) -> int | None:
+    """The institution whose travellers an emergency sheet lists: for city hall the one asked
+    for (None: every group); for a school its own, and another school's group is not found."""
+    if is_staff(viewer):
+        return requested
+    own = viewer.institution_id if isinstance(viewer, User) else None
+    if own is None or (requested is not None and requested != own):
+        abort(404)
+    return own

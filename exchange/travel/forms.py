@@ -8,15 +8,17 @@ from wtforms import (
     SelectMultipleField,
     StringField,
     SubmitField,
+    TextAreaField,
     TimeField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange
+from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from exchange.forms_util import Form, choices, enum_choices, optional_int
 from exchange.partners.countries import country_choices
 from exchange.registrations.models import Registration
-from exchange.travel.models import DocumentKind, LegDirection, RoomKind, TravelMode
+from exchange.travel.letters import SETTINGS_FIELDS, LetterValues, SettingsValues
+from exchange.travel.models import DocumentKind, LegDirection, LetterLanguage, RoomKind, TravelMode
 from exchange.travel.rooms import ROOM_FIELDS, RoomValues
 from exchange.travel.services import DOCUMENT_FIELDS, LEG_FIELDS, DocumentValues, LegValues
 
@@ -130,3 +132,71 @@ class GuardianForm(Form):
         people = choices(_people(registrations))
         self.minor_id.choices = people
         self.guardian_id.choices = list(people)
+
+
+# --- invitation letters ---------------------------------------------------------------------
+
+
+class LetterSettingsForm(Form):
+    office_name = StringField(_l("Office"), validators=[InputRequired(), Length(max=200)])
+    address = StringField(_l("Address"), validators=[InputRequired(), Length(max=300)])
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
+    email = StringField(_l("E-mail"), validators=[Optional(), Email(), Length(max=254)])
+    website = StringField(_l("Website"), validators=[Optional(), Length(max=300)])
+    signatory_name = StringField(_l("Signed by"), validators=[Optional(), Length(max=200)])
+    signatory_position = StringField(
+        _l("Signatory's position"), validators=[Optional(), Length(max=200)]
+    )
+    reference_pattern = StringField(
+        _l("Reference number pattern"),
+        validators=[InputRequired(), Length(max=80)],
+        description=_l(
+            "{number} is the letter's number in the year, {year} the year, "
+            "e.g. OA-IV.0123.{number}.{year}."
+        ),
+    )
+    submit = SubmitField(_l("Save settings"))
+
+    def values(self) -> SettingsValues:
+        return SettingsValues(**{name: getattr(self, name).data or "" for name in SETTINGS_FIELDS})
+
+
+class LetterForm(Form):
+    guests = SelectMultipleField(
+        _l("Guests"),
+        coerce=int,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
+    language = SelectField(_l("Language of the letter"), coerce=LetterLanguage)
+    purpose = TextAreaField(
+        _l("Purpose of the visit"), validators=[InputRequired(), Length(max=2000)]
+    )
+    costs = TextAreaField(
+        _l("Who pays for what"),
+        validators=[InputRequired(), Length(max=2000)],
+        description=_l(
+            "In the letter's language, e.g. The City of Olsztyn covers accommodation and "
+            "board; travel is paid by the guests."
+        ),
+    )
+    submit = SubmitField(_l("Issue the letter"))
+
+    def __init__(self, *args, registrations: list[Registration], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.language.choices = enum_choices(LetterLanguage)
+        self.guests.choices = choices(
+            (
+                item.participant_id,
+                f"{item.participant.full_name} ({item.participant.institution.name})",
+            )
+            for item in registrations
+        )
+
+    def values(self) -> LetterValues:
+        return LetterValues(
+            participant_ids=list(self.guests.data or []),
+            language=self.language.data,
+            purpose=self.purpose.data or "",
+            costs=self.costs.data or "",
+        )

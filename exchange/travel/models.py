@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from exchange.auth.models import User
 from exchange.db import TimestampMixin
 from exchange.enums import LabelledEnum
 from exchange.exchanges.models import Exchange
@@ -217,3 +218,96 @@ class TravellingGuardian(Model):
 
     minor: Mapped[Participant] = relationship(foreign_keys=[minor_id])
     guardian: Mapped[Participant] = relationship(foreign_keys=[guardian_id])
+
+
+# --- invitation letters ---------------------------------------------------------------------
+
+
+class LetterLanguage(LabelledEnum):
+    POLISH = "pl"
+    ENGLISH = "en"
+
+    @classmethod
+    def _labels(cls) -> dict:
+        return {cls.POLISH: _l("Polish"), cls.ENGLISH: _l("English")}
+
+
+class LetterSettings(TimestampMixin, Model):
+    """The letterhead, the signatory and the reference pattern of invitation letters: one row
+    (id 1), which an admin edits; until then the defaults below, Olsztyn's City Hall."""
+
+    __tablename__ = "letter_settings"
+    __table_args__ = (sa.CheckConstraint("id = 1", name="one_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, default=1)
+    office_name: Mapped[str] = mapped_column(sa.String(200), default="Urząd Miasta Olsztyna")
+    address: Mapped[str] = mapped_column(
+        sa.String(300), default="pl. Jana Pawła II 1, 10-101 Olsztyn"
+    )
+    phone: Mapped[str] = mapped_column(sa.String(40), default="+48 89 527 31 11")
+    email: Mapped[str] = mapped_column(sa.String(254), default="boi@olsztyn.eu")
+    website: Mapped[str] = mapped_column(sa.String(300), default="https://www.olsztyn.eu")
+    signatory_name: Mapped[str] = mapped_column(sa.String(200), default="")
+    signatory_position: Mapped[str] = mapped_column(
+        sa.String(200), default="Prezydent Olsztyna / Mayor of Olsztyn"
+    )
+    #: ``{number}`` and ``{year}`` are filled in, e.g. OA-IV.0123.{number}.{year}
+    reference_pattern: Mapped[str] = mapped_column(
+        sa.String(80), default="OA-IV.0123.{number}.{year}"
+    )
+
+
+class InvitationLetter(Model):
+    """An issued invitation letter: its reference is the next number of its year, never two
+    letters the same. The letterhead and the signatory are kept as they were on the day."""
+
+    __tablename__ = "invitation_letter"
+    __table_args__ = (
+        sa.UniqueConstraint("year", "sequence"),
+        sa.CheckConstraint("sequence >= 1", name="sequence_positive"),
+        sa.Index("ix_invitation_letter_exchange_issued", "exchange_id", "issued_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exchange_id: Mapped[int] = mapped_column(sa.ForeignKey("exchange.id", ondelete="CASCADE"))
+    year: Mapped[int]
+    sequence: Mapped[int]
+    reference: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    issued_on: Mapped[date]
+    language: Mapped[LetterLanguage]
+    purpose: Mapped[str] = mapped_column(sa.Text, default="")
+    #: who pays for what, as the letter says it
+    costs: Mapped[str] = mapped_column(sa.Text, default="")
+    #: the letterhead and the signatory when it was issued (LetterSettings' fields)
+    letterhead: Mapped[dict[str, str]] = mapped_column(sa.JSON)
+    issued_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
+
+    exchange: Mapped[Exchange] = relationship()
+    issued_by: Mapped[User | None] = relationship()
+    guests: Mapped[list[LetterGuest]] = relationship(
+        back_populates="letter", cascade="all, delete-orphan", order_by="LetterGuest.id"
+    )
+
+    def __repr__(self) -> str:
+        return f"<InvitationLetter {self.id}>"
+
+
+class LetterGuest(Model):
+    """A person a letter invites. Erasing the person removes them from the letter; an
+    anonymised person's letter names nobody (it is drawn from the person's current data)."""
+
+    __tablename__ = "letter_guest"
+    __table_args__ = (sa.UniqueConstraint("letter_id", "participant_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    letter_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("invitation_letter.id", ondelete="CASCADE")
+    )
+    participant_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("participant.id", ondelete="CASCADE"), index=True
+    )
+
+    letter: Mapped[InvitationLetter] = relationship(back_populates="guests")
+    participant: Mapped[Participant] = relationship()

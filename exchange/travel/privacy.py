@@ -2,7 +2,8 @@
 
 An identity document is the most sensitive thing travel holds: anonymising or erasing a
 person deletes the whole row, number and all. Who sat on which leg and slept in which room
-names nobody once the person is anonymous, and stays (the counts of an exchange do not change).
+names nobody once the person is anonymous, and stays (the counts of an exchange do not change);
+so does an invitation letter, drawn from the person's current data each time it is printed.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from exchange.extensions import db
 from exchange.registrations.models import Participant, Registration
 from exchange.travel.models import (
     IdentityDocument,
+    InvitationLetter,
     LegTraveller,
+    LetterGuest,
     Room,
     RoomAssignment,
     TravelLeg,
@@ -61,6 +64,13 @@ def travel_data(participant: Participant) -> dict[str, Any]:
         )
         .order_by(TravellingGuardian.id)
     ).all()
+    letters = db.session.execute(
+        sa.select(InvitationLetter.reference, InvitationLetter.issued_on, Exchange.title)
+        .join(LetterGuest, LetterGuest.letter_id == InvitationLetter.id)
+        .join(Exchange, Exchange.id == InvitationLetter.exchange_id)
+        .where(LetterGuest.participant_id == participant.id)
+        .order_by(InvitationLetter.issued_on, InvitationLetter.id)
+    ).all()
     return {
         "identity_document": {
             "kind": document.kind.value,
@@ -94,6 +104,10 @@ def travel_data(participant: Participant) -> dict[str, Any]:
                 "guardian": link.guardian.full_name,
             }
             for link in links
+        ],
+        "invitation_letters": [
+            {"reference": reference, "issued_on": issued_on.isoformat(), "exchange": title}
+            for reference, issued_on, title in letters
         ],
     }
 

@@ -18,6 +18,7 @@ from exchange.forms_util import required, submit
 from exchange.registrations.access import get_participant_or_404
 from exchange.travel import exports, queries, rooms, services
 from exchange.travel.access import get_document, get_leg_or_404, get_room_or_404
+from exchange.travel.emergency import group_choices
 from exchange.travel.forms import (
     DocumentForm,
     GuardianForm,
@@ -26,6 +27,7 @@ from exchange.travel.forms import (
     RoomForm,
     TravellersForm,
 )
+from exchange.travel.letters import letters_of
 from exchange.travel.models import TravelLeg
 
 bp = Blueprint("travel", __name__)
@@ -44,6 +46,8 @@ def exchange_travel(exchange_id: int):
         "travel/travel.html",
         exchange=exchange,
         overview=queries.travel_overview(exchange, current_user),
+        letters=letters_of(exchange) if current_user.is_staff else [],
+        groups=group_choices(exchange, current_user),
     )
 
 
