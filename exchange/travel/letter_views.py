@@ -13,6 +13,7 @@ from flask_login import current_user
 
 from exchange.audit import services as audit
 from exchange.core.bounds import MAX_INT
+from exchange.core.downloads import attachment
 from exchange.core.permissions import admin_required, staff_required
 from exchange.exchanges.access import get_exchange_or_404
 from exchange.extensions import db
@@ -20,7 +21,7 @@ from exchange.forms_util import submit
 from exchange.travel import emergency, letter_pdf, letters
 from exchange.travel.access import emergency_group, get_letter_or_404
 from exchange.travel.forms import LetterForm, LetterSettingsForm
-from exchange.travel.views import _download, bp, everyone_logged_in
+from exchange.travel.views import bp, everyone_logged_in
 
 
 @bp.route("/letters/settings", methods=["GET", "POST"])
@@ -60,7 +61,7 @@ def letter_download(letter_id: int):
     body = letter_pdf.letter_pdf(letter, letters.letter_guests(letter))
     audit.record("export", "invitation_letter", letter.id, detail="invitation-letter.pdf")
     db.session.commit()
-    return _download(body, "pdf", f"invitation-letter-{letter.id}")
+    return attachment(body, "pdf", f"invitation-letter-{letter.id}")
 
 
 @bp.get("/exchanges/<int:exchange_id>/emergency-sheet.pdf")
@@ -81,4 +82,4 @@ def emergency_sheet(exchange_id: int):
     )
     db.session.commit()
     suffix = f"-group-{group}" if group is not None else ""
-    return _download(body, "pdf", f"emergency-sheet-exchange-{exchange.id}{suffix}")
+    return attachment(body, "pdf", f"emergency-sheet-exchange-{exchange.id}{suffix}")
