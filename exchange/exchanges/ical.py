@@ -9,14 +9,20 @@ the place, the kind, the direction and the partner cities.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, timedelta
 
 from flask import Response, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from icalendar import Calendar, Event
+from werkzeug.http import is_resource_modified
 
+from exchange import clock
+from exchange.auth.models import User, Viewer
 from exchange.exchanges.models import Exchange, ExchangeStatus
+from exchange.exchanges.queries import Feed, feed_since
 
 PRODID = "-//City of Olsztyn//Partner-city exchanges//EN"
 UID_DOMAIN = "exchange.olsztyn"
@@ -84,10 +90,6 @@ def build_calendar(exchanges: Iterable[Exchange], name: str, url_for_exchange=No
     return calendar.to_ical()
 
 
-def last_modified(exchanges: Iterable[Exchange]) -> datetime | None:
-    return max((exchange.updated_at for exchange in exchanges), default=None)
-
-
 def partner_names(exchange: Exchange) -> str:
     return ", ".join(partner.local_name for partner in exchange.partners)
 
@@ -106,8 +108,15 @@ def event_link(exchange: Exchange) -> str:
     return url_for("exchanges.event", exchange_id=exchange.id, _external=True)
 
 
+def _http_date(moment: datetime) -> datetime:
+    """``moment`` to the whole second (HTTP dates have no fractions), aware, in UTC."""
+    return moment.astimezone(UTC).replace(microsecond=0)
+
+
 def response(
-    exchanges: list[Exchange],
+    exchanges: Callable[[], Iterable[Exchange]],
+    version: Iterable[object],
+    modified: datetime | None,
     name: str,
     filename: str,
     *,
@@ -115,14 +124,75 @@ def response(
     private: bool = True,
     links: Callable[[Exchange], str] | None = None,
 ) -> Response:
-    """The feed as a response that a calendar may cache and ask again for (ETag, Last-Modified);
-    each event links to ``links(exchange)`` when given."""
-    body = build_calendar(exchanges, name, links)
-    result = Response(body, mimetype="text/calendar")
-    disposition = "attachment" if attachment else "inline"
-    result.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    """The feed as a response that a calendar may cache and ask again for.
+
+    ``version`` is what the feed's text depends on — who reads it, the rows it selects and
+    their last change (``queries.Feed.stamp``) — and, with the language, makes its ``ETag``;
+    ``modified`` is its ``Last-Modified``. A conditional request (``If-None-Match``,
+    ``If-Modified-Since``) for the same version answers ``304`` without loading the
+    ``exchanges()`` or building the calendar. Each event links to ``links(exchange)`` when
+    given.
+    """
+    material = "\x1f".join(map(str, (str(get_locale()), name, filename, *version)))
+    etag = hashlib.sha256(material.encode()).hexdigest()[:32]
+    last_modified = _http_date(modified) if modified else None
+    if is_resource_modified(request.environ, etag=etag, last_modified=last_modified):
+        result = Response(build_calendar(exchanges(), name, links), mimetype="text/calendar")
+        disposition = "attachment" if attachment else "inline"
+        result.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    else:
+        result = Response(status=304)
     result.headers["Cache-Control"] = f"{'private' if private else 'public'}, max-age=300"
-    result.last_modified = last_modified(exchanges)
-    result.add_etag()
-    result.make_conditional(request)
+    result.set_etag(etag)
+    result.last_modified = last_modified
     return result
+
+
+def scope(viewer: Viewer) -> str:
+    """Whose feed it is, for its ``ETag``: the same for every visitor, one per user (a feed
+    differs with who reads it; a private cache keeps one user's copy only)."""
+    if not isinstance(viewer, User) or not viewer.is_authenticated:
+        return "public"
+    return f"user {viewer.id} {viewer.role}"
+
+
+def feed_response(
+    feed: Feed,
+    scope: str,
+    name: str,
+    filename: str,
+    *,
+    private: bool = True,
+    links: Callable[[Exchange], str] | None = None,
+) -> Response:
+    """``response`` for ``feed``, its version from one query (``Feed.stamp``)."""
+    count, modified, renamed = feed.stamp()
+    moments = [moment for moment in (modified, renamed) if moment is not None]
+    window = None
+    if feed.year is None:
+        # exchanges leave the window as the days pass: a feed is new every day
+        window = feed_since(clock.today())
+        moments.append(clock.start_of_day(clock.today()))
+    return response(
+        feed.exchanges,
+        (scope, feed.year, window, count, modified, renamed),
+        max(moments, default=None),
+        name,
+        filename,
+        private=private,
+        links=links,
+    )
+
+
+def exchange_response(exchange: Exchange, scope: str) -> Response:
+    """One exchange (loaded with its partners) as a calendar file to download."""
+    modified = max(exchange.updated_at, *(partner.updated_at for partner in exchange.partners))
+    return response(
+        lambda: [exchange],
+        (scope, exchange.id, modified),
+        modified,
+        exchange.title,
+        f"exchange-{exchange.id}.ics",
+        attachment=True,
+        links=exchange_link,
+    )
