@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from exchange import clock
-from exchange.auth.models import User, Viewer
+from exchange.auth.models import User, Viewer, is_staff
 from exchange.core.permissions import Role
 from exchange.db import escape_like
 from exchange.exchanges import signals
@@ -203,6 +203,15 @@ class Feed:
         if self.partner is not None:
             conditions.append(Exchange.partners.any(PartnerCity.id == self.partner.id))
         return conditions
+
+    def contents(self) -> str:
+        """What the feed's rows depend on besides their ``stamp``: which exchanges the viewer
+        may read (not who they are), of which partner, and the year."""
+        reader = (
+            "staff" if is_staff(self.viewer) else "user" if self.viewer.is_authenticated else ""
+        )
+        partner = self.partner.id if self.partner is not None else ""
+        return f"{reader} {partner} {self.year or ''}"
 
     def exchanges(self) -> list[Exchange]:
         return list(
