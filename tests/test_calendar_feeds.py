@@ -204,3 +204,17 @@ def test_one_exchange_file_is_conditional_too(client, school_user, years):
     years["to come"].venue = "Harbour"
     db.session.commit()
     assert client.get(url, headers={"If-None-Match": etag}).status_code == 200
+
+
+def test_a_new_partner_alone_changes_the_etag(client, coordinator, years):
+    """The events name the partner cities: a change of the partners alone is a new version."""
+    from exchange.exchanges import services
+
+    another = factories.partner()
+    before = _etag(client)
+    exchange = years["to come"]
+    values = {name: getattr(exchange, name) for name in services.EXCHANGE_FIELDS}
+    values["partners"] = [*exchange.partners, another]
+    services.update_exchange(exchange, services.ExchangeValues(**values), by=coordinator)
+    db.session.commit()
+    assert _etag(client) != before
