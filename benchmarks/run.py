@@ -45,6 +45,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from benchmarks import feeds
 from benchmarks.client import Client, python_load
 from exchange import clock
 
@@ -436,6 +437,8 @@ def measure(backend: str, url: str, options: argparse.Namespace, log: Callable) 
         results["rps"] = {
             path: load(port, path, cookie, options.duration) for path in ("/exchanges/", "/healthz")
         }
+        log(f"[{backend}] feeds and the participant search over HTTP")
+        results["feeds"] = feeds.measure(client, app.app, options.samples * 5, log)
         if race_setup is not None:
             exchange_id, schools = race_setup
             log(f"[{backend}] 50 schools register at once for 10 places")
@@ -543,6 +546,7 @@ def table(results: dict[str, dict]) -> str:
         lambda r: f"{r['race']['confirmed']} / {r['race']['waitlisted']}",
     )
     row("… HTTP answers", "302", lambda r: ", ".join(map(str, r["race"]["answers"])))
+    feeds.rows(row)
 
     header = ("measure", *backends, "goal")
     widths = [max(len(str(line[i])) for line in (header, *rows)) for i in range(len(header))]

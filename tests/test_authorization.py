@@ -164,6 +164,9 @@ RULES: dict[tuple[str, str], Rule] = {
     # a personal calendar link works for whoever holds it (it is the secret); it is the
     # school representative's, so it never shows a draft
     ("subscriptions.feed", "GET"): PUBLIC,
+    # the yearly archives of the feeds: the public one for everyone, the full one logged in
+    ("subscriptions.events_archive", "GET"): Rule(*[ALLOW] * 4, values={"year": ("2025",)}),
+    ("subscriptions.archive", "GET"): Rule(LOGIN, *[ALLOW] * 3, values={"year": ("2025",)}),
     ("subscriptions.create", "POST"): LOGGED_IN,
     ("subscriptions.revoke", "POST"): LOGGED_IN,
     ("exchanges.index", "GET"): LOGGED_IN,

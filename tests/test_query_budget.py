@@ -264,6 +264,8 @@ def _urls(o: Objects) -> dict[str, list[str]]:
         "subscriptions.feed": [f"/calendar/{o.calendar_token}.ics"],
         "exchanges.calendar_feed": ["/calendar.ics"],
         "exchanges.events_feed": ["/events.ics"],
+        "subscriptions.archive": [f"/calendar/{year}.ics"],
+        "subscriptions.events_archive": [f"/events/{year}.ics"],
         "exchanges.partner_feed": [f"/partners/{o.slug}/calendar.ics"],
         "exchanges.exchange_feed": [f"/exchanges/{e}/calendar.ics"],
         "registrations.participants": ["/participants/", "/participants/?q=nowak&page=2"],

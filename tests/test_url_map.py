@@ -30,6 +30,7 @@ PUBLIC_ENDPOINTS = {
     "exchanges.event",
     "exchanges.events_feed",
     "exchanges.partner_feed",
+    "subscriptions.events_archive",
     # a personal calendar link: its token is the secret (calendar apps cannot log in)
     "subscriptions.feed",
     "static",

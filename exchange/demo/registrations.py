@@ -43,6 +43,7 @@ from exchange.registrations.models import (
     RegistrationStatus,
     age_on,
     name_key,
+    search_names,
 )
 
 FIRST_NAMES = {
@@ -214,6 +215,8 @@ class _Generator:
                 "first_name": first,
                 "last_name": last,
                 "name_key": name_key(first, last),  # a bulk insert passes by the model's @validates
+                "search_last_first": search_names(first, last)[0],
+                "search_first_last": search_names(first, last)[1],
                 "date_of_birth": born,
                 "gender": gender,
                 "country": self.institutions[institution_id].country,

@@ -9,14 +9,22 @@ the place, the kind, the direction and the partner cities.
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, timedelta
 
 from flask import Response, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from icalendar import Calendar, Event
+from werkzeug.http import is_resource_modified
 
+from exchange import clock
+from exchange.auth.models import User, Viewer
 from exchange.exchanges.models import Exchange, ExchangeStatus
+from exchange.exchanges.queries import Feed, feed_since
 
 PRODID = "-//City of Olsztyn//Partner-city exchanges//EN"
 UID_DOMAIN = "exchange.olsztyn"
@@ -84,10 +92,6 @@ def build_calendar(exchanges: Iterable[Exchange], name: str, url_for_exchange=No
     return calendar.to_ical()
 
 
-def last_modified(exchanges: Iterable[Exchange]) -> datetime | None:
-    return max((exchange.updated_at for exchange in exchanges), default=None)
-
-
 def partner_names(exchange: Exchange) -> str:
     return ", ".join(partner.local_name for partner in exchange.partners)
 
@@ -106,23 +110,130 @@ def event_link(exchange: Exchange) -> str:
     return url_for("exchanges.event", exchange_id=exchange.id, _external=True)
 
 
+class _Recent:
+    """The last ``size`` calendars built, by what they depend on (the worker's memory)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.items: OrderedDict[tuple[str, ...], bytes] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple[str, ...]) -> bytes | None:
+        with self.lock:
+            if key in self.items:
+                self.items.move_to_end(key)
+            return self.items.get(key)
+
+    def put(self, key: tuple[str, ...], body: bytes) -> None:
+        with self.lock:
+            self.items[key] = body
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+
+
+#: calendar apps fetch a feed every hour, most often unchanged, each user with their own ETag
+_BODIES = _Recent(32)
+
+
+def _http_date(moment: datetime) -> datetime:
+    """``moment`` to the whole second (HTTP dates have no fractions), aware, in UTC."""
+    return moment.astimezone(UTC).replace(microsecond=0)
+
+
 def response(
-    exchanges: list[Exchange],
+    exchanges: Callable[[], Iterable[Exchange]],
+    version: Iterable[object],
+    modified: datetime | None,
     name: str,
     filename: str,
     *,
     attachment: bool = False,
     private: bool = True,
+    scope: str,
+    shared: bool = False,
     links: Callable[[Exchange], str] | None = None,
 ) -> Response:
-    """The feed as a response that a calendar may cache and ask again for (ETag, Last-Modified);
-    each event links to ``links(exchange)`` when given."""
-    body = build_calendar(exchanges, name, links)
-    result = Response(body, mimetype="text/calendar")
-    disposition = "attachment" if attachment else "inline"
-    result.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    """The feed as a response that a calendar may cache and ask again for.
+
+    ``version`` is what the feed's text depends on besides its language — the rows it
+    selects and their last change (``queries.Feed.stamp``) — and, with ``scope`` (who reads
+    it: every reader has an ``ETag`` of their own), makes its ``ETag``; ``modified`` is its
+    ``Last-Modified``. A conditional request (``If-None-Match``, ``If-Modified-Since``) for the
+    same ``ETag`` answers ``304`` without loading the ``exchanges()`` or building the
+    calendar. A ``shared`` text (``version`` names all it depends on) is kept (``_BODIES``)
+    and served again to whoever asks for the same version. Each event links to
+    ``links(exchange)`` when given.
+    """
+    material = "\x1f".join(map(str, (str(get_locale()), name, filename, *version)))
+    etag = hashlib.sha256(f"{material}\x1f{scope}".encode()).hexdigest()[:32]
+    last_modified = _http_date(modified) if modified else None
+    if is_resource_modified(request.environ, etag=etag, last_modified=last_modified):
+        key = (material, request.host_url)
+        body = _BODIES.get(key) if shared else None
+        if body is None:
+            body = build_calendar(exchanges(), name, links)
+            if shared:
+                _BODIES.put(key, body)
+        result = Response(body, mimetype="text/calendar")
+        disposition = "attachment" if attachment else "inline"
+        result.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    else:
+        result = Response(status=304)
     result.headers["Cache-Control"] = f"{'private' if private else 'public'}, max-age=300"
-    result.last_modified = last_modified(exchanges)
-    result.add_etag()
-    result.make_conditional(request)
+    result.set_etag(etag)
+    result.last_modified = last_modified
     return result
+
+
+def scope(viewer: Viewer) -> str:
+    """Whose feed it is, for its ``ETag``: the same for every visitor, one per user (a feed
+    differs with who reads it; a private cache keeps one user's copy only)."""
+    if not isinstance(viewer, User) or not viewer.is_authenticated:
+        return "public"
+    return f"user {viewer.id} {viewer.role}"
+
+
+def feed_response(
+    feed: Feed,
+    scope: str,
+    name: str,
+    filename: str,
+    *,
+    private: bool = True,
+    links: Callable[[Exchange], str] | None = None,
+) -> Response:
+    """``response`` for ``feed``, its version from one query (``Feed.stamp``); the text is
+    shared by the readers of the same scope (``Feed.contents``)."""
+    count, modified, renamed = feed.stamp()
+    moments = [moment for moment in (modified, renamed) if moment is not None]
+    window = None
+    if feed.year is None:
+        # exchanges leave the window as the days pass: a feed is new every day
+        window = feed_since(clock.today())
+        moments.append(clock.start_of_day(clock.today()))
+    return response(
+        feed.exchanges,
+        (feed.contents(), window, count, modified, renamed),
+        max(moments, default=None),
+        name,
+        filename,
+        private=private,
+        scope=scope,
+        shared=True,
+        links=links,
+    )
+
+
+def exchange_response(exchange: Exchange, scope: str) -> Response:
+    """One exchange (loaded with its partners) as a calendar file to download."""
+    modified = max(exchange.updated_at, *(partner.updated_at for partner in exchange.partners))
+    return response(
+        lambda: [exchange],
+        (exchange.id, modified),
+        modified,
+        exchange.title,
+        f"exchange-{exchange.id}.ics",
+        attachment=True,
+        scope=scope,
+        links=exchange_link,
+    )

@@ -9,13 +9,13 @@ from __future__ import annotations
 import calendar
 import enum
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from exchange import clock
-from exchange.auth.models import User, Viewer
+from exchange.auth.models import User, Viewer, is_staff
 from exchange.core.permissions import Role
 from exchange.db import escape_like
 from exchange.exchanges import signals
@@ -170,17 +170,87 @@ def upcoming_public_events(today: date) -> list[Exchange]:
     )
 
 
+#: how far back a feed reaches: the exchanges that ended within this many months, and later ones
+#: (older ones are in the yearly archive feeds)
+FEED_MONTHS = 12
+
+
+def feed_since(today: date) -> date:
+    """The first day a feed's exchanges may end on: the same day ``FEED_MONTHS`` ago (28
+    February for 29 February)."""
+    months = today.year * 12 + today.month - 1 - FEED_MONTHS
+    year, month = divmod(months, 12)
+    return date(year, month + 1, min(today.day, calendar.monthrange(year, month + 1)[1]))
+
+
+@dataclass(frozen=True)
+class Feed:
+    """The exchanges of a calendar feed: every non-draft one ``viewer`` may read (of one
+    partner), of the last ``FEED_MONTHS`` and later, or those that start in ``year``."""
+
+    viewer: Viewer
+    partner: PartnerCity | None = None
+    year: int | None = None
+
+    def _where(self) -> list[sa.ColumnElement[bool]]:
+        conditions = [visible_to(self.viewer), Exchange.status != ExchangeStatus.DRAFT]
+        if self.year is None:
+            conditions.append(Exchange.end_date >= feed_since(clock.today()))
+        else:
+            conditions.append(
+                Exchange.start_date.between(date(self.year, 1, 1), date(self.year, 12, 31))
+            )
+        if self.partner is not None:
+            conditions.append(Exchange.partners.any(PartnerCity.id == self.partner.id))
+        return conditions
+
+    def contents(self) -> str:
+        """What the feed's rows depend on besides their ``stamp``: which exchanges the viewer
+        may read (not who they are), of which partner, and the year."""
+        reader = (
+            "staff" if is_staff(self.viewer) else "user" if self.viewer.is_authenticated else ""
+        )
+        partner = self.partner.id if self.partner is not None else ""
+        return f"{reader} {partner} {self.year or ''}"
+
+    def exchanges(self) -> list[Exchange]:
+        return list(
+            db.session.scalars(
+                sa.select(Exchange)
+                .options(selectinload(Exchange.partners))
+                .where(*self._where())
+                .order_by(Exchange.start_date, Exchange.id)
+            )
+        )
+
+    def stamp(self) -> tuple[int, datetime | None, datetime | None]:
+        """What changes when the feed does, in one query: how many exchanges it holds, the
+        last change of one of them, and the last change of a partner city (their names are
+        in the events)."""
+        partners = sa.select(sa.func.max(PartnerCity.updated_at)).scalar_subquery()
+        count, modified, renamed = db.session.execute(
+            sa.select(sa.func.count(), sa.func.max(Exchange.updated_at), partners).where(
+                *self._where()
+            )
+        ).one()
+        return count, modified, renamed
+
+
 def feed_exchanges(viewer: Viewer, partner: PartnerCity | None = None) -> list[Exchange]:
-    """Every non-draft exchange ``viewer`` may read (of one partner), for a calendar feed."""
-    query = (
-        sa.select(Exchange)
-        .options(selectinload(Exchange.partners))
-        .where(visible_to(viewer), Exchange.status != ExchangeStatus.DRAFT)
-        .order_by(Exchange.start_date, Exchange.id)
+    """The exchanges of ``viewer``'s feed (of one partner): the last 12 months and later."""
+    return Feed(viewer, partner).exchanges()
+
+
+def archive_years(viewer: Viewer) -> range:
+    """The years of the archive feeds: from the first exchange ``viewer`` may read to the
+    year the feeds' window starts in."""
+    first = db.session.scalar(
+        sa.select(sa.func.min(Exchange.start_date)).where(
+            visible_to(viewer), Exchange.status != ExchangeStatus.DRAFT
+        )
     )
-    if partner is not None:
-        query = query.where(Exchange.partners.any(PartnerCity.id == partner.id))
-    return list(db.session.scalars(query))
+    last = feed_since(clock.today()).year
+    return range(first.year, last + 1) if first is not None and first.year <= last else range(0)
 
 
 # --- month calendar -------------------------------------------------------------------------

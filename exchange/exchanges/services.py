@@ -337,6 +337,10 @@ def update_exchange(exchange: Exchange, values: ExchangeValues, *, by: User) -> 
     if more_places:
         # the waiting list moves up: decide it alone, like a registration
         lock_for_update(db.session, exchange)
+    if set(exchange.partners) != set(values.partners):
+        # the row itself may not change: the calendar feeds, which name the partners, follow
+        # the exchange's last change
+        exchange.updated_at = clock.now()
     for name in EXCHANGE_FIELDS:
         setattr(exchange, name, getattr(values, name))
     db.session.flush()

@@ -414,6 +414,7 @@ def month():
         previous=previous if previous and previous[0] in CALENDAR_YEARS else None,
         following=following if following and following[0] in CALENDAR_YEARS else None,
         subscription=subscription_of(current_user),
+        archive_years=queries.archive_years(current_user),
     )
 
 
@@ -441,9 +442,10 @@ def event(exchange_id: int):
 
 @bp.get("/calendar.ics")
 def calendar_feed():
-    """Every exchange but drafts (schools and staff alike)."""
-    return ical.response(
-        queries.feed_exchanges(current_user),
+    """Every exchange but drafts (schools and staff alike) of the last 12 months and later."""
+    return ical.feed_response(
+        queries.Feed(current_user),
+        ical.scope(current_user),
         _("Olsztyn partner-city exchanges"),
         "olsztyn-exchanges.ics",
         links=ical.exchange_link,
@@ -453,9 +455,10 @@ def calendar_feed():
 @bp.get("/events.ics")
 @public
 def events_feed():
-    """Public exchanges, but drafts: what the upcoming events page shows, and the past ones."""
-    return ical.response(
-        queries.feed_exchanges(AnonymousUserMixin()),
+    """Public exchanges, but drafts: what the upcoming events page shows, and the last year's."""
+    return ical.feed_response(
+        queries.Feed(AnonymousUserMixin()),
+        "public",
         _("Olsztyn partner-city events"),
         "olsztyn-events.ics",
         private=False,
@@ -469,8 +472,9 @@ def partner_feed(slug: str):
     """The partner's exchanges but drafts: public ones only for visitors who are not logged in."""
     partner = get_partner_or_404(slug)
     logged_in = current_user.is_authenticated
-    return ical.response(
-        queries.feed_exchanges(current_user, partner),
+    return ical.feed_response(
+        queries.Feed(current_user, partner),
+        ical.scope(current_user),
         _("Olsztyn and %(name)s", name=partner.local_name),
         f"olsztyn-{partner.slug}.ics",
         private=logged_in,
@@ -482,10 +486,4 @@ def partner_feed(slug: str):
 @bp.get("/exchanges/<int:exchange_id>/calendar.ics")
 def exchange_feed(exchange_id: int):
     exchange = get_exchange_or_404(exchange_id, current_user)
-    return ical.response(
-        [exchange],
-        exchange.title,
-        f"exchange-{exchange.id}.ics",
-        attachment=True,
-        links=ical.exchange_link,
-    )
+    return ical.exchange_response(exchange, ical.scope(current_user))

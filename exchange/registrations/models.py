@@ -188,6 +188,13 @@ def name_key(first_name: str, last_name: str) -> str:
     return f"{_fold(last_name)}\x1f{_fold(first_name)}"
 
 
+def search_names(first_name: str, last_name: str) -> tuple[str, str]:
+    """The name as the participants list searches it, folded as ``name_key`` is: "last
+    first" and "first last" (``Participant.search_last_first``, ``search_first_last``)."""
+    first, last = _fold(first_name), _fold(last_name)
+    return f"{last} {first}".strip(), f"{first} {last}".strip()
+
+
 class Participant(TimestampMixin, Model):
     """A person who takes part in exchanges, always belonging to one institution."""
 
@@ -200,6 +207,15 @@ class Participant(TimestampMixin, Model):
         sa.Index("ix_participant_name", "last_name", "first_name", "id"),
         # the duplicate check looks a person up by institution, folded name and date of birth
         sa.Index("ix_participant_name_key", "institution_id", "name_key", "date_of_birth"),
+        # the search by name: a trigram index on PostgreSQL (any part of the name), a B-tree on
+        # SQLite (the beginning of the last name, or of the first name below)
+        sa.Index(
+            "ix_participant_search_last_first",
+            "search_last_first",
+            postgresql_using="gin",
+            postgresql_ops={"search_last_first": "gin_trgm_ops"},
+        ),
+        sa.Index("ix_participant_search_first_last", "search_first_last"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -207,6 +223,9 @@ class Participant(TimestampMixin, Model):
     last_name: Mapped[str] = mapped_column(sa.String(100))
     #: the name as duplicates are found (``name_key``); kept up to date as the name changes
     name_key: Mapped[str] = mapped_column(sa.String(2 * NAME_KEY_HALF + 1))
+    #: the name as it is searched (``search_names``), kept up to date as the name changes
+    search_last_first: Mapped[str] = mapped_column(sa.String(2 * NAME_KEY_HALF + 1))
+    search_first_last: Mapped[str] = mapped_column(sa.String(2 * NAME_KEY_HALF + 1))
     date_of_birth: Mapped[date]
     gender: Mapped[Gender] = mapped_column(default=Gender.NOT_STATED)
     #: country of residence, ISO 3166-1 alpha-2
@@ -264,6 +283,7 @@ class Participant(TimestampMixin, Model):
         first = value if attribute == "first_name" else self.first_name
         last = value if attribute == "last_name" else self.last_name
         self.name_key = name_key(first or "", last or "")
+        self.search_last_first, self.search_first_last = search_names(first or "", last or "")
         return value
 
     @property
