@@ -221,7 +221,7 @@ def locust(plan: dict, users: int, seconds: float, environment: dict[str, str]) 
             **{p: float(row[f"{p}%"] or 0) for p in ("50", "95", "99")},
         }
     figures["all"]["failures"] += sum(int(line.split(" ×")[0]) for line in exceptions)
-    figures["all"]["why"] = (why + exceptions)[:6]
+    figures["all"]["why"] = (why + exceptions)[:10]
     return figures
 
 
