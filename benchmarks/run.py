@@ -46,6 +46,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from benchmarks import feeds
+from benchmarks import load as mixed_load
 from benchmarks.client import Client, python_load
 from exchange import clock
 
@@ -461,6 +462,8 @@ def measure(backend: str, url: str, options: argparse.Namespace, log: Callable) 
                 "confirmed": counts[RegistrationStatus.CONFIRMED],
                 "waitlisted": counts[RegistrationStatus.WAITLISTED],
             }
+    if not options.no_load:
+        results["load"] = mixed_load.load_test(environment(url), (app.app, app.db), options, log)
     with app.app.app_context():
         app.db.session.remove()
         app.db.engine.dispose()
@@ -571,6 +574,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--samples", type=int, default=20, help="timed requests (×5 for latency)")
     parser.add_argument("--duration", type=float, default=10, help="seconds of load per URL")
     parser.add_argument("--profile", action="store_true", help="print pyinstrument profiles")
+    mixed_load.add_arguments(parser)
     options = parser.parse_args(argv)
 
     def log(message: str) -> None:
@@ -584,6 +588,8 @@ def main(argv: list[str] | None = None) -> None:
             )
     print()
     print(table(results))
+    print()
+    print(mixed_load.table(results))
     print()
     for line in machine(options.pg_url):
         print(f"- {line}")

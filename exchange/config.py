@@ -109,6 +109,8 @@ class Config:
     SESSION_ABSOLUTE_LIFETIME = timedelta(hours=12)
     #: where Flask-Limiter counts attempts; "memory://" is per process, use Redis in production
     RATELIMIT_STORAGE_URI = "memory://"
+    #: put before every key in that storage: one Redis may serve several sites (or test runs)
+    RATELIMIT_KEY_PREFIX = "exchange"
     RATELIMIT_HEADERS_ENABLED = True
     #: failed log-ins allowed per e-mail address from one client address, so a stranger who
     #: uses up the tries of an account does not lock its owner out (the owner is elsewhere)…
@@ -174,6 +176,9 @@ class Config:
         self.RETENTION_MONTHS = int(os.environ.get("RETENTION_MONTHS", self.RETENTION_MONTHS))
         self.RATELIMIT_STORAGE_URI = (
             os.environ.get("RATELIMIT_STORAGE_URI") or self.RATELIMIT_STORAGE_URI
+        )
+        self.RATELIMIT_KEY_PREFIX = (
+            os.environ.get("RATELIMIT_KEY_PREFIX") or self.RATELIMIT_KEY_PREFIX
         )
         self.PROXY_FIX_X_FOR = _env_int("PROXY_FIX_X_FOR", self.PROXY_FIX_X_FOR)
         self.PROXY_FIX_X_PROTO = _env_int("PROXY_FIX_X_PROTO", self.PROXY_FIX_X_PROTO)

@@ -141,14 +141,30 @@ def lock_for_update(session: _S | sa.orm.scoped_session[_S], instance: object) -
         *(column == value for column, value in zip(mapper.primary_key, primary_key, strict=True))
     )
     if session.get_bind().dialect.name == "sqlite":
-        if not _holds_sqlite_write_lock(session):
-            if has_changes(session):
-                raise RuntimeError("lock_for_update must come before the session writes")
-            session.commit()  # ends a transaction that has only read
-            session.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})
+        begin_writing(session)
         session.execute(query.execution_options(populate_existing=True))
     else:
         session.execute(query.with_for_update().execution_options(populate_existing=True))
+
+
+def begin_writing(session: _S | sa.orm.scoped_session[_S]) -> None:
+    """SQLite: make the rest of the session's transaction able to write, whoever else writes.
+
+    In WAL mode SQLite refuses at once (``database is locked``, without waiting out the busy
+    timeout) the first write of a transaction that began by reading when another connection
+    has committed since. So a transaction that has only read so far is ended here and a new
+    one begins with ``BEGIN IMMEDIATE``, which waits for the other writers. Objects loaded
+    before are expired and reload in it. PostgreSQL: nothing to do. Must come before the
+    session writes anything.
+    """
+    if isinstance(session, sa.orm.scoped_session):
+        session = session()
+    if session.get_bind().dialect.name != "sqlite" or _holds_sqlite_write_lock(session):
+        return
+    if has_changes(session):
+        raise RuntimeError("begin_writing must come before the session writes")
+    session.commit()  # ends a transaction that has only read
+    session.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})
 
 
 _WROTE = "exchange_wrote"

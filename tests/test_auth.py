@@ -123,3 +123,35 @@ def test_login_renews_the_session(client, coordinator):
     login_as(client, coordinator)
     with client.session_transaction() as session:
         assert "planted" not in session
+
+
+def test_people_logging_in_at_the_same_instant_all_get_in(app, app_context):
+    """Twelve log-ins at once, each in its own request and database connection, right and
+    wrong passwords mixed: none answers 503 (SQLite refused the writes of all but one)."""
+    import threading
+
+    from tests.helpers import csrf_token
+
+    emails = [factories.user().email for _ in range(3)]
+    db.session.remove()
+    start = threading.Barrier(12)
+    statuses: list[int] = []
+
+    def log_in(number: int) -> None:
+        with app.app_context():
+            client = app.test_client()
+            form = {
+                "csrf_token": csrf_token(client),
+                "email": emails[number % 3],
+                "password": factories.PASSWORD if number % 4 else "not the password",
+            }
+            start.wait(timeout=30)
+            statuses.append(client.post("/login", data=form).status_code)
+            db.session.remove()
+
+    threads = [threading.Thread(target=log_in, args=(number,)) for number in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert sorted(statuses) == [302] * 9 + [401] * 3

@@ -177,3 +177,13 @@ def test_the_storage_comes_from_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://cache.example:6379/0")
     config = load_config(tmp_path, "development")
     assert config.RATELIMIT_STORAGE_URI == "redis://cache.example:6379/0"
+
+
+def test_the_key_prefix_comes_from_the_environment(monkeypatch, tmp_path):
+    """One Redis may count for several sites (or test runs): each under its own prefix."""
+    from exchange.config import load_config
+
+    monkeypatch.delenv("RATELIMIT_KEY_PREFIX", raising=False)
+    assert load_config(tmp_path, "development").RATELIMIT_KEY_PREFIX == "exchange"
+    monkeypatch.setenv("RATELIMIT_KEY_PREFIX", "exchange-staging")
+    assert load_config(tmp_path, "development").RATELIMIT_KEY_PREFIX == "exchange-staging"

@@ -26,6 +26,7 @@ from exchange.auth.models import (
 )
 from exchange.auth.passwords import hash_password, needs_rehash, verify_password
 from exchange.core.permissions import Role
+from exchange.db import begin_writing
 from exchange.errors import DomainError
 from exchange.extensions import db
 from exchange.partners.models import Institution
@@ -79,6 +80,9 @@ def authenticate(email: str, password: str) -> User | None:
     """
     user = find_user_by_email(email)
     ok = verify_password(user.password_hash if user else None, password)
+    # what follows writes (the audit log, the session): on SQLite, in a transaction that
+    # waits for other log-ins rather than failing (the password check stays outside it)
+    begin_writing(db.session)
     if user is None or not ok or not user.active:
         log.info("failed login%s", f" for user {user.id}" if user else "")
         reason = "unknown e-mail" if user is None else ("inactive" if ok else "wrong password")
