@@ -142,7 +142,7 @@ class InProcess:
         from exchange.extensions import db
 
         self.db = db
-        with self.app.app_context():
+        with self.app.app_context(), contextlib.suppress(auth.UserError):  # made already
             auth.create_user(
                 email=COORDINATOR, full_name="Bench Coordinator", role=Role.COORDINATOR,
                 password=PASSWORD,

@@ -184,12 +184,15 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from exchange.registrations.badges import places_summary, registration_badge
     from exchange.registrations.glance import places_for
     from exchange.site.templating import register
 
     register(app)
     # the exchanges' pages show places, which the registrations count
     app.jinja_env.globals["places_for"] = places_for
+    app.jinja_env.globals["places_summary"] = places_summary
+    app.jinja_env.globals["registration_badge"] = registration_badge
 
 
 def register_cli(app: Flask) -> None:
