@@ -191,7 +191,7 @@ def format_cell(column: Column, row: dict, locale: str | None = None) -> str:
         currency = row.get(column.currency_key) or "PLN"
         if locale is None:
             return format_money(value, currency)
-        return _money(value, currency, locale)
+        return _money_in(value, currency, locale)
     if column.kind == "int":
         if isinstance(value, int) and locale is not None:
             return _integer(value, locale)
@@ -200,7 +200,7 @@ def format_cell(column: Column, row: dict, locale: str | None = None) -> str:
 
 
 @functools.lru_cache(maxsize=4096)
-def _money(value: Decimal | int, currency: str, locale: str) -> str:
+def _money_in(value: Decimal | int, currency: str, locale: str) -> str:
     """An amount as ``format_money`` writes it in ``locale``, once per amount (the locale is
     part of the key; ``format_money`` reads the request's)."""
     return format_money(value, currency)
