@@ -54,7 +54,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SECRET_KEY = "benchmark-secret-key-" + "x" * 32
 PASSWORD = "benchmark password 2026"  # noqa: S105 - accounts of the throw-away database
 COORDINATOR = "bench-coordinator@example.org"
-PG_DATABASE = "exchange_bench"
+#: one name per run: runs side by side on a shared server must not drop each other's database
+PG_DATABASE = f"exchange_bench_{os.getpid()}"
 #: the goals of issue 17 (see docs/PERFORMANCE.md)
 LIST_RATIO, REPORT_RATIO = 0.35, 1.25
 #: the report's bare SQL before issue 17 (ms, docs/PERFORMANCE.md): it must not get slower
@@ -623,7 +624,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--pg-url",
         default=os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"),
-        help="a PostgreSQL server where the database exchange_bench may be created",
+        help="a PostgreSQL server where a database exchange_bench_<pid> may be created",
     )  # fmt: skip
     parser.add_argument("--samples", type=int, default=20, help="timed requests (×5 for latency)")
     parser.add_argument("--duration", type=float, default=10, help="seconds of load per URL")
@@ -643,14 +644,21 @@ def main(argv: list[str] | None = None) -> None:
     loads = [load_average()]
     for backend in options.backends.split(","):
         name = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}[backend]
-        with database(backend, options.pg_url) as url:
-            results[name] = measure(backend, url, options, log)
-            app = results[name].pop("app")
-            loads.append(load_average())
-            histories[name] = history(backend, app, options, log)
-            results[name]["goals"] += history_goals(histories[name])
-            app.close()
+        try:
+            with database(backend, options.pg_url) as url:
+                results[name] = measure(backend, url, options, log)
+                app = results[name].pop("app")
+                loads.append(load_average())
+                histories[name] = history(backend, app, options, log)
+                results[name]["goals"] += history_goals(histories[name])
+                app.close()
+        except Exception as error:  # noqa: BLE001 - the other database's figures still count
+            log(f"[{backend}] failed: {error!r}")
+            results.pop(name, None)
+            histories.pop(name, None)
         loads.append(load_average())
+    if not results:
+        raise SystemExit("no database was measured")
     print()
     print(table(results))
     if any(histories.values()):
