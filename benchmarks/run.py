@@ -12,11 +12,12 @@ For each database: build it with the migrations and ``flask demo-data --years 25
 - requests per second of the exchanges list and of ``/healthz`` on one gunicorn server (2
   workers, on a free loopback port) with a logged-in session cookie, from a load generator in
   another process (``wrk`` when installed, else ``benchmarks.client.python_load``);
+- the pages of one year on databases of 5, 10 and 25 years (``benchmarks.history``);
 - PostgreSQL only: 50 school users POSTing to ``/exchanges/<id>/register`` at once for 10
   places (threads, each with its own session and CSRF token) — latency and the outcome, which
   must be exactly 10 confirmed and 40 waitlisted.
 
-PostgreSQL: the database ``exchange_bench`` is created on ``--pg-url``'s server, set up with
+PostgreSQL: the database ``exchange_bench_<pid>`` is created on ``--pg-url``'s server, set up with
 ``random_page_cost = 1.1`` (see docs/PERFORMANCE.md) and dropped afterwards. SQLite: a file in a
 temporary directory. ``--profile`` prints a pyinstrument profile of the report page and the
 exchanges list (``pip install -e '.[bench]'``).
