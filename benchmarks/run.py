@@ -12,11 +12,12 @@ For each database: build it with the migrations and ``flask demo-data --years 25
 - requests per second of the exchanges list and of ``/healthz`` on one gunicorn server (2
   workers, on a free loopback port) with a logged-in session cookie, from a load generator in
   another process (``wrk`` when installed, else ``benchmarks.client.python_load``);
+- the pages of one year on databases of 5, 10 and 25 years (``benchmarks.history``);
 - PostgreSQL only: 50 school users POSTing to ``/exchanges/<id>/register`` at once for 10
   places (threads, each with its own session and CSRF token) — latency and the outcome, which
   must be exactly 10 confirmed and 40 waitlisted.
 
-PostgreSQL: the database ``exchange_bench`` is created on ``--pg-url``'s server, set up with
+PostgreSQL: the database ``exchange_bench_<pid>`` is created on ``--pg-url``'s server, set up with
 ``random_page_cost = 1.1`` (see docs/PERFORMANCE.md) and dropped afterwards. SQLite: a file in a
 temporary directory. ``--profile`` prints a pyinstrument profile of the report page and the
 exchanges list (``pip install -e '.[bench]'``).
@@ -48,13 +49,20 @@ import sqlalchemy as sa
 from benchmarks import feeds
 from benchmarks import load as mixed_load
 from benchmarks.client import Client, python_load
+from benchmarks.goals import AT_LEAST, AT_MOST, EQUAL, Goal, goals_table, markdown
+from benchmarks.history import history_goals, history_table, measure_history
 from exchange import clock
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET_KEY = "benchmark-secret-key-" + "x" * 32
 PASSWORD = "benchmark password 2026"  # noqa: S105 - accounts of the throw-away database
 COORDINATOR = "bench-coordinator@example.org"
-PG_DATABASE = "exchange_bench"
+#: one name per run: runs side by side on a shared server must not drop each other's database
+PG_DATABASE = f"exchange_bench_{os.getpid()}"
+#: the goals of issue 17 (see docs/PERFORMANCE.md)
+LIST_RATIO, REPORT_RATIO = 0.35, 1.25
+#: the report's bare SQL before issue 17 (ms, docs/PERFORMANCE.md): it must not get slower
+REPORT_SQL_BEFORE = {"sqlite": 96.4, "postgresql": 85.0}
 
 
 def check(condition: bool, message: str) -> None:
@@ -66,8 +74,8 @@ def check(condition: bool, message: str) -> None:
 
 
 @contextlib.contextmanager
-def database(backend: str, pg_url: str) -> Iterator[str]:
-    """Yield the URL of a new, empty database; drop it afterwards."""
+def database(backend: str, pg_url: str, name: str = PG_DATABASE) -> Iterator[str]:
+    """Yield the URL of a new, empty database (``name`` on PostgreSQL); drop it afterwards."""
     if backend == "sqlite":
         with tempfile.TemporaryDirectory(prefix="exchange-bench-") as directory:
             yield f"sqlite:///{directory}/exchange.db"
@@ -75,16 +83,16 @@ def database(backend: str, pg_url: str) -> Iterator[str]:
     server = sa.make_url(pg_url).set(drivername="postgresql+psycopg")
     admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
-        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)')
-        connection.exec_driver_sql(f'CREATE DATABASE "{PG_DATABASE}"')
+        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
         # the data is in memory or on SSD: a random read costs little more than a sequential
         # one, and with the default (4) the planner hashes whole tables instead of using indexes
-        connection.exec_driver_sql(f'ALTER DATABASE "{PG_DATABASE}" SET random_page_cost = 1.1')
+        connection.exec_driver_sql(f'ALTER DATABASE "{name}" SET random_page_cost = 1.1')
     try:
-        yield server.set(database=PG_DATABASE).render_as_string(hide_password=False)
+        yield server.set(database=name).render_as_string(hide_password=False)
     finally:
         with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)')
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.dispose()
 
 
@@ -138,7 +146,7 @@ class InProcess:
         from exchange.extensions import db
 
         self.db = db
-        with self.app.app_context():
+        with self.app.app_context(), contextlib.suppress(auth.UserError):  # made already
             auth.create_user(
                 email=COORDINATOR, full_name="Bench Coordinator", role=Role.COORDINATOR,
                 password=PASSWORD,
@@ -154,6 +162,11 @@ class InProcess:
         check(
             response.status_code == 302, f"the coordinator's log-in answered {response.status_code}"
         )
+
+    def close(self) -> None:
+        with self.app.app_context():
+            self.db.session.remove()
+            self.db.engine.dispose()
 
     def get(self, path: str) -> tuple[int, str]:
         response = self.client.get(path, base_url="https://localhost")
@@ -379,17 +392,25 @@ def race(port: int, exchange_id: int, schools: list[tuple[str, int]]) -> list[tu
 # --- one database ---------------------------------------------------------------------------
 
 
-def measure(backend: str, url: str, options: argparse.Namespace, log: Callable) -> dict:
-    results: dict = {}
-    log(f"[{backend}] migrations and demo-data --years {options.years} --scale {options.scale}")
+def build(backend: str, url: str, years: int, scale: float, log: Callable) -> float:
+    """Migrate and fill the database; return the seconds ``demo-data`` took."""
+    log(f"[{backend}] migrations and demo-data --years {years} --scale {scale}")
     flask(url, "db", "upgrade")
-    results["generate"] = flask(
-        url, "demo-data", "--years", str(options.years), "--scale", str(options.scale)
-    )
+    return flask(url, "demo-data", "--years", str(years), "--scale", str(scale))
+
+
+def measure(backend: str, url: str, options: argparse.Namespace, log: Callable) -> dict:
+    results: dict = {"goals": []}
+    goals: list[Goal] = results["goals"]
+    results["generate"] = build(backend, url, options.years, options.scale, log)
+    if backend == "sqlite":
+        goals.append(Goal(f"demo-data --years {options.years} --scale {options.scale} (s)",
+                          results["generate"], 60, AT_MOST, spec=".1f"))  # fmt: skip
     from exchange.exchanges.models import Exchange
     from exchange.registrations.models import Participant, Registration
 
     app = InProcess(url)
+    results["app"] = app
     results["rows"] = {
         model.__tablename__: app.scalar(sa.select(sa.func.count()).select_from(model))
         for model in (Exchange, Participant, Registration)
@@ -408,6 +429,20 @@ def measure(backend: str, url: str, options: argparse.Namespace, log: Callable) 
     statements = app.statements_of(report)
     sql = app.time_sql(statements, options.samples)
     results["report"] = (statistics.median(page), statistics.median(sql), len(statements))
+    page_ms, sql_ms, _ = results["report"]
+    goals.append(Goal("report page / its bare SQL", page_ms / sql_ms, REPORT_RATIO, AT_MOST,
+                      detail=f"{page_ms:.0f} / {sql_ms:.0f} ms"))  # fmt: skip
+    before = REPORT_SQL_BEFORE[backend]
+    goals.append(
+        Goal(
+            "report's bare SQL (ms), no slower than before issue 17 (+10 % for noise)",
+            sql_ms,
+            round(before * 1.1, 1),
+            AT_MOST,
+            spec=".1f",
+            detail=f"{len(statements)} statements; before: {before}",
+        )
+    )
 
     pages = {
         "exchanges list": "/exchanges/",
@@ -419,6 +454,8 @@ def measure(backend: str, url: str, options: argparse.Namespace, log: Callable) 
         log(f"[{backend}] latency of {path}")
         times = app.time_get(path, options.samples * 5)
         results["latency"][name] = (percentile(times, 0.5), percentile(times, 0.95))
+        goals.append(Goal(f"{name.split(' (')[0]}, p95 (ms)", percentile(times, 0.95), 50,
+                          AT_MOST, spec=".1f"))  # fmt: skip
 
     if options.profile:
         for path in (report, "/exchanges/"):
@@ -440,6 +477,25 @@ def measure(backend: str, url: str, options: argparse.Namespace, log: Callable) 
         }
         log(f"[{backend}] feeds and the participant search over HTTP")
         results["feeds"] = feeds.measure(client, app.app, options.samples * 5, log)
+        listing, healthz = results["rps"]["/exchanges/"][0], results["rps"]["/healthz"][0]
+        goals.append(
+            Goal(
+                "exchanges list / /healthz, requests per second",
+                listing / healthz,
+                LIST_RATIO,
+                AT_LEAST,
+                detail=f"{listing:.0f} / {healthz:.0f}",
+            )
+        )
+        goals.append(
+            Goal(
+                "answers other than 200 under load",
+                sum(v[1] for v in results["rps"].values()),
+                0,
+                EQUAL,
+                spec="d",
+            )
+        )
         if race_setup is not None:
             exchange_id, schools = race_setup
             log(f"[{backend}] 50 schools register at once for 10 places")
@@ -462,12 +518,36 @@ def measure(backend: str, url: str, options: argparse.Namespace, log: Callable) 
                 "confirmed": counts[RegistrationStatus.CONFIRMED],
                 "waitlisted": counts[RegistrationStatus.WAITLISTED],
             }
+            race_result = results["race"]
+            goals += [
+                Goal("50 concurrent registrations, p95 (ms)", race_result["p95"], 250, AT_MOST,
+                     spec=".0f", detail=f"p50 {race_result['p50']:.0f}"),
+                Goal("… confirmed of 10 places", race_result["confirmed"], 10, EQUAL, spec="d"),
+                Goal("… waitlisted of 50", race_result["waitlisted"], 40, EQUAL, spec="d"),
+                Goal("… answers other than 302", sum(s != 302 for s, _ in answers), 0, EQUAL,
+                     spec="d"),
+            ]  # fmt: skip
     if not options.no_load:
         results["load"] = mixed_load.load_test(environment(url), (app.app, app.db), options, log)
-    with app.app.app_context():
-        app.db.session.remove()
-        app.db.engine.dispose()
     return results
+
+
+def history(backend: str, app: InProcess, options: argparse.Namespace, log: Callable) -> dict:
+    """The pages of one year at each of ``--history`` years of data and at ``--years`` (the
+    database ``app`` already holds)."""
+    counts = [int(n) for n in options.history.split(",") if n]
+    if not counts:
+        return {}
+    with contextlib.ExitStack() as stack:
+        apps = {}
+        for years in counts:
+            url = stack.enter_context(database(backend, options.pg_url, f"{PG_DATABASE}_{years}y"))
+            build(backend, url, years, options.scale, log)
+            apps[years] = InProcess(url)
+            stack.callback(apps[years].close)
+        apps[options.years] = app
+        log(f"[{backend}] pages of one year at {', '.join(map(str, apps))} years of data")
+        return measure_history(apps, options.samples)
 
 
 # --- the table ------------------------------------------------------------------------------
@@ -494,71 +574,54 @@ def machine(pg_url: str) -> list[str]:
 
 
 def table(results: dict[str, dict]) -> str:
+    """The figures themselves, one column per database (their goals are in ``goals_table``)."""
     backends = list(results)
     rows: list[tuple[str, ...]] = []
 
-    def row(label: str, goal: str, value: Callable[[dict], str]) -> None:
+    def row(label: str, value: Callable[[dict], str]) -> None:
         cells = []
         for backend in backends:
             try:
                 cells.append(value(results[backend]))
             except KeyError:
                 cells.append("—")
-        rows.append((label, *cells, goal))
+        rows.append((label, *cells))
 
-    row("rows: exchanges / participants / registrations", "", lambda r: " / ".join(
+    row("rows: exchanges / participants / registrations", lambda r: " / ".join(
         f"{n:,}" for n in r["rows"].values()))  # fmt: skip
-    row("demo-data --years 25 --scale 1 (s)", "< 60 on SQLite", lambda r: f"{r['generate']:.1f}")
-    row("yearly report page, median (ms)", "", lambda r: f"{r['report'][0]:.1f}")
+    row("demo-data (s)", lambda r: f"{r['generate']:.1f}")
+    row("yearly report page, median (ms)", lambda r: f"{r['report'][0]:.1f}")
     row(
-        "its bare SQL, median (ms)",
-        "",
-        lambda r: f"{r['report'][1]:.1f} ({r['report'][2]} statements)",
+        "its bare SQL, median (ms)", lambda r: f"{r['report'][1]:.1f} ({r['report'][2]} statements)"
     )
-    row("ratio page / SQL", "≤ 1.5", lambda r: f"{r['report'][0] / r['report'][1]:.2f}")
     for name in next(iter(results.values()))["latency"]:
         label = name.split(" (")[0]
         row(
             f"{label}, p50 / p95 (ms)",
-            "p95 ≤ 50",
             lambda r, label=label: "{:.1f} / {:.1f}".format(
                 *next(v for k, v in r["latency"].items() if k.startswith(label))
             ),
         )
-    row("gunicorn: /exchanges/ (req/s)", "", lambda r: "{:.0f}".format(r["rps"]["/exchanges/"][0]))
-    row("gunicorn: /healthz (req/s)", "", lambda r: "{:.0f}".format(r["rps"]["/healthz"][0]))
-    row(
-        "ratio list / healthz",
-        "≥ 0.25",
-        lambda r: f"{r['rps']['/exchanges/'][0] / r['rps']['/healthz'][0]:.2f}",
-    )
-    row(
-        "answers other than 200 under load",
-        "0",
-        lambda r: str(sum(v[1] for v in r["rps"].values())),
-    )
-    row("load generator", "", lambda r: r["rps"]["/healthz"][2])
+    row("gunicorn: /exchanges/ (req/s)", lambda r: "{:.0f}".format(r["rps"]["/exchanges/"][0]))
+    row("gunicorn: /healthz (req/s)", lambda r: "{:.0f}".format(r["rps"]["/healthz"][0]))
+    row("load generator", lambda r: r["rps"]["/healthz"][2])
     row(
         "50 concurrent registrations, p50 / p95 (ms)",
-        "",
         lambda r: f"{r['race']['p50']:.0f} / {r['race']['p95']:.0f}",
     )
     row(
         "… confirmed / waitlisted",
-        "10 / 40",
         lambda r: f"{r['race']['confirmed']} / {r['race']['waitlisted']}",
     )
-    row("… HTTP answers", "302", lambda r: ", ".join(map(str, r["race"]["answers"])))
-    feeds.rows(row)
+    row("… HTTP answers", lambda r: ", ".join(map(str, r["race"]["answers"])))
+    feeds.rows(lambda label, goal, value: row(f"{label} (goal {goal})" if goal else label, value))
+    return markdown(("measure", *backends), rows)
 
-    header = ("measure", *backends, "goal")
-    widths = [max(len(str(line[i])) for line in (header, *rows)) for i in range(len(header))]
 
-    def line(cells) -> str:
-        return "| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths, strict=True)) + " |"
-
-    separator = "| " + " | ".join("-" * w for w in widths) + " |"
-    return "\n".join([line(header), separator, *(line(r) for r in rows)])
+def load_average() -> str:
+    with contextlib.suppress(OSError):
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    return "?"
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -569,30 +632,55 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--pg-url",
         default=os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"),
-        help="a PostgreSQL server where the database exchange_bench may be created",
+        help="a PostgreSQL server where a database exchange_bench_<pid> may be created",
     )  # fmt: skip
     parser.add_argument("--samples", type=int, default=20, help="timed requests (×5 for latency)")
     parser.add_argument("--duration", type=float, default=10, help="seconds of load per URL")
     parser.add_argument("--profile", action="store_true", help="print pyinstrument profiles")
     mixed_load.add_arguments(parser)
+    parser.add_argument(
+        "--history", default="5,10",
+        help="also build databases of these years (comma-separated; empty: none) and compare "
+        "the pages of one year on them with --years",
+    )  # fmt: skip
     options = parser.parse_args(argv)
 
     def log(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
-    results = {}
+    results: dict[str, dict] = {}
+    histories: dict[str, dict] = {}
+    loads = [load_average()]
     for backend in options.backends.split(","):
-        with database(backend, options.pg_url) as url:
-            results[{"sqlite": "SQLite", "postgresql": "PostgreSQL"}[backend]] = measure(
-                backend, url, options, log
-            )
+        name = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}[backend]
+        try:
+            with database(backend, options.pg_url) as url:
+                results[name] = measure(backend, url, options, log)
+                app = results[name].pop("app")
+                loads.append(load_average())
+                histories[name] = history(backend, app, options, log)
+                results[name]["goals"] += history_goals(histories[name])
+                app.close()
+        except Exception as error:  # noqa: BLE001 - the other database's figures still count
+            log(f"[{backend}] failed: {error!r}")
+            results.pop(name, None)
+            histories.pop(name, None)
+        loads.append(load_average())
+    if not results:
+        raise SystemExit("no database was measured")
     print()
     print(table(results))
+    if any(histories.values()):
+        print()
+        print(history_table({k: v for k, v in histories.items() if v}))
+    print()
+    print(goals_table({backend: r["goals"] for backend, r in results.items()}))
     print()
     print(mixed_load.table(results))
     print()
     for line in machine(options.pg_url):
         print(f"- {line}")
+    print(f"- load average (1, 5, 15 min) at the start and after each part: {'; '.join(loads)}")
 
 
 if __name__ == "__main__":

@@ -194,6 +194,7 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from exchange.documents.queries import consent_forms_of
+    from exchange.registrations.badges import places_summary, registration_badge
     from exchange.registrations.glance import places_for
     from exchange.site.templating import register
 
@@ -202,6 +203,8 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["places_for"] = places_for
     # the participant page lists the signed consent forms, which the documents keep
     app.jinja_env.globals["consent_forms_of"] = consent_forms_of
+    app.jinja_env.globals["places_summary"] = places_summary
+    app.jinja_env.globals["registration_badge"] = registration_badge
 
 
 def register_cli(app: Flask) -> None:

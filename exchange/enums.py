@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import functools
 
-from flask_babel import get_locale
+from exchange.core.locale import current_locale
 
 
 class LabelledEnum(enum.StrEnum):
@@ -13,7 +13,7 @@ class LabelledEnum(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        locale = get_locale()
+        locale = current_locale()
         # the class is part of the key: members of different enums with the same value
         # ("school", "other"…) are equal strings, but not the same label
         return _label(type(self), self.value, str(locale) if locale else "")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar, cast
 
 from flask_wtf import FlaskForm
-from markupsafe import escape
+from markupsafe import Markup, escape
 
 # types-WTForms describes WTForms 3.2; SelectChoice and the render_option below are 3.3's
 from wtforms import SelectChoice, widgets  # type: ignore[attr-defined]
@@ -152,6 +153,44 @@ class Select(widgets.Select):
         label = _escape(choice.label or choice.value)
         selected = "selected " if choice.selected else ""
         return f'<option {selected}value="{_escape(value)}">{label}</option>'
+
+    def __call__(self, field, **kwargs):
+        """A long list (the report's two thousand institutions) writes its options once per
+        list and language and keeps them; only the selected one is written again."""
+        choices = field.choices
+        if (
+            self.multiple
+            or not isinstance(choices, list)
+            or len(choices) < LONG_SELECT
+            or not all(type(c) is SelectChoice and not c.render_kw and c.optgroup is None
+                       for c in choices)
+        ):  # fmt: skip
+            return super().__call__(field, **kwargs)
+        kwargs.setdefault("id", field.id)
+        flags = getattr(field, "flags", {})
+        for key in dir(flags):
+            if key in self.validation_attrs and key not in kwargs:
+                kwargs[key] = getattr(flags, key)
+        options = list(_options(tuple((c.value, str(c.label)) for c in choices)))
+        for number, choice in enumerate(choices):
+            if field.coerce(choice.value) == field.data:
+                options[number] = options[number].replace("<option ", "<option selected ", 1)
+        select = f"<select {widgets.html_params(name=field.name, **kwargs)}>"
+        return Markup(f"{select}{''.join(options)}</select>")  # noqa: S704 - escaped options
+
+
+#: from this many options on, a ``<select>`` keeps its options (``Select``)
+LONG_SELECT = 200
+
+
+@functools.lru_cache(maxsize=32)
+def _options(pairs: tuple[tuple[object, str], ...]) -> tuple[str, ...]:
+    """The ``<option>`` of each (value, label), none selected."""
+    return tuple(
+        f'<option value="{_escape(str(v) if isinstance(v, bool) else v)}">{_escape(label or v)}'
+        "</option>"
+        for v, label in pairs
+    )
 
 
 class Form(FlaskForm):

@@ -25,13 +25,13 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_date, get_locale
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import AnonymousUserMixin, current_user
 
 from exchange import clock
 from exchange.auth.models import is_staff
-from exchange.core.locale import format_money
+from exchange.core.locale import current_locale, format_money
 from exchange.core.permissions import public, staff_required
 from exchange.exchanges import drafts, ical, queries, services
 from exchange.exchanges.access import (
@@ -76,7 +76,7 @@ def money(value, currency: str = "PLN") -> str:
 def day(value: date | None, format: str = "medium") -> str:
     if value is None:
         return ""
-    locale = get_locale()
+    locale = current_locale()
     if isinstance(value, datetime) or locale is None:
         return format_date(value, format)  # a time of day: in the user's time zone
     return _format_day(value, str(locale), format)

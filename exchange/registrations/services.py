@@ -114,21 +114,19 @@ def register_participant(
     The exchange row is locked for the rest of the transaction, so two schools registering the
     last place at the same moment cannot both get it.
     """
-    lock_for_update(db.session, exchange)
     today = today or clock.today()
-    if exchange.status is not ExchangeStatus.REGISTRATION_OPEN:
-        raise RegistrationError(_l("Registration for this exchange is not open."))
-    if not exchange.registration_window_contains(today):
-        raise RegistrationError(
-            _l("Registration for this exchange is open from %(opens)s to %(closes)s.",
-               opens=_day(exchange.registration_opens), closes=_day(exchange.registration_closes))
-        )  # fmt: skip
+    # the rules about the person first, outside the lock: other schools wait for it
+    _check_open(exchange, today)
     check_age(exchange, participant)
     if participant.is_minor_on(exchange.start_date) and not _has_valid_consent_in_db(participant):
         raise RegistrationError(
             _l("%(name)s is a minor: record a parent's or guardian's consent first.",
                name=participant.full_name)
         )  # fmt: skip
+    lock_for_update(db.session, exchange)
+    # the exchange as it is now (reloaded with the lock): it may have closed, or moved
+    _check_open(exchange, today)
+    check_age(exchange, participant)
 
     registration = db.session.scalar(
         sa.select(Registration).where(
@@ -190,6 +188,16 @@ def register_many(
     return results
 
 
+def _check_open(exchange: Exchange, today: date) -> None:
+    if exchange.status is not ExchangeStatus.REGISTRATION_OPEN:
+        raise RegistrationError(_l("Registration for this exchange is not open."))
+    if not exchange.registration_window_contains(today):
+        raise RegistrationError(
+            _l("Registration for this exchange is open from %(opens)s to %(closes)s.",
+               opens=_day(exchange.registration_opens), closes=_day(exchange.registration_closes))
+        )  # fmt: skip
+
+
 def _day(value: date | None) -> str:
     return format_date(value) if value else "—"
 
@@ -235,11 +243,19 @@ def places_taken(exchange: Exchange, institution_id: int | None = None) -> int:
 
 
 def _has_place(exchange: Exchange, institution_id: int) -> bool:
-    if exchange.capacity is not None and places_taken(exchange) >= exchange.capacity:
+    """A place is free in the exchange and in the institution's quota (one query for both)."""
+    if exchange.capacity is None and exchange.institution_quota is None:
+        return True
+    taken, by_institution = db.session.execute(
+        sa.select(
+            sa.func.count(),
+            sa.func.count().filter(Registration.institution_id == institution_id),
+        ).where(Registration.exchange_id == exchange.id, Registration.status.in_(HOLDING_PLACE))
+    ).one()
+    if exchange.capacity is not None and taken >= exchange.capacity:
         return False
     return not (
-        exchange.institution_quota is not None
-        and places_taken(exchange, institution_id) >= exchange.institution_quota
+        exchange.institution_quota is not None and by_institution >= exchange.institution_quota
     )
 
 

@@ -189,16 +189,26 @@ def format_cell(column: Column, row: dict, locale: str | None = None) -> str:
     value = row.get(column.key)
     if value is None:
         return ""
+    if locale is None:
+        current = get_locale()
+        locale = str(current) if current is not None else None
     if column.kind == "money":
-        return format_money(value, row.get(column.currency_key) or "PLN")
-    if column.kind == "int":
+        currency = row.get(column.currency_key) or "PLN"
         if locale is None:
-            current = get_locale()
-            locale = str(current) if current is not None else None
+            return format_money(value, currency)
+        return _money_in(value, currency, locale)
+    if column.kind == "int":
         if isinstance(value, int) and locale is not None:
             return _integer(value, locale)
         return format_decimal(value)
     return str(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _money_in(value: Decimal | int, currency: str, locale: str) -> str:
+    """An amount as ``format_money`` writes it in ``locale``, once per amount (the locale is
+    part of the key; ``format_money`` reads the request's)."""
+    return format_money(value, currency)
 
 
 @functools.lru_cache(maxsize=4096)

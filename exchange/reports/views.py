@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -14,7 +14,7 @@ from exchange.core import spreadsheets
 from exchange.core.permissions import Role, role_required, staff_required
 from exchange.exchanges.access import get_exchange_or_404
 from exchange.extensions import db
-from exchange.reports import charts, exports, figures
+from exchange.reports import charts, exports, figures, html
 from exchange.reports.forms import ReportFilterForm
 from exchange.reports.grant_pack import exchanges_in_period, grant_pack
 from exchange.reports.types import (
@@ -82,13 +82,18 @@ def index():
     form, report = _report_or_400()
     if report is None:
         return render_template("reports/index.html", form=form, report=None), 400
+    locale = str(get_locale())
     return render_template(
         "reports/index.html",
         form=form,
         report=report,
         charts=_charts(report),
         # the language looked up once, not for each of the page's thousands of cells
-        format_cell=functools.partial(format_cell, locale=str(get_locale())),
+        format_cell=functools.partial(format_cell, locale=locale),
+        table_rows=functools.partial(html.table_rows, locale=locale),
+        grant_pack_rows=functools.partial(
+            html.grant_pack_rows, day=current_app.jinja_env.filters["day"]
+        ),
         sections=SECTIONS,
         count_column=Column("count", "", "int"),
         exchanges=exchanges_in_period(report.filter) if current_user.is_staff else [],

@@ -9,6 +9,7 @@ from flask_babel import format_time, get_locale
 
 from exchange import clock as app_clock
 from exchange.core.display import body_classes, current_display
+from exchange.core.locale import current_translations
 from exchange.core.permissions import Role
 from exchange.partners.countries import country_name
 
@@ -24,6 +25,14 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["clock"] = clock
     app.jinja_env.globals["Role"] = Role
     app.jinja_env.globals["get_locale"] = get_locale
+    # Flask-Babel's callables, with the request's translations looked up once
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: current_translations().ugettext(s),
+        ngettext=lambda s, p, n: current_translations().ungettext(s, p, n),
+        pgettext=lambda c, s: current_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: current_translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
 
     @app.context_processor
     def inject_navigation():
