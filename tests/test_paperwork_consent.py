@@ -105,3 +105,41 @@ def test_the_papers_page_links_each_pupils_form(client, school_user):
     assert "Linkowa" in page
     assert f"/registrations/{registration.id}/consent-form.pdf" in page
     assert f"/exchanges/{trip.id}/consent-forms/{school.id}.pdf" in page
+
+
+def test_the_form_names_the_leader_the_school_chose_and_the_parents_contribution(
+    client, school_user, tmp_path
+):
+    """What the school decided on its trip paperwork and in its accounts is printed, not left
+    as a line to fill in by hand."""
+    from exchange.paperwork.models import AccountCategory
+
+    trip = _trip()
+    school = school_user.institution
+    pupil = factories.participant(school, first_name="Zofia", last_name="Żak")
+    registration = factories.registration(trip, pupil)
+    teacher = factories.participant(school, minor=False, first_name="Anna", last_name="Lewandowska")
+    factories.registration(trip, teacher)
+    login_as(client, school_user)
+    url = f"/registrations/{registration.id}/consent-form.pdf?lang=en"
+    blank = pdf_text(client.get(url).data, tmp_path)
+    assert "Anna Lewandowska" not in blank
+
+    factories.trip_staff(trip, school, leader=teacher)
+    factories.account_line(
+        trip,
+        school,
+        category=AccountCategory.PARENTS,
+        unit_amount="1250.50",
+        quantity=3,
+    )
+
+    filled = pdf_text(client.get(url).data, tmp_path)
+    assert "Anna Lewandowska" in filled
+    assert "1,250.50" in filled  # per pupil, not the 3,751.50 of the line
+    assert "3,751.50" not in filled
+    whole_school = pdf_text(
+        client.get(f"/exchanges/{trip.id}/consent-forms/{school.id}.pdf?lang=en").data, tmp_path
+    )
+    assert "Anna Lewandowska" in whole_school
+    assert "1,250.50" in whole_school

@@ -1,6 +1,6 @@
-"""The demo's trip of two Olsztyn schools: each school's trip card, participant list and notice
-carry its own pupils and none of the other school's; the school that has not produced its
-notice is reminded on its dashboard."""
+"""The demo's trip of two Olsztyn schools: each school's trip card, participant list, notice and
+consent forms carry its own pupils and none of the other school's, its accounts its own name
+and figures; the school that has not produced its notice is reminded on its dashboard."""
 
 from __future__ import annotations
 
@@ -42,11 +42,19 @@ def test_the_demo_trip_gives_each_school_its_own_papers(app, client, tmp_path):
             f"{base}/trip-card/{school.id}.pdf",
             f"{base}/participant-list/{school.id}.pdf",
             f"{base}/superintendent-notice/{school.id}.pdf",
+            f"{base}/consent-forms/{school.id}.pdf",
         ):
             response = client.get(url)
             assert response.status_code == 200, url
             text = pdf_text(response.data, tmp_path)
             assert all(name in text for name in pupils[school.id]), url
             assert not any(name in text for name in other), url
+        accounts = client.get(f"{base}/accounts/{school.id}.pdf")
+        assert accounts.status_code == 200
+        text = " ".join(pdf_text(accounts.data, tmp_path).split())
+        other_school = next(item for item in schools if item.id != school.id)
+        assert school.name in text
+        assert other_school.name not in text
+        assert "Parents' contributions" in text or "Wpłaty rodziców" in text
         post_form(client, "/logout")
     assert reminded == [False, True] or reminded == [True, False]

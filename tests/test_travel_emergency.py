@@ -40,7 +40,9 @@ def _trip(school_user):
         diets="vegetarian",
         allergic_to_animals=True,
     )
-    second = factories.participant(own, first_name="Kuba", last_name="Zieliński")
+    second = factories.participant(
+        own, first_name="Kuba", last_name="Zieliński", parent_phone="+48 603 555 666"
+    )
     parent = factories.participant(
         own, minor=False, first_name="Piotr", last_name="Wiśniewski", phone="+48 602 333 444"
     )
@@ -68,6 +70,7 @@ def test_a_school_gets_its_own_group_with_what_a_leader_needs(client, school_use
         "Marta Wiśniewska",
         "+48 601 111 222",
         "+48 602 333 444",  # the travelling parent's phone
+        "+48 603 555 666",  # the parent's phone the school keeps
         "Asthma, inhaler",
         "Allergic to animals",
         "Vegetarian, No pork",

@@ -29,9 +29,11 @@ def current_locale() -> Locale | None:
     page asks for it hundreds of times (each label, each date), and Flask-Babel looks ``g`` up
     three times per call. The same object: Flask-Babel keeps it where this reads it."""
     try:
-        return g._flask_babel.babel_locale
+        locale = g._flask_babel.babel_locale
     except (AttributeError, RuntimeError):  # not chosen yet, or outside a request
-        return get_locale()
+        locale = None
+    # None too after ``force_locale`` or ``refresh()``: Flask-Babel chooses it again
+    return locale if locale is not None else get_locale()
 
 
 def current_translations() -> NullTranslations:
@@ -39,9 +41,11 @@ def current_translations() -> NullTranslations:
     ``flask_babel.refresh()`` forgets it, as it forgets the language): the templates' ``_()``
     and ``ngettext()`` use it, some seventy times a page."""
     try:
-        return g._flask_babel.babel_translations
+        kept = g._flask_babel.babel_translations
     except (AttributeError, RuntimeError):
-        pass
+        kept = None
+    if kept is not None:  # None after ``force_locale`` or ``refresh()``: look them up again
+        return kept
     translations = get_translations()
     # outside a request there is nothing to keep it in
     with contextlib.suppress(AttributeError, RuntimeError):

@@ -97,7 +97,12 @@ def consent_forms_file(exchange_id: int, institution_id: int):
         if person.role is ParticipantRole.PUPIL
     ]
     with force_locale(_language()):
-        body = consent_forms.consent_forms_pdf(exchange, eu_list.destinations(exchange), pupils)
+        body = consent_forms.consent_forms_pdf(
+            exchange,
+            eu_list.destinations(exchange),
+            pupils,
+            consent_forms.known_facts(exchange, institution),
+        )
     audit.record(
         "export",
         "exchange",
@@ -119,7 +124,12 @@ def consent_form_file(registration_id: int):
     if person is None:
         abort(404)
     with force_locale(_language()):
-        body = consent_forms.consent_forms_pdf(exchange, eu_list.destinations(exchange), [person])
+        body = consent_forms.consent_forms_pdf(
+            exchange,
+            eu_list.destinations(exchange),
+            [person],
+            consent_forms.known_facts(exchange, person.institution),
+        )
     audit.record("export", "registration", registration.id, detail="consent-form.pdf")
     db.session.commit()
     return _attachment(body, f"consent-form-registration-{registration.id}.pdf")

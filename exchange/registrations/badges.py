@@ -56,7 +56,7 @@ def places_summary(places: Places) -> Markup:
     """The places taken and left (with a ``<meter>`` when there is a limit), those waiting, and
     the viewer's school's share of its quota."""
     locale = current_locale()
-    return _summary(
+    return _places_markup(
         places.capacity,
         places.taken,
         places.waiting,
@@ -67,7 +67,7 @@ def places_summary(places: Places) -> Markup:
 
 
 @functools.lru_cache(maxsize=4096)
-def _summary(
+def _places_markup(
     capacity: int | None,
     taken: int,
     waiting: int,

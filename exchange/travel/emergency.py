@@ -1,8 +1,9 @@
 """The group leader's emergency sheet: a PDF to carry, so it works without a phone.
 
 Every traveller of a group (one institution's people with a place on the exchange) with their
-date of birth, emergency contact, a travelling guardian's phone, medical and dietary notes,
-allergies, identity document number and where they sleep (host family or room); and the
+date of birth, emergency contact, the parent's phone and a travelling guardian's, medical and
+dietary notes, allergies, identity document number and where they sleep (host family or
+room); and the
 numbers to call at the destination: the partner city's for a trip abroad, Poland's and the city
 office's for an exchange in Olsztyn.
 """
@@ -156,7 +157,10 @@ def emergency_sheet(exchange: Exchange, viewer: Viewer, group: int | None) -> Em
         stay = families.get(person.id) or (
             _("Room: %(room)s", room=item.room.title) if item.room else ""
         )
-        line = SheetLine(person, item.document, item.guardian_phones, stay)
+        # the parent's phone the school keeps first, then those of guardians travelling along
+        phones = [person.parent_phone] if person.parent_phone else []
+        phones += [phone for phone in item.guardian_phones if phone not in phones]
+        line = SheetLine(person, item.document, phones, stay)
         group_of = groups.setdefault(person.institution_id, SheetGroup(person.institution, []))
         group_of.lines.append(line)
     return EmergencySheet(
