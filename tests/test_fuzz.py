@@ -203,7 +203,8 @@ def _fixed_values(endpoint: str, method: str, name: str) -> list[str]:
 def _pages(world: World) -> list[str]:
     """A URL per page of the URL map, and the pages whose forms show only in some states: the
     register form (a pupil not registered yet), the attendance buttons (a started exchange),
-    the confirmation of deleting a draft, the form that gives a place by hand (someone waiting)."""
+    the confirmation of deleting a draft, the form that gives a place by hand (someone waiting),
+    the trip paperwork's leader and chaperones (a school with an adult on an outgoing trip)."""
     urls = [
         _example_path(path, endpoint, world)
         for (endpoint, method), path in sorted(ENDPOINTS.items())
@@ -230,6 +231,16 @@ def _pages(world: World) -> list[str]:
         status=RegistrationStatus.WAITLISTED,
     )
     db.session.add(waiting)
+    # the trip paperwork shows its form (leader and chaperones) once the school has an adult
+    teacher = factories.participant(own_school, minor=False, last_name="Teacherska")
+    db.session.add(
+        Registration(
+            exchange_id=started.id,
+            participant_id=teacher.id,
+            institution_id=school.institution_id,
+            status=RegistrationStatus.CONFIRMED,
+        )
+    )
     # the matching page shows its forms for an incoming youth exchange with a placed guest
     incoming = factories.exchange(direction=Direction.INCOMING)
     guest = factories.participant(factories.institution(partner_city=incoming.partners[0]))
@@ -251,6 +262,7 @@ def _pages(world: World) -> list[str]:
         f"/exchanges/{draft}/delete",
         f"/registrations/{waiting.id}/promote",
         f"/exchanges/{incoming.id}/hosting",
+        f"/exchanges/{started.id}/paperwork/{school.institution_id}",
     ]
 
 
