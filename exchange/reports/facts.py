@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.functions import FunctionElement
 
 from exchange.exchanges.models import Exchange, ExchangeStatus, exchange_partner
@@ -75,12 +76,27 @@ def age_on_sql(date_of_birth, day) -> sa.ColumnElement[int]:
 
 
 def exchange_conditions(report_filter: ReportFilter) -> list[sa.ColumnElement[bool]]:
+    """The period's exchanges, found first by their ids (``in_period``), then the facets."""
     conditions = [
+        Exchange.id.in_(in_period(report_filter)),
         Exchange.start_date <= report_filter.date_to,
         Exchange.end_date >= report_filter.date_from,
         *exchange_facets(report_filter),
     ]
     return conditions
+
+
+def in_period(report_filter: ReportFilter) -> sa.Select:
+    """The ids of the exchanges overlapping the period, from ``ix_exchange_end_date_start_date``
+    alone. Asked for as a list of ids, SQLite starts every report query from them (a year's
+    couple of hundred exchanges, however many years lie behind). With the dates alone it may
+    walk every exchange ever in another index's order (the direction's, to group without a
+    sort: 50 ms at 25 years against 13), or every exchange that started before the period's
+    end."""
+    period = aliased(Exchange, name="period")
+    return sa.select(period.id).where(
+        period.end_date >= report_filter.date_from, period.start_date <= report_filter.date_to
+    )
 
 
 def exchange_facets(report_filter: ReportFilter) -> list[sa.ColumnElement[bool]]:
