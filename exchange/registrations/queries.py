@@ -129,7 +129,8 @@ class SearchPage(Pagination):
 
     def _query_items(self) -> list[Participant]:
         viewer, q = self._query_args["viewer"], self._query_args["q"]
-        wanted, found = self._query_offset + self.per_page, []
+        wanted = self._query_offset + self.per_page
+        found: list[Participant] = []
         for tier in _search_tiers(viewer, q):
             found += db.session.scalars(tier.limit(wanted - len(found))).unique().all()
             if len(found) >= wanted:
