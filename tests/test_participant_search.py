@@ -7,6 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from exchange.extensions import db
+from exchange.registrations import queries
 from exchange.registrations.models import Participant
 from exchange.registrations.queries import participants_query
 from tests import factories
@@ -91,3 +92,29 @@ def test_the_search_uses_the_index(backend, coordinator, people):
         plan = [row[-1] for row in db.session.execute(sa.text(f"EXPLAIN QUERY PLAN {sql}"))]
         assert any("ix_participant_search_last_first" in line for line in plan), plan
         assert any("ix_participant_search_first_last" in line for line in plan), plan
+
+
+def _page_names(viewer, q: str, page: int, per_page: int) -> list[str]:
+    return [person.full_name for person in queries.search_page(viewer, q, page, per_page).items]
+
+
+def test_the_search_pages_through_every_match_once(backend, coordinator, people):
+    """Page by page, each match once; on SQLite those whose last name begins with the query
+    first (each group read in its index's order), then those whose first name does."""
+    factories.participant(people["school"], first_name="Kowalina", last_name="Anna")
+    pages = [_page_names(coordinator, "anna", number, 2) for number in (1, 2, 3)]
+    assert [len(page) for page in pages] == [2, 1, 0]
+    names = [name for page in pages for name in page]
+    assert sorted(names) == ["Anna Kowalczyk", "Anna Kowalska", "Kowalina Anna"]
+    if backend == "sqlite":
+        assert names[0] == "Kowalina Anna"  # last name "Anna" first
+
+
+def test_the_search_counts_up_to_a_cap(client, coordinator, people, monkeypatch):
+    monkeypatch.setattr(queries, "SEARCH_COUNT_CAP", 2)
+    found = queries.search_page(coordinator, "kowal", 1, 25)
+    assert (found.total, found.more, len(found.items)) == (2, True, 3)
+    assert (queries.search_page(coordinator, "anna", 1, 25).more) is False
+    login_as(client, coordinator)
+    page = client.get("/participants/?q=kowal").get_data(as_text=True)
+    assert "More than 2 participants" in page

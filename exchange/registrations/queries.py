@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import joinedload
 
 from exchange.auth.models import Viewer
@@ -82,6 +83,76 @@ def participants_query(viewer: Viewer, q: str = "", institution_id: int | None =
     if institution_id is not None:
         query = query.where(Participant.institution_id == institution_id)
     return query
+
+
+#: the search counts its matches up to this many; above, the page says "more than" this
+SEARCH_COUNT_CAP = 1000
+
+
+def _search_tiers(viewer: Viewer, q: str) -> list[sa.Select]:
+    """The search's matches in the order the page shows them, as queries each ordered by an
+    index, so a page reads its rows from the index instead of sorting every match.
+
+    SQLite: those whose last name begins with ``q`` (by the folded "last first" name), then
+    those whose first name does (by "first last"): one range scan each, read up to the page.
+    PostgreSQL: the trigram index gives no order; its matches are one query, sorted.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        return [participants_query(viewer, q=q)]
+    folded = search_names(q, "")[1]
+    last_first = sa.and_(
+        Participant.search_last_first >= folded, Participant.search_last_first <= folded + _LAST
+    )
+    first_last = sa.and_(
+        Participant.search_first_last >= folded, Participant.search_first_last <= folded + _LAST
+    )
+    plain = (
+        sa.select(Participant)
+        .options(joinedload(Participant.institution))
+        .where(participants_visible_to(viewer))
+    )
+    return [
+        plain.where(last_first).order_by(Participant.search_last_first, Participant.id),
+        plain.where(first_last, sa.not_(last_first)).order_by(
+            Participant.search_first_last, Participant.id
+        ),
+    ]
+
+
+class SearchPage(Pagination):
+    """A page of the participant search (``flask_sqlalchemy``'s pagination, for the
+    template): the rows up to the page, tier by tier (``_search_tiers``), and a count that
+    stops at ``SEARCH_COUNT_CAP`` (``more`` says there are more), so neither reads every
+    match when a common name matches thousands of people."""
+
+    more: bool = False
+
+    def _query_items(self) -> list[Participant]:
+        viewer, q = self._query_args["viewer"], self._query_args["q"]
+        wanted = self._query_offset + self.per_page
+        found: list[Participant] = []
+        for tier in _search_tiers(viewer, q):
+            found += db.session.scalars(tier.limit(wanted - len(found))).unique().all()
+            if len(found) >= wanted:
+                break
+        return found[self._query_offset :]
+
+    def _query_count(self) -> int:
+        viewer, q = self._query_args["viewer"], self._query_args["q"]
+        matches = (
+            sa.select(Participant.id)
+            .where(participants_visible_to(viewer), name_matches(q))
+            .limit(SEARCH_COUNT_CAP + 1)
+            .subquery()
+        )
+        count = db.session.scalar(sa.select(sa.func.count()).select_from(matches)) or 0
+        self.more = count > SEARCH_COUNT_CAP
+        return min(count, SEARCH_COUNT_CAP)
+
+
+def search_page(viewer: Viewer, q: str, page: int | None, per_page: int) -> SearchPage:
+    """The page ``page`` of the participants matching ``q`` that ``viewer`` sees."""
+    return SearchPage(page=page, per_page=per_page, error_out=False, viewer=viewer, q=q)
 
 
 def registrable_participants_query(exchange: Exchange, viewer: Viewer) -> sa.Select:
