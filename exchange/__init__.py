@@ -101,6 +101,10 @@ def register_extensions(app: Flask) -> None:
     app.before_request(check_session)
     app.before_request(require_login)
 
+    from exchange.core import fragments
+
+    fragments.register(app)
+
     if app.config["RAISE_ON_LAZY_LOAD"]:
         _raise_on_lazy_load(app)
 

@@ -140,6 +140,9 @@ class Config:
     ADMIN_EMAIL = "admin@example.org"
     LOG_LEVEL = "INFO"
     ITEMS_PER_PAGE = 25
+    #: rendered list pages each worker keeps until the data changes (0: none; see
+    #: exchange/core/fragments.py)
+    FRAGMENT_CACHE_SIZE = 256
     #: participants' personal data is anonymised this many months after their last exchange
     RETENTION_MONTHS = 24
     #: requests larger than this answer 413 (participant spreadsheets); the views that take

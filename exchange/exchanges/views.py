@@ -31,6 +31,7 @@ from flask_login import AnonymousUserMixin, current_user
 
 from exchange import clock
 from exchange.auth.models import is_staff
+from exchange.core import fragments
 from exchange.core.locale import current_locale, format_money
 from exchange.core.permissions import public, staff_required
 from exchange.exchanges import drafts, ical, queries, services
@@ -142,6 +143,13 @@ def quick_filters() -> list[tuple[queries.Show, str]]:
 
 @bp.get("/exchanges/")
 def index():
+    # the list is read far more often than exchanges change: its content is kept, per viewer,
+    # language, day and query string, until the next change to the data
+    content = fragments.cached("exchanges.index", current_user, request.query_string, _list)
+    return render_template("exchanges/list.html", content=content)
+
+
+def _list() -> str:
     staff = is_staff(current_user)
     statuses = [s for s in ExchangeStatus if staff or s is not ExchangeStatus.DRAFT]
     form = ExchangeFilterForm(
@@ -157,7 +165,7 @@ def index():
         error_out=False,
     )
     return render_template(
-        "exchanges/list.html",
+        "exchanges/_list_content.html",
         page=page,
         form=form,
         show=filters.show,
