@@ -26,17 +26,27 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import gunicorn
 import sqlalchemy as sa
+
+from benchmarks.open_exchange import SchoolNames, open_exchange_with_schools
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "load test password 2026"  # noqa: S105 - accounts of the throw-away database
 COORDINATOR = "load-coordinator@example.org"
 #: gunicorn 27's control socket has one default path: two servers on one machine would share it
 NO_CONTROL_SOCKET = ["--no-control-socket"] if gunicorn.version_info >= (27,) else []
+LOAD_SCHOOLS = SchoolNames(
+    school="Load Test School {number}",
+    account_email="load-school-{number}@example.org",
+    account_name="Load School {number}",
+    teacher_first_name="Teacher {person}",
+    teacher_last_name="School {number}",
+    teacher_email="load-teacher-{number}-{person}@example.org",
+)
 
 #: p95 under the mixed load, per page kind (ms): the public pages and the school's steps are
 #: what many people wait for; the coordinator's report is rarer and bigger
@@ -58,50 +68,25 @@ def prepare(app, db, schools: int) -> dict:
     from exchange import clock
     from exchange.auth import services as auth
     from exchange.core.permissions import Role
-    from exchange.exchanges.models import Direction, Exchange, ExchangeKind, ExchangeStatus
-    from exchange.partners.models import Institution, InstitutionKind, PartnerCity
-    from exchange.registrations.models import Participant, ParticipantRole, Registration
+    from exchange.exchanges.models import Exchange
+    from exchange.registrations.models import Registration
 
     today = clock.today()
     with app.app_context():
-        partner = db.session.scalar(sa.select(PartnerCity).order_by(PartnerCity.id).limit(1))
-        exchange = Exchange(
+        exchange, accounts = open_exchange_with_schools(
+            db,
             title="Load test: an exchange open to every school",
-            kind=ExchangeKind.COUNCILLORS,
-            topic="Load testing",
-            direction=Direction.INCOMING,
-            status=ExchangeStatus.REGISTRATION_OPEN,
-            start_date=today + timedelta(days=40),
-            end_date=today + timedelta(days=43),
-            registration_opens=today - timedelta(days=5),
-            registration_closes=today + timedelta(days=30),
             capacity=schools * 3,
+            starts_in=40,
+            ends_in=43,
+            closes_in=30,
             is_public=True,
-            partners=[partner],
+            schools=schools,
+            teachers=3,
+            names=LOAD_SCHOOLS,
+            password=PASSWORD,
         )
-        db.session.add(exchange)
-        emails = []
-        for number in range(schools):
-            institution = Institution(
-                name=f"Load Test School {number}", kind=InstitutionKind.SCHOOL
-            )
-            for person in range(3):
-                db.session.add(
-                    Participant(
-                        first_name=f"Teacher {person}",
-                        last_name=f"School {number}",
-                        date_of_birth=date(1980, 1, 1 + person),
-                        institution=institution,
-                        role=ParticipantRole.TEACHER,
-                        email=f"load-teacher-{number}-{person}@example.org",
-                    )
-                )
-            email = f"load-school-{number}@example.org"
-            auth.create_user(
-                email=email, full_name=f"Load School {number}", role=Role.SCHOOL,
-                password=PASSWORD, institution=institution,
-            )  # fmt: skip
-            emails.append(email)
+        emails = [email for email, _ in accounts]
         auth.create_user(
             email=COORDINATOR, full_name="Load Coordinator", role=Role.COORDINATOR,
             password=PASSWORD,

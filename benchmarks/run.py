@@ -41,7 +41,6 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
-from datetime import date, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -51,12 +50,21 @@ from benchmarks import load as mixed_load
 from benchmarks.client import Client, python_load
 from benchmarks.goals import AT_LEAST, AT_MOST, EQUAL, Goal, goals_table, markdown
 from benchmarks.history import history_goals, history_table, measure_history
+from benchmarks.open_exchange import SchoolNames, open_exchange_with_schools
 from exchange import clock
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET_KEY = "benchmark-secret-key-" + "x" * 32
 PASSWORD = "benchmark password 2026"  # noqa: S105 - accounts of the throw-away database
 COORDINATOR = "bench-coordinator@example.org"
+RACE_SCHOOLS = SchoolNames(
+    school="Benchmark School {number}",
+    account_email="bench-school-{number}@example.org",
+    account_name="School {number}",
+    teacher_first_name="Teacher",
+    teacher_last_name="Number {number}",
+    teacher_email="teacher{number}@example.org",
+)
 #: one name per run: runs side by side on a shared server must not drop each other's database
 PG_DATABASE = f"exchange_bench_{os.getpid()}"
 #: the goals of issue 17 (see docs/PERFORMANCE.md)
@@ -311,53 +319,23 @@ def prepare_race(app_db, places: int, schools: int) -> tuple[int, list[tuple[str
     """An open exchange with ``places`` places and ``schools`` school users, each with one
     adult participant of their own institution. Returns the exchange id and (e-mail,
     participant id) per school."""
-    from exchange import clock
-    from exchange.auth import services as auth
-    from exchange.core.permissions import Role
-    from exchange.exchanges.models import Direction, Exchange, ExchangeKind, ExchangeStatus
-    from exchange.partners.models import Institution, InstitutionKind, PartnerCity
-    from exchange.registrations.models import Participant, ParticipantRole
-
     app, db = app_db
-    today = clock.today()
     with app.app_context():
-        partner = db.session.scalar(sa.select(PartnerCity).order_by(PartnerCity.id).limit(1))
-        exchange = Exchange(
+        exchange, accounts = open_exchange_with_schools(
+            db,
             title="Benchmark: the last ten places",
-            kind=ExchangeKind.COUNCILLORS,
-            topic="Load testing",
-            direction=Direction.INCOMING,
-            status=ExchangeStatus.REGISTRATION_OPEN,
-            start_date=today + timedelta(days=30),
-            end_date=today + timedelta(days=32),
-            registration_opens=today - timedelta(days=5),
-            registration_closes=today + timedelta(days=20),
             capacity=places,
-            partners=[partner],
+            starts_in=30,
+            ends_in=32,
+            closes_in=20,
+            is_public=False,
+            schools=schools,
+            teachers=1,
+            names=RACE_SCHOOLS,
+            password=PASSWORD,
         )
-        db.session.add(exchange)
-        people = []
-        for number in range(schools):
-            institution = Institution(
-                name=f"Benchmark School {number}", kind=InstitutionKind.SCHOOL
-            )
-            person = Participant(
-                first_name="Teacher",
-                last_name=f"Number {number}",
-                date_of_birth=date(1980, 1, 1),
-                institution=institution,
-                role=ParticipantRole.TEACHER,
-                email=f"teacher{number}@example.org",
-            )
-            email = f"bench-school-{number}@example.org"
-            auth.create_user(
-                email=email, full_name=f"School {number}", role=Role.SCHOOL, password=PASSWORD,
-                institution=institution,
-            )  # fmt: skip
-            db.session.add(person)
-            people.append((email, person))
         db.session.commit()
-        return exchange.id, [(email, person.id) for email, person in people]
+        return exchange.id, [(email, person.id) for email, [person] in accounts]
 
 
 def race(port: int, exchange_id: int, schools: list[tuple[str, int]]) -> list[tuple[int, float]]:

@@ -7,12 +7,12 @@ registration, never a person's data.
 
 from __future__ import annotations
 
-from flask import Response, abort, render_template, request
+from flask import abort, render_template, request
 from flask_babel import force_locale
 from flask_login import current_user
 
 from exchange.audit import services as audit
-from exchange.core import spreadsheets
+from exchange.core.downloads import attachment
 from exchange.core.permissions import Role, role_required
 from exchange.extensions import db
 from exchange.paperwork import consent_forms, eu_list
@@ -26,7 +26,6 @@ from exchange.registrations.queries import trip_countries
 from exchange.registrations.residence import needs_visa_warning
 
 school_or_city_hall = role_required(Role.ADMIN, Role.COORDINATOR, Role.SCHOOL)
-PDF_MIMETYPE = "application/pdf"
 #: the papers' languages: Polish, English on request
 PAPER_LANGUAGES = ("pl", "en")
 
@@ -34,19 +33,6 @@ PAPER_LANGUAGES = ("pl", "en")
 def _language() -> str:
     language = request.args.get("lang", "pl")
     return language if language in PAPER_LANGUAGES else "pl"
-
-
-#: the file types of the papers, by extension
-MIMETYPES = {"pdf": PDF_MIMETYPE, "xlsx": spreadsheets.XLSX_MIMETYPE}
-
-
-def _attachment(body: bytes, filename: str) -> Response:
-    """A paper to download, never kept in a cache (it holds children's data)."""
-    headers = {
-        "Content-Disposition": f"attachment; filename={filename}",
-        "Cache-Control": "no-store",
-    }
-    return Response(body, mimetype=MIMETYPES[filename.rsplit(".", 1)[1]], headers=headers)
 
 
 @bp.get("/exchanges/<int:exchange_id>/eu-papers/<int:institution_id>")
@@ -83,7 +69,7 @@ def eu_list_file(exchange_id: int, institution_id: int, fmt: str):
         "export", "exchange", exchange.id, detail=f"eu-list.{fmt} institution {institution.id}"
     )
     db.session.commit()
-    return _attachment(body, f"eu-list-exchange-{exchange.id}-school-{institution.id}.{fmt}")
+    return attachment(body, fmt, f"eu-list-exchange-{exchange.id}-school-{institution.id}")
 
 
 @bp.get("/exchanges/<int:exchange_id>/consent-forms/<int:institution_id>.pdf")
@@ -110,8 +96,8 @@ def consent_forms_file(exchange_id: int, institution_id: int):
         detail=f"consent-forms.pdf institution {institution.id}, {len(pupils)} pages",
     )
     db.session.commit()
-    name = f"consent-forms-exchange-{exchange.id}-school-{institution.id}.pdf"
-    return _attachment(body, name)
+    name = f"consent-forms-exchange-{exchange.id}-school-{institution.id}"
+    return attachment(body, "pdf", name)
 
 
 @bp.get("/registrations/<int:registration_id>/consent-form.pdf")
@@ -132,4 +118,4 @@ def consent_form_file(registration_id: int):
         )
     audit.record("export", "registration", registration.id, detail="consent-form.pdf")
     db.session.commit()
-    return _attachment(body, f"consent-form-registration-{registration.id}.pdf")
+    return attachment(body, "pdf", f"consent-form-registration-{registration.id}")

@@ -24,6 +24,7 @@ from exchange.extensions import db
 from exchange.forms_util import required
 from exchange.paperwork.access import own_institution_id
 from exchange.paperwork.models import InsuranceKind, InsurancePolicy, InsuredPerson
+from exchange.paperwork.trip_card import school_holds_place
 from exchange.partners.models import Institution
 from exchange.registrations.models import HOLDING_PLACE, Participant, Registration
 
@@ -259,15 +260,6 @@ def insurance_gaps(institution_id: int | None, today: date) -> list[InsuranceGap
             (InsuranceKind.NNW, InsurancePolicy.covers_nnw),
         )
     }
-    going = (
-        sa.select(Registration.id)
-        .where(
-            Registration.exchange_id == Exchange.id,
-            Registration.institution_id == institution_id,
-            Registration.status.in_(HOLDING_PLACE),
-        )
-        .exists()
-    )
     rows = db.session.execute(
         sa.select(
             Exchange,
@@ -278,7 +270,7 @@ def insurance_gaps(institution_id: int | None, today: date) -> list[InsuranceGap
             Exchange.direction == Direction.OUTGOING,
             Exchange.status.in_(_LIVE),
             Exchange.end_date >= today,
-            going,
+            school_holds_place(institution_id),
             sa.or_(~has_kind[InsuranceKind.KL], ~has_kind[InsuranceKind.NNW]),
         )
         .order_by(Exchange.start_date, Exchange.id)

@@ -20,10 +20,9 @@ from exchange import clock
 from exchange.exchanges.models import Direction, Exchange, ExchangeStatus, exchange_partner
 from exchange.extensions import db
 from exchange.paperwork.models import TripStaff
-from exchange.paperwork.trip_card import HOME_COUNTRY, TripCard
+from exchange.paperwork.trip_card import HOME_COUNTRY, TripCard, school_holds_place
 from exchange.paperwork.trip_exports import REGULATION, SIGNATURE_LINE, draw_card
 from exchange.partners.models import PartnerCity
-from exchange.registrations.models import HOLDING_PLACE, Registration
 from exchange.reports.exports import ReportPDF
 
 #: a school is reminded this many days before a trip abroad starts
@@ -111,15 +110,6 @@ def notices_due(institution_id: int | None, today: date) -> list[NoticeDue]:
         .where(exchange_partner.c.exchange_id == Exchange.id, PartnerCity.country != HOME_COUNTRY)
         .exists()
     )
-    sending = (
-        sa.select(Registration.id)
-        .where(
-            Registration.exchange_id == Exchange.id,
-            Registration.institution_id == institution_id,
-            Registration.status.in_(HOLDING_PLACE),
-        )
-        .exists()
-    )
     noticed = (
         sa.select(TripStaff.id)
         .where(
@@ -137,7 +127,7 @@ def notices_due(institution_id: int | None, today: date) -> list[NoticeDue]:
             Exchange.start_date >= today,
             Exchange.start_date <= today + timedelta(days=NOTICE_DAYS),
             abroad,
-            sending,
+            school_holds_place(institution_id),
             ~noticed,
         )
         .order_by(Exchange.start_date, Exchange.id)

@@ -215,3 +215,17 @@ def sending_schools(exchange: Exchange) -> list[tuple[Institution, int]]:
         .order_by(Institution.name)
     ).all()
     return [(institution, count) for institution, count in rows]
+
+
+def school_holds_place(institution_id: int) -> sa.Exists:
+    """EXISTS, correlated to ``Exchange`` in the enclosing query: someone of the institution
+    holds a place on that exchange."""
+    return (
+        sa.select(Registration.id)
+        .where(
+            Registration.exchange_id == Exchange.id,
+            Registration.institution_id == institution_id,
+            Registration.status.in_(HOLDING_PLACE),
+        )
+        .exists()
+    )
