@@ -1,4 +1,4 @@
-"""Rendered fragments kept until the data changes.
+"""Rendered fragments, and other values read from the data, kept until the data changes.
 
 A page read far more often than it is written (the exchanges list) keeps the HTML of its
 content per viewer, language, day and query string. Every committed change to the app's data
@@ -22,7 +22,7 @@ import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import sqlalchemy as sa
 from flask import Flask, current_app
@@ -50,6 +50,8 @@ UNSHOWN_TABLES = frozenset(
     }
 )
 
+T = TypeVar("T")
+
 _CHANGED = "exchange.data_changed"
 _GENERATION = table_of(DataGeneration)
 _ROW = 1
@@ -61,10 +63,10 @@ class FragmentCache:
     def __init__(self, size: int) -> None:
         self.size = size
         self.generation: int | None = None
-        self._items: OrderedDict[Hashable, str] = OrderedDict()
+        self._items: OrderedDict[Hashable, object] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, generation: int, key: Hashable) -> str | None:
+    def get(self, generation: int, key: Hashable) -> object | None:
         with self._lock:
             if generation != self.generation:
                 return None
@@ -73,14 +75,14 @@ class FragmentCache:
                 self._items.move_to_end(key)
             return found
 
-    def put(self, generation: int, key: Hashable, html: str) -> None:
+    def put(self, generation: int, key: Hashable, value: object) -> None:
         with self._lock:
             if generation != self.generation:
                 # what is kept is of another generation (numbers are compared for equality
                 # only: a row made again starts at a random one)
                 self._items.clear()
                 self.generation = generation
-            self._items[key] = html
+            self._items[key] = value
             self._items.move_to_end(key)
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
@@ -106,18 +108,26 @@ def register(app: Flask) -> None:
 def cached(name: str, viewer: Any, parts: Hashable, build: Callable[[], str]) -> Markup:
     """The fragment ``name`` for ``viewer`` and ``parts`` (say, the query string), built by
     ``build`` (a template rendered with autoescaping) unless one of the current generation is
-    kept. Language and day are part of the
-    key; ``build`` must depend on nothing else but the data."""
+    kept. Language and day are part of the key; ``build`` must depend on nothing else but the
+    data."""
+    key = (getattr(viewer, "id", None), str(current_locale()), clock.today(), parts)
+    html = kept(name, key, build)
+    return Markup(html)  # noqa: S704 - a template's output, escaped by Jinja
+
+
+def kept(name: str, parts: Hashable, compute: Callable[[], T]) -> T:
+    """``compute()``, a value read from the data that depends on nothing but ``parts`` (say, a
+    feed's version), kept until the data changes."""
     cache: FragmentCache = current_app.extensions["fragments"]
     generation = current_generation() if cache.size else None
     if generation is None:
-        return Markup(build())  # noqa: S704 - a template's output, escaped by Jinja
-    key = (name, getattr(viewer, "id", None), str(current_locale()), clock.today(), parts)
-    html = cache.get(generation, key)
-    if html is None:
-        html = build()
-        cache.put(generation, key, html)
-    return Markup(html)  # noqa: S704 - a template's output, escaped by Jinja
+        return compute()
+    key = (name, parts)
+    found = cache.get(generation, key)
+    if found is None:
+        found = compute()
+        cache.put(generation, key, found)
+    return cast(T, found)
 
 
 def current_generation() -> int | None:

@@ -23,6 +23,7 @@ from werkzeug.http import is_resource_modified
 
 from exchange import clock
 from exchange.auth.models import User, Viewer
+from exchange.core import fragments
 from exchange.exchanges.models import Exchange, ExchangeStatus
 from exchange.exchanges.queries import Feed, feed_since
 
@@ -204,12 +205,12 @@ def feed_response(
 ) -> Response:
     """``response`` for ``feed``, its version from one query (``Feed.stamp``); the text is
     shared by the readers of the same scope (``Feed.contents``)."""
-    count, modified, renamed = feed.stamp()
+    window = feed_since(clock.today()) if feed.year is None else None
+    # a calendar app asks every hour: the stamp is read again only once the data has changed
+    count, modified, renamed = fragments.kept("feed.stamp", (feed.contents(), window), feed.stamp)
     moments = [moment for moment in (modified, renamed) if moment is not None]
-    window = None
     if feed.year is None:
         # exchanges leave the window as the days pass: a feed is new every day
-        window = feed_since(clock.today())
         moments.append(clock.start_of_day(clock.today()))
     return response(
         feed.exchanges,
