@@ -99,15 +99,58 @@ def _page_names(viewer, q: str, page: int, per_page: int) -> list[str]:
 
 
 def test_the_search_pages_through_every_match_once(backend, coordinator, people):
-    """Page by page, each match once; on SQLite those whose last name begins with the query
-    first (each group read in its index's order), then those whose first name does."""
+    """Page by page, each match once: those whose last name begins with the query first (each
+    group read in its index's order), then those whose first name does, then (PostgreSQL)
+    those with it anywhere in the name."""
     factories.participant(people["school"], first_name="Kowalina", last_name="Anna")
+    factories.participant(people["school"], first_name="Joanna", last_name="Lis")
     pages = [_page_names(coordinator, "anna", number, 2) for number in (1, 2, 3)]
-    assert [len(page) for page in pages] == [2, 1, 0]
     names = [name for page in pages for name in page]
-    assert sorted(names) == ["Anna Kowalczyk", "Anna Kowalska", "Kowalina Anna"]
-    if backend == "sqlite":
-        assert names[0] == "Kowalina Anna"  # last name "Anna" first
+    if backend == "postgresql":
+        assert [len(page) for page in pages] == [2, 2, 0]
+        assert names == ["Kowalina Anna", "Anna Kowalczyk", "Anna Kowalska", "Joanna Lis"]
+    else:
+        assert [len(page) for page in pages] == [2, 1, 0]
+        assert names == ["Kowalina Anna", "Anna Kowalczyk", "Anna Kowalska"]
+
+
+def test_the_first_page_is_read_from_the_b_trees(backend, coordinator, people):
+    """Each group of matches but the trigram one is a range of a B-tree, in its order: a page
+    of a common name reads a page of rows, not every match."""
+    tiers = queries._search_tiers(coordinator, "kowal")[:2]
+    for tier, index in zip(
+        tiers,
+        ("ix_participant_search_last_first", "ix_participant_search_first_last"),
+        strict=True,
+    ):
+        sql = tier.limit(25).compile(db.engine, compile_kwargs={"literal_binds": True})
+        if backend == "postgresql":
+            with db.engine.connect() as connection:
+                connection.exec_driver_sql("SET enable_seqscan = off")
+                connection.exec_driver_sql("SET enable_bitmapscan = off")
+                plan = connection.exec_driver_sql(f"EXPLAIN {sql}").scalars().all()
+            assert any(f"Index Scan using {index}" in line for line in plan), plan
+            assert not any("Sort" in line for line in plan), plan
+        else:
+            plan = [row[-1] for row in db.session.execute(sa.text(f"EXPLAIN QUERY PLAN {sql}"))]
+            assert any(index in line for line in plan), plan
+            assert not any("TEMP B-TREE" in line for line in plan), plan
+
+
+def test_the_folded_names_compare_character_by_character(backend, coordinator, people):
+    """A range of names that begin with the words typed is right whatever the database's
+    language: on PostgreSQL the folded names have the "C" collation."""
+    if backend == "postgresql":
+        collations = set(
+            db.session.execute(
+                sa.text(
+                    "SELECT collation_name FROM information_schema.columns WHERE table_name ="
+                    " 'participant' AND column_name IN ('search_last_first', 'search_first_last')"
+                )
+            ).scalars()
+        )
+        assert collations == {"C"}
+    assert _found(coordinator, "kowalczyk anna") == {"Anna Kowalczyk"}
 
 
 def test_the_search_counts_up_to_a_cap(client, coordinator, people, monkeypatch):
@@ -118,3 +161,23 @@ def test_the_search_counts_up_to_a_cap(client, coordinator, people, monkeypatch)
     login_as(client, coordinator)
     page = client.get("/participants/?q=kowal").get_data(as_text=True)
     assert "More than 2 participants" in page
+
+
+def test_a_common_last_name_is_counted_from_its_b_tree_alone(coordinator, people, monkeypatch):
+    """Three people's last name begins with "kowal": over a cap of two, the count stops in
+    the first group and never asks the trigram index (PostgreSQL) or the first names."""
+    monkeypatch.setattr(queries, "SEARCH_COUNT_CAP", 2)
+    sent: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        sent.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        found = queries.search_page(coordinator, "kowal", 1, 25)
+        assert found.more
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", count)
+    counts = [statement for statement in sent if "count(" in statement.lower()]
+    assert len(counts) == 1, counts
+    assert "LIKE" not in counts[0].upper()

@@ -89,39 +89,52 @@ def participants_query(viewer: Viewer, q: str = "", institution_id: int | None =
 SEARCH_COUNT_CAP = 1000
 
 
-def _search_tiers(viewer: Viewer, q: str) -> list[sa.Select]:
-    """The search's matches in the order the page shows them, as queries each ordered by an
-    index, so a page reads its rows from the index instead of sorting every match.
+def _beginning(column: sa.orm.InstrumentedAttribute[str], folded: str) -> sa.ColumnElement[bool]:
+    """``column`` begins with ``folded``: a range of its B-tree (the folded names compare
+    character by character on both databases)."""
+    return sa.and_(column >= folded, column <= folded + _LAST)
 
-    SQLite: those whose last name begins with ``q`` (by the folded "last first" name), then
-    those whose first name does (by "first last"): one range scan each, read up to the page.
-    PostgreSQL: the trigram index gives no order; its matches are one query, sorted.
-    """
-    if db.session.get_bind().dialect.name == "postgresql":
-        return [participants_query(viewer, q=q)]
+
+def _search_conditions(q: str) -> list[sa.ColumnElement[bool]]:
+    """The search's matches as groups that do not overlap, in the order the page shows them:
+    those whose last name begins with ``q`` ("last first"), then those whose first name does
+    ("first last"), then, on PostgreSQL, those with the words anywhere in the name (the
+    trigram index)."""
     folded = search_names(q, "")[1]
-    last_first = sa.and_(
-        Participant.search_last_first >= folded, Participant.search_last_first <= folded + _LAST
-    )
-    first_last = sa.and_(
-        Participant.search_first_last >= folded, Participant.search_first_last <= folded + _LAST
-    )
+    last_first = _beginning(Participant.search_last_first, folded)
+    first_last = _beginning(Participant.search_first_last, folded)
+    conditions = [last_first, sa.and_(first_last, sa.not_(last_first))]
+    if db.session.get_bind().dialect.name == "postgresql":
+        conditions.append(sa.and_(name_matches(q), sa.not_(last_first), sa.not_(first_last)))
+    return conditions
+
+
+#: the order of each group: an index's, so a page reads its rows from the index instead of
+#: sorting every match (the trigram group has no index order, and is sorted)
+_GROUP_ORDER = (
+    (Participant.search_last_first, Participant.id),
+    (Participant.search_first_last, Participant.id),
+    (Participant.search_last_first, Participant.id),
+)
+
+
+def _search_tiers(viewer: Viewer, q: str) -> list[sa.Select]:
+    """The search's matches in the order the page shows them (``_search_conditions``), one
+    query per group, each ordered by the index it reads."""
     plain = (
         sa.select(Participant)
         .options(joinedload(Participant.institution))
         .where(participants_visible_to(viewer))
     )
     return [
-        plain.where(last_first).order_by(Participant.search_last_first, Participant.id),
-        plain.where(first_last, sa.not_(last_first)).order_by(
-            Participant.search_first_last, Participant.id
-        ),
+        plain.where(condition).order_by(*order)
+        for condition, order in zip(_search_conditions(q), _GROUP_ORDER, strict=False)
     ]
 
 
 class SearchPage(Pagination):
     """A page of the participant search (``flask_sqlalchemy``'s pagination, for the
-    template): the rows up to the page, tier by tier (``_search_tiers``), and a count that
+    template): the rows up to the page, group by group (``_search_tiers``), and a count that
     stops at ``SEARCH_COUNT_CAP`` (``more`` says there are more), so neither reads every
     match when a common name matches thousands of people."""
 
@@ -138,14 +151,20 @@ class SearchPage(Pagination):
         return found[self._query_offset :]
 
     def _query_count(self) -> int:
+        """Group by group, the first from its B-tree: a common last name reaches the cap
+        there, without the trigram index's every match."""
         viewer, q = self._query_args["viewer"], self._query_args["q"]
-        matches = (
-            sa.select(Participant.id)
-            .where(participants_visible_to(viewer), name_matches(q))
-            .limit(SEARCH_COUNT_CAP + 1)
-            .subquery()
-        )
-        count = db.session.scalar(sa.select(sa.func.count()).select_from(matches)) or 0
+        count = 0
+        for condition in _search_conditions(q):
+            matches = (
+                sa.select(Participant.id)
+                .where(participants_visible_to(viewer), condition)
+                .limit(SEARCH_COUNT_CAP + 1 - count)
+                .subquery()
+            )
+            count += db.session.scalar(sa.select(sa.func.count()).select_from(matches)) or 0
+            if count > SEARCH_COUNT_CAP:
+                break
         self.more = count > SEARCH_COUNT_CAP
         return min(count, SEARCH_COUNT_CAP)
 
