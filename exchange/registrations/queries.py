@@ -110,11 +110,13 @@ def _search_conditions(q: str) -> list[sa.ColumnElement[bool]]:
 
 
 #: the order of each group: an index's, so a page reads its rows from the index instead of
-#: sorting every match (the trigram group has no index order, and is sorted)
+#: sorting every match. The trigram group's matches are sorted: ordered by the column itself,
+#: PostgreSQL would walk the "last first" B-tree testing every name against the words (0.25 s
+#: at 150,000 people when nothing matches) rather than ask the trigram index
 _GROUP_ORDER = (
     (Participant.search_last_first, Participant.id),
     (Participant.search_first_last, Participant.id),
-    (Participant.search_last_first, Participant.id),
+    (Participant.search_last_first.concat(""), Participant.id),
 )
 
 
