@@ -11,7 +11,8 @@ from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 
 # types-WTForms describes WTForms 3.2; SelectChoice and the render_option below are 3.3's
-from wtforms import SelectChoice, widgets  # type: ignore[attr-defined]
+from wtforms import SelectChoice, SelectField, widgets  # type: ignore[attr-defined]
+from wtforms.validators import ValidationError
 
 from exchange.core.bounds import guard
 from exchange.db import has_changes
@@ -181,6 +182,26 @@ class Select(widgets.Select):
 
 #: from this many options on, a ``<select>`` keeps its options (``Select``)
 LONG_SELECT = 200
+
+
+class LongSelectField(SelectField):
+    """A ``SelectField`` of many options (the report's two thousand institutions) that checks
+    the chosen value in a set: WTForms' own check builds and compares an option object per
+    choice (6 ms for two thousand). The same choices are accepted and refused."""
+
+    def pre_validate(self, form) -> None:
+        choices = self.choices
+        if (
+            self.process_errors
+            or not self.validate_choice
+            or not isinstance(choices, list)
+            or not all(type(choice) is SelectChoice for choice in choices)
+        ):
+            super().pre_validate(form)
+            return
+        if self.data not in {self.coerce(choice.value) for choice in choices}:
+            message = getattr(self, "invalid_choice_message", None)  # WTForms 3.3's
+            raise ValidationError(message or self.gettext("Not a valid choice."))
 
 
 @functools.lru_cache(maxsize=32)

@@ -205,3 +205,20 @@ def test_the_cache_can_be_turned_off(client, coordinator, monkeypatch):
     with statements() as second:
         _list(client)
     assert any("FROM exchange" in s for s in second)
+
+
+def test_the_reports_institutions_are_kept_until_one_is_added(client, coordinator):
+    """The report's filter lists every institution (two thousand at 25 years): read once,
+    read again after a change; a new one can be chosen at once, an unknown one cannot."""
+    factories.institution(name="Szkoła Podstawowa nr 1")
+    login_as(client, coordinator)
+    period = "date_from=2026-01-01&date_to=2026-12-31"
+    assert "Szkoła Podstawowa nr 1" in client.get(f"/reports/?{period}").get_data(as_text=True)
+    added = factories.institution(name="Zespół Szkół Elektronicznych")
+    page = client.get(f"/reports/?{period}&institution={added.id}")
+    assert page.status_code == 200
+    assert f'<option selected value="{added.id}">Zespół Szkół Elektronicznych' in page.get_data(
+        as_text=True
+    )
+    unknown = client.get(f"/reports/?{period}&institution={added.id + 1000}")
+    assert "Not a valid choice." in unknown.get_data(as_text=True)

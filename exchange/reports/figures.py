@@ -445,8 +445,9 @@ def partner_choices() -> list[tuple[int, str]]:
 
 
 def institution_choices() -> list[tuple[int, str]]:
-    return list(
-        db.session.execute(
+    return [
+        (row.id, row.name)
+        for row in db.session.execute(
             sa.select(Institution.id, Institution.name).order_by(Institution.name, Institution.id)
         )
-    )
+    ]

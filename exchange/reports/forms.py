@@ -10,7 +10,7 @@ from wtforms import DateField, SelectField
 from wtforms.validators import Optional
 
 from exchange.exchanges.models import Direction, ExchangeKind
-from exchange.forms_util import Form, Select, choices, enum_choices, required
+from exchange.forms_util import Form, LongSelectField, Select, choices, enum_choices, required
 from exchange.reports.types import ReportFilter
 
 #: a longer period is refused: the trend table already covers ten years
@@ -28,7 +28,7 @@ class ReportFilterForm(Form):
     kind = SelectField(_l("Kind"), validators=[Optional()], widget=Select())
     direction = SelectField(_l("Direction"), validators=[Optional()], widget=Select())
     # every institution: two thousand options at 25 years of data
-    institution = SelectField(_l("Institution"), validators=[Optional()], widget=Select())
+    institution = LongSelectField(_l("Institution"), validators=[Optional()], widget=Select())
 
     def __init__(self, args: MultiDict, *, today: date, partners=(), institutions=None):
         # an empty date means "the default", not an error
