@@ -182,6 +182,40 @@ def test_the_time_of_the_last_request_is_written_at_most_once_a_minute(client, c
         assert stored.last_seen_at == later
 
 
+def test_many_sessions_noted_at_once_answer_every_request(app, app_context):
+    """Ten people's pages at the same moment, each writing the time of their last request,
+    each in its own database connection: none answers 503. On SQLite the write used to be
+    refused at once when another request had committed since this one began reading."""
+    import threading
+
+    users = [factories.user(role="coordinator") for _ in range(10)]
+    clients = []
+    for user in users:
+        client = app.test_client()
+        login_as(client, user)
+        clients.append(client)
+    db.session.remove()
+    start = threading.Barrier(len(clients))
+    statuses: list[int] = []
+
+    def open_page(client) -> None:
+        with app.app_context():
+            start.wait(timeout=30)
+            statuses.append(client.get("/partners/").status_code)
+            db.session.remove()
+
+    with time_machine.travel(clock.now() + timedelta(minutes=5), tick=True):
+        threads = [threading.Thread(target=open_page, args=(client,)) for client in clients]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+    assert statuses == [200] * len(clients)
+    with app.app_context():
+        noted = db.session.scalars(sa.select(UserSession.last_seen_at)).all()
+        assert all(moment > clock.now() + timedelta(minutes=4) for moment in noted)
+
+
 def test_ended_sessions_are_deleted_at_the_next_login(app, coordinator, admin):
     login_as(app.test_client(), coordinator)
     login_as(app.test_client(), coordinator)

@@ -30,6 +30,7 @@ from sqlalchemy.orm import joinedload
 
 from exchange import clock
 from exchange.auth.models import User, UserSession
+from exchange.db import begin_writing
 from exchange.extensions import db
 
 #: ``last_seen_at`` is written when it is at least this old: at most one write a minute
@@ -163,15 +164,18 @@ def check_session() -> None:
 
 def _touch(record: UserSession) -> None:
     """Push the idle limit on. Committed at once and alone (nothing else has been done in this
-    request yet), without expiring the loaded user, which the request goes on using."""
+    request yet), without expiring the loaded user, which the request goes on using. On
+    SQLite the write gets a transaction of its own (``begin_writing``): the one that read the
+    session may not write once another request has committed since."""
     now = clock.now()
     if now - record.last_seen_at < TOUCH_INTERVAL:
         return
-    record.last_seen_at = now
     orm_session = db.session()
     expire_on_commit = orm_session.expire_on_commit
     orm_session.expire_on_commit = False
     try:
+        begin_writing(orm_session)
+        record.last_seen_at = now
         orm_session.commit()
     finally:
         orm_session.expire_on_commit = expire_on_commit
