@@ -145,12 +145,18 @@ def _shown(table: Any) -> bool:
 
 
 def _note_flush(session: Session, flush_context: UOWTransaction) -> None:
+    """A flush that wrote a row some page shows. An object that is only "dirty" (an attribute
+    set to the value it had) writes nothing, and must not make its transaction write: on
+    SQLite a transaction that has only read cannot always begin to write."""
     if session.info.get(_CHANGED):
         return
-    for instance in (*session.new, *session.dirty, *session.deleted):
-        if _shown(getattr(instance, "__table__", None)):
-            session.info[_CHANGED] = True
-            return
+    written = (
+        *session.new,
+        *session.deleted,
+        *(instance for instance in session.dirty if session.is_modified(instance)),
+    )
+    if any(_shown(getattr(instance, "__table__", None)) for instance in written):
+        session.info[_CHANGED] = True
 
 
 def _note_statement(state: ORMExecuteState) -> None:
