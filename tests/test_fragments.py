@@ -222,3 +222,14 @@ def test_the_reports_institutions_are_kept_until_one_is_added(client, coordinato
     )
     unknown = client.get(f"/reports/?{period}&institution={added.id + 1000}")
     assert "Not a valid choice." in unknown.get_data(as_text=True)
+
+
+def test_a_value_set_to_what_it_was_changes_nothing(app_context):
+    exchange = factories.exchange(title="Choir to Offenburg")
+    before = current_generation()
+    exchange.title = "Choir to Offenburg"
+    db.session.commit()
+    assert current_generation() == before
+    exchange.title = "Band to Lutsk"
+    db.session.commit()
+    assert current_generation() == before + 1
