@@ -162,3 +162,18 @@ def report_figures():
         {key: table.rows for key, table in build_report(report_filter).tables.items()}
         for report_filter in filters
     ]
+
+
+@contextlib.contextmanager
+def sent_statements() -> Iterator[list[str]]:
+    """The SQL statements sent to the database inside the ``with`` block, in order."""
+    sent: list[str] = []
+
+    def note(conn, cursor, statement, parameters, context, executemany) -> None:
+        sent.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        yield sent
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", note)

@@ -4,13 +4,10 @@ exchanges in yearly archives, and answers that a calendar app may cache (``ETag`
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, timedelta
 
 import ics
 import pytest
-import sqlalchemy as sa
 import time_machine
 from icalendar import Calendar
 
@@ -19,7 +16,7 @@ from exchange.exchanges.models import ExchangeStatus
 from exchange.exchanges.queries import feed_since
 from exchange.extensions import db
 from tests import factories
-from tests.helpers import login_as
+from tests.helpers import login_as, sent_statements
 
 # the tests run on 14 May 2026 (tests/conftest.py): the feeds reach back to 14 May 2025
 SINCE = date(2025, 5, 14)
@@ -30,20 +27,6 @@ def _titles(body: bytes) -> set[str]:
     events = Calendar.from_ical(body).walk("VEVENT")
     assert len(ics.Calendar(body.decode()).events) == len(events)
     return {str(event["SUMMARY"]) for event in events}
-
-
-@contextmanager
-def _statements() -> Iterator[list[str]]:
-    sent: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        sent.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield sent
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", count)
 
 
 @pytest.fixture
@@ -127,7 +110,7 @@ def test_a_304_sends_one_query_and_builds_nothing(client, school_user, years):
     db.session.commit()
     for url, queries in (("/events.ics", 1), (f"/calendar/{token}.ics", 2)):
         etag = client.get(url).headers["ETag"]
-        with _statements() as sent:
+        with sent_statements() as sent:
             assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
         selects = [s for s in sent if s.lstrip().upper().startswith("SELECT")]
         assert len(selects) == queries, sent

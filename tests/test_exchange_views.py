@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import re
 from datetime import date, timedelta
 
@@ -21,7 +20,7 @@ from exchange.exchanges.models import (
 from exchange.extensions import db
 from exchange.registrations.models import Registration, RegistrationStatus
 from tests import factories as make
-from tests.helpers import login_as, post_form
+from tests.helpers import login_as, post_form, sent_statements
 
 S = ExchangeStatus
 
@@ -582,20 +581,6 @@ def test_list_is_paginated(client, coordinator, app):
     assert 'rel="next"' in client.get("/exchanges/").get_data(as_text=True)
 
 
-@contextlib.contextmanager
-def _count_queries():
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", count)
-
-
 def test_list_queries_do_not_grow_with_the_number_of_exchanges(client, coordinator, partners):
     login_as(client, coordinator)
     chosen = [partners["offenburg"], partners["lutsk"]]
@@ -606,10 +591,10 @@ def test_list_queries_do_not_grow_with_the_number_of_exchanges(client, coordinat
         db.session.commit()
 
     add(2)
-    with _count_queries() as few:
+    with sent_statements() as few:
         assert client.get("/exchanges/").status_code == 200
     add(20)
-    with _count_queries() as many:
+    with sent_statements() as many:
         assert client.get("/exchanges/").status_code == 200
     assert len(many) == len(few), many
 

@@ -4,8 +4,6 @@ another server — ever leaves an older list on screen."""
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -19,21 +17,7 @@ from exchange.core.models import DataGeneration
 from exchange.exchanges.models import Exchange, ExchangeStatus
 from exchange.extensions import db
 from tests import factories
-from tests.helpers import login_as, make_config, post_form
-
-
-@contextlib.contextmanager
-def statements() -> Iterator[list[str]]:
-    sent: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        sent.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield sent
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", count)
+from tests.helpers import login_as, make_config, post_form, sent_statements
 
 
 def _list(client, query: str = "") -> str:
@@ -45,9 +29,9 @@ def _list(client, query: str = "") -> str:
 def test_a_second_reading_is_kept_and_costs_one_statement(client, coordinator):
     factories.exchange(title="Choir to Offenburg")
     login_as(client, coordinator)
-    with statements() as first:
+    with sent_statements() as first:
         page = _list(client)
-    with statements() as second:
+    with sent_statements() as second:
         again = _list(client)
     assert "Choir to Offenburg" in page
     assert again == page
@@ -175,7 +159,7 @@ def test_no_fragment_is_kept_before_the_first_change(client, coordinator):
         connection.execute(sa.delete(DataGeneration))
     assert current_generation() is None
     assert "0 exchanges" in _list(client)
-    with statements() as second:
+    with sent_statements() as second:
         _list(client)
     assert any("FROM exchange" in s for s in second)
 
@@ -202,7 +186,7 @@ def test_the_cache_can_be_turned_off(client, coordinator, monkeypatch):
     login_as(client, coordinator)
     monkeypatch.setattr(current_app.extensions["fragments"], "size", 0)
     _list(client)
-    with statements() as second:
+    with sent_statements() as second:
         _list(client)
     assert any("FROM exchange" in s for s in second)
 

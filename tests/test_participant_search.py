@@ -11,7 +11,7 @@ from exchange.registrations import queries
 from exchange.registrations.models import Participant
 from exchange.registrations.queries import participants_query
 from tests import factories
-from tests.helpers import login_as
+from tests.helpers import login_as, sent_statements
 
 
 @pytest.fixture
@@ -167,17 +167,9 @@ def test_a_common_last_name_is_counted_from_its_b_tree_alone(coordinator, people
     """Three people's last name begins with "kowal": over a cap of two, the count stops in
     the first group and never asks the trigram index (PostgreSQL) or the first names."""
     monkeypatch.setattr(queries, "SEARCH_COUNT_CAP", 2)
-    sent: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        sent.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", count)
-    try:
+    with sent_statements() as sent:
         found = queries.search_page(coordinator, "kowal", 1, 25)
-        assert found.more
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", count)
+    assert found.more
     counts = [statement for statement in sent if "count(" in statement.lower()]
     assert len(counts) == 1, counts
     assert "LIKE" not in counts[0].upper()
