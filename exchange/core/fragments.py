@@ -140,7 +140,7 @@ def current_generation() -> int | None:
 # --- noticing a change --------------------------------------------------------------------
 
 
-def _shown(table: Any) -> bool:
+def _on_a_page(table: Any) -> bool:
     return getattr(table, "name", None) not in UNSHOWN_TABLES
 
 
@@ -155,7 +155,7 @@ def _note_flush(session: Session, flush_context: UOWTransaction) -> None:
         *session.deleted,
         *(instance for instance in session.dirty if session.is_modified(instance)),
     )
-    if any(_shown(getattr(instance, "__table__", None)) for instance in written):
+    if any(_on_a_page(getattr(instance, "__table__", None)) for instance in written):
         session.info[_CHANGED] = True
 
 
@@ -164,7 +164,7 @@ def _note_statement(state: ORMExecuteState) -> None:
         return
     statement = state.statement
     if state.is_insert or state.is_update or state.is_delete:
-        if _shown(getattr(statement, "table", None)):
+        if _on_a_page(getattr(statement, "table", None)):
             state.session.info[_CHANGED] = True
     elif isinstance(statement, sa.TextClause):
         verb = statement.text.lstrip().split(None, 1)[:1]
