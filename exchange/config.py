@@ -177,6 +177,9 @@ class Config:
         self.ADMIN_EMAIL = os.environ.get("ADMIN_EMAIL", self.ADMIN_EMAIL)
         self.LOG_LEVEL = os.environ.get("LOG_LEVEL", self.LOG_LEVEL)
         self.RETENTION_MONTHS = int(os.environ.get("RETENTION_MONTHS", self.RETENTION_MONTHS))
+        self.FRAGMENT_CACHE_SIZE = int(
+            os.environ.get("FRAGMENT_CACHE_SIZE", self.FRAGMENT_CACHE_SIZE)
+        )
         self.RATELIMIT_STORAGE_URI = (
             os.environ.get("RATELIMIT_STORAGE_URI") or self.RATELIMIT_STORAGE_URI
         )

@@ -135,6 +135,12 @@ def test_development_uses_secret_key_from_the_environment(monkeypatch, tmp_path)
     assert not (tmp_path / "secret_key").exists()
 
 
+def test_the_kept_lists_are_set_from_the_environment(monkeypatch, tmp_path):
+    assert load_config(tmp_path, "development").FRAGMENT_CACHE_SIZE == 256
+    monkeypatch.setenv("FRAGMENT_CACHE_SIZE", "0")
+    assert load_config(tmp_path, "development").FRAGMENT_CACHE_SIZE == 0
+
+
 # --- EXCHANGE_ENV ---------------------------------------------------------------------------
 
 
