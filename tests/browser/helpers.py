@@ -82,7 +82,11 @@ def assert_fits_the_window(page) -> None:
 
 
 def main_nav(page):
-    """The main navigation, with the menu opened first where it is collapsed (a phone)."""
+    """The main navigation, with the menu opened first where it is collapsed (a phone).
+
+    Whether it is collapsed is up to the stylesheet: wait for it (the page's ``load``), or a
+    wide window may see the unstyled menu button, which the stylesheet then hides."""
+    page.wait_for_load_state()
     summary = page.locator("header details.menu > summary")
     if summary.is_visible() and not page.locator("header details.menu[open]").count():
         summary.click()
