@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from exchange.auth.models import Viewer
+from exchange.core import fragments
 from exchange.exchanges.models import Direction, Exchange, ExchangeKind, FundingSource
 from exchange.extensions import db
 from exchange.partners.countries import country_name
@@ -445,6 +446,12 @@ def partner_choices() -> list[tuple[int, str]]:
 
 
 def institution_choices() -> list[tuple[int, str]]:
+    """Every institution, by name: two thousand at 25 years, read again only once the data
+    has changed (``core.fragments``)."""
+    return fragments.kept("reports.institutions", (), _read_institution_choices)
+
+
+def _read_institution_choices() -> list[tuple[int, str]]:
     return [
         (row.id, row.name)
         for row in db.session.execute(

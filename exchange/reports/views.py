@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from exchange import clock
 from exchange.audit import services as audit
-from exchange.core import fragments, spreadsheets
+from exchange.core import spreadsheets
 from exchange.core.permissions import Role, role_required, staff_required
 from exchange.exchanges.access import get_exchange_or_404
 from exchange.extensions import db
@@ -36,12 +36,7 @@ def _filter_form() -> ReportFilterForm:
         request.args,
         today=clock.today(),
         partners=figures.partner_choices(),
-        # two thousand names at 25 years, read again only once the data has changed
-        institutions=(
-            fragments.kept("reports.institutions", (), figures.institution_choices)
-            if current_user.is_staff
-            else None
-        ),
+        institutions=figures.institution_choices() if current_user.is_staff else None,
     )
 
 
